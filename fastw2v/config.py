@@ -1,0 +1,30 @@
+"""Library tunables, as module constants.
+
+These are settings of the library, not of a model (those live in ``model.Word2VecConfig``).
+Kernels read them when they are compiled, so a test that patches one must do it
+before the kernel module is imported, or call ``reset()`` and re-import.
+"""
+
+_DEFAULTS = {
+    # Let LLVM reassociate float sums so the dot products in the kernels vectorise.
+    "FASTMATH": True,
+    # Cache compiled kernels on disk (numba's __pycache__) so the second run starts fast.
+    "CACHE": True,
+    # Sentences longer than this are split into pieces (never truncated); gensim's limit.
+    "MAX_SENTENCE_LENGTH": 10_000,
+    # Words per thread in one parallel call; between calls the driver reports progress.
+    "BLOCK_WORDS_PER_THREAD": 100_000,
+    # CUDA: threads per block of every kernel launch.
+    "THREADS_PER_BLOCK": 256,
+}
+
+FASTMATH = _DEFAULTS["FASTMATH"]
+CACHE = _DEFAULTS["CACHE"]
+MAX_SENTENCE_LENGTH = _DEFAULTS["MAX_SENTENCE_LENGTH"]
+BLOCK_WORDS_PER_THREAD = _DEFAULTS["BLOCK_WORDS_PER_THREAD"]
+THREADS_PER_BLOCK = _DEFAULTS["THREADS_PER_BLOCK"]
+
+
+def reset():
+    """Restore every tunable to its default."""
+    globals().update(_DEFAULTS)

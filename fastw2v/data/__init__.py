@@ -1,0 +1,11 @@
+"""Paths to the data files shipped with fastw2v (sources and licences in README.md here)."""
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent
+
+#: text8-head, xz-compressed: 2,139,748 lowercase words of Wikipedia (CC BY-SA).
+TEXT8_SAMPLE = DATA_DIR / "text8-head.txt.xz"
+#: Google's analogy questions (Apache 2.0), the file word2vec's compute-accuracy reads.
+QUESTIONS_WORDS = DATA_DIR / "questions-words.txt"
+#: WordSim-353 similarity pairs, tab-separated, '#' comments.
+WORDSIM353 = DATA_DIR / "wordsim353.tsv"

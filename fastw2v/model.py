@@ -1,0 +1,213 @@
+"""Word2Vec: validate, build the vocabulary, run the epochs and the lr schedule, pick a kernel.
+
+No maths here: the objectives live in ``reference/`` (NumPy) and ``cpu/`` (Numba).
+"""
+import dataclasses
+import json
+import os
+import time
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from . import config
+from ._files import atomic_write
+from .corpus import EncodedCorpus, describe, encode, scan
+from .keyedvectors import KeyedVectors
+from .progress import Progress
+from .schedule import linear_lr, plan_pieces
+from .vocab import Vocab
+
+
+@dataclass(frozen=True)
+class Word2VecConfig:
+    """Hyperparameters, with gensim's names and defaults."""
+    vector_size: int = 100            # D: dimension of every word vector
+    window: int = 5                   # largest distance between centre and context word
+    min_count: int = 5                # words seen fewer times are dropped from the vocabulary
+    sample: float = 1e-3              # subsampling threshold for frequent words (0 = off)
+    negative: int = 5                 # K noise words per positive pair (negative sampling)
+    alpha: float = 0.025              # learning rate at the start of training
+    min_alpha: float = 0.0001         # learning rate at the end (linear decay)
+    epochs: int = 5                   # passes over the corpus
+    workers: int = 0                  # threads; 0 = every core. 1 = the bit-reproducible serial kernel
+    seed: int = 1                     # seeds initial vectors and every thread's RNG
+    max_vocab_size: int = None        # prune rare words while counting when the vocabulary grows past this
+    ns_exponent: float = 0.75         # noise distribution P(w) ~ count(w) ** ns_exponent
+    sg: int = 1                       # 1 = skip-gram
+    noise_table_size: int = 10_000_000  # slots of the precomputed noise table
+    lowercase: bool = False           # lowercase the corpus while reading it
+    compute_loss: bool = True         # tally the loss of every epoch (costs a log per score)
+
+    def validate(self):
+        """Raise ValueError naming every invalid hyperparameter."""
+        problems = []
+        for name in ("vector_size", "window", "min_count", "epochs"):
+            if not isinstance(getattr(self, name), (int, np.integer)) or getattr(self, name) < 1:
+                problems.append(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        if not isinstance(self.negative, (int, np.integer)) or self.negative < 0:
+            problems.append(f"negative must be an integer >= 0, got {self.negative!r}")
+        if not self.sample >= 0:
+            problems.append(f"sample must be >= 0, got {self.sample!r}")
+        if not self.alpha > 0:
+            problems.append(f"alpha must be > 0, got {self.alpha!r}")
+        if not 0 <= self.min_alpha <= self.alpha:
+            problems.append(f"min_alpha must be in [0, alpha={self.alpha}], got {self.min_alpha!r}")
+        if self.workers < 0:
+            problems.append(f"workers must be >= 0 (0 = all cores), got {self.workers!r}")
+        if self.max_vocab_size is not None and self.max_vocab_size < 1:
+            problems.append(f"max_vocab_size must be >= 1 or None, got {self.max_vocab_size!r}")
+        if not self.ns_exponent >= 0:
+            problems.append(f"ns_exponent must be >= 0, got {self.ns_exponent!r}")
+        if self.sg != 1:
+            problems.append(f"sg={self.sg!r}: only skip-gram (sg=1) is implemented")
+        if self.negative == 0:
+            problems.append("negative=0 selects no loss: skip-gram needs negative sampling (negative >= 1)")
+        if problems:
+            raise ValueError("invalid Word2Vec parameters: " + "; ".join(problems))
+
+
+class Word2Vec:
+    """Skip-gram with negative sampling, trained by Hogwild threads.
+
+    The constructor only stores parameters; ``build_vocab`` reads the corpus once and
+    ``train`` trains (``fit`` does both). ``wv`` holds the input vectors (word2vec.c's syn0).
+    """
+
+    def __init__(self, **params):
+        self.config = Word2VecConfig(**params)
+        self.config.validate()
+        self.vocab = None
+        self.wv = None
+        self.W_out = None
+        self.epoch_losses = []        # summed loss of every epoch trained, float64
+        self.epoch_pairs = []         # (context, centre) pairs trained in every epoch
+        self.train_seconds = 0.0
+        self.words_per_second = 0.0
+        self._corpus = None
+        self._source = None
+
+    @property
+    def workers(self):
+        return self.config.workers or os.cpu_count() or 1
+
+    # ---- vocabulary ----------------------------------------------------------------------
+    def build_vocab(self, corpus):
+        """Read ``corpus`` once: count words, keep those with ``count >= min_count``, encode it."""
+        cfg = self.config
+        scanned = scan(corpus, cfg.lowercase, cfg.max_vocab_size)
+        if scanned.raw_words == 0:
+            raise ValueError(f"corpus {describe(corpus)} is empty: no words to train on")
+        self.vocab, new_id = Vocab.from_counts(scanned.words, scanned.counts, cfg.min_count)
+        if len(self.vocab) == 0:
+            raise ValueError(f"no word of corpus {describe(corpus)} occurs min_count={cfg.min_count} "
+                             f"times ({scanned.raw_words} words, most frequent seen "
+                             f"{int(scanned.counts.max())} times); lower min_count")
+        self._corpus = EncodedCorpus.from_scan(scanned, new_id)
+        self._source = corpus
+        rng = np.random.default_rng(cfg.seed)
+        V, D = len(self.vocab), cfg.vector_size
+        # word2vec.c's InitNet: input rows uniform in [-0.5, 0.5) / D, output rows zero
+        W_in = ((rng.random((V, D), dtype=np.float32) - 0.5) / D).astype(np.float32)
+        self.wv = KeyedVectors(self.vocab.words, W_in, self.vocab.counts)
+        self.W_out = np.zeros((V, D), dtype=np.float32)
+        return self
+
+    # ---- training ------------------------------------------------------------------------
+    def train(self, corpus=None, epochs=None, verbose=True):
+        """Train for ``epochs`` (default: the config's) passes, lr falling from alpha to min_alpha.
+
+        ``corpus`` defaults to the one given to ``build_vocab``; another corpus is encoded on
+        the existing vocabulary (unknown words are skipped). Returns ``self``.
+        """
+        if self.vocab is None:
+            raise RuntimeError("call build_vocab(corpus) before train(), or use fit(corpus)")
+        cfg = self.config
+        epochs = cfg.epochs if epochs is None else epochs
+        if epochs < 1:
+            raise ValueError(f"epochs must be >= 1, got {epochs}")
+        data = self._corpus if corpus is None or corpus is self._source else \
+            encode(corpus, self.vocab.key_to_index, cfg.lowercase)
+        if data.n_words == 0:
+            raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary")
+        threads = self.workers
+        kernel = self._kernel(threads)
+        keep = self.vocab.keep_probabilities(cfg.sample)
+        noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size)
+        blocks = plan_pieces(data.offsets, threads, config.BLOCK_WORDS_PER_THREAD)
+        raw_per_word = data.raw_words / data.n_words
+        progress = Progress(data.raw_words, epochs, enabled=verbose)
+        total = epochs * data.n_words
+        run = len(self.epoch_losses)           # distinct RNG streams for every train() call
+        t_start = time.perf_counter()
+        for epoch in range(epochs):
+            t_epoch = time.perf_counter()
+            loss = pairs = 0.0
+            done = 0
+            for b, starts in enumerate(blocks):
+                n_block = int(data.offsets[starts[-1]] - data.offsets[starts[0]])
+                lr0 = linear_lr((epoch * data.n_words + done) / total, cfg.alpha, cfg.min_alpha)
+                lr1 = linear_lr((epoch * data.n_words + done + n_block) / total, cfg.alpha, cfg.min_alpha)
+                seeds = _seed_states(cfg.seed, run + epoch, b, threads)
+                stats = np.zeros((threads, 2), dtype=np.float64)
+                work = (data.ids, data.offsets, starts, seeds, keep)
+                kernel(self.wv.vectors, self.W_out, work, noise, cfg.window, cfg.negative,
+                       lr0, lr1, cfg.compute_loss, stats)
+                loss += stats[:, 0].sum()
+                pairs += stats[:, 1].sum()
+                done += n_block
+                progress.update(epoch, done * raw_per_word, lr1)
+            self.epoch_losses.append(float(loss))
+            self.epoch_pairs.append(int(pairs))
+            progress.epoch_end(epoch, loss, int(pairs), time.perf_counter() - t_epoch)
+        self.train_seconds = time.perf_counter() - t_start
+        self.words_per_second = epochs * data.raw_words / self.train_seconds
+        self.wv.fill_norms()
+        return self
+
+    def fit(self, corpus, verbose=True):
+        """``build_vocab(corpus)`` then ``train()``."""
+        return self.build_vocab(corpus).train(verbose=verbose)
+
+    def _kernel(self, threads):
+        from .cpu.sgns import sgns_block_parallel, sgns_block_serial
+        if threads == 1:
+            return sgns_block_serial
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        return sgns_block_parallel
+
+    # ---- persistence ---------------------------------------------------------------------
+    def save(self, path):
+        """Save everything needed to resume training (NumPy .npz, no pickle), atomically."""
+        if self.vocab is None:
+            raise RuntimeError("nothing to save: the model has no vocabulary yet")
+        meta = dict(config=dataclasses.asdict(self.config), epoch_losses=self.epoch_losses,
+                    epoch_pairs=self.epoch_pairs, format="fastw2v-model-1")
+        with atomic_write(path, "wb") as f:
+            np.savez(f, W_in=self.wv.vectors, W_out=self.W_out, counts=self.vocab.counts,
+                     words=np.array("\n".join(self.vocab.words)), meta=np.array(json.dumps(meta)))
+
+    @classmethod
+    def load(cls, path):
+        """Load a model written by ``save``; ``train(corpus)`` then continues training it."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                model = cls(**meta["config"])
+                words = str(z["words"]).split("\n")
+                model.vocab = Vocab(words, z["counts"])
+                model.wv = KeyedVectors(words, z["W_in"], z["counts"])
+                model.W_out = z["W_out"]
+        except (KeyError, ValueError, OSError) as e:
+            if isinstance(e, FileNotFoundError):
+                raise
+            raise ValueError(f"{path}: not a fastw2v model file ({e})") from None
+        model.epoch_losses = list(meta["epoch_losses"])
+        model.epoch_pairs = list(meta["epoch_pairs"])
+        return model
+
+
+def _seed_states(seed, run, block, n):
+    from .cpu._rng import seed_states
+    return seed_states(seed, run, block, n=n)

@@ -1,0 +1,31 @@
+"""How an epoch is cut into parallel work, and the learning rate at each point of training.
+
+The driver calls a kernel once per *block* (about ``threads x BLOCK_WORDS_PER_THREAD`` words);
+each block is cut at sentence boundaries into one *piece* per thread with about the same number
+of words. Between blocks the driver reports progress. Within a piece the kernel lowers the
+learning rate linearly from the block's start value to its end value, so across all threads
+the rate follows one line from ``alpha`` to ``min_alpha`` over all the words of all epochs
+(word2vec.c decays by the shared ``word_count_actual`` in the same way).
+"""
+import numpy as np
+
+
+def plan_pieces(offsets, n_threads, words_per_thread):
+    """Sentence indices cutting the corpus into blocks of ``n_threads`` pieces.
+
+    Returns a list with one ``(n_threads + 1,)`` int64 array per block: piece ``p`` of that
+    block is sentences ``[starts[p], starts[p + 1])``. Pieces may be empty when a block has
+    fewer sentences than threads.
+    """
+    n_sentences = offsets.size - 1
+    total = int(offsets[-1])
+    n_blocks = max(1, -(-total // max(n_threads * words_per_thread, 1)))
+    cuts = np.searchsorted(offsets, np.linspace(0, total, n_blocks * n_threads + 1), side="left")
+    cuts = np.clip(cuts, 0, n_sentences).astype(np.int64)
+    cuts[0], cuts[-1] = 0, n_sentences
+    return [cuts[b * n_threads:(b + 1) * n_threads + 1] for b in range(n_blocks)]
+
+
+def linear_lr(progress, alpha, min_alpha):
+    """Learning rate after a fraction ``progress`` in [0, 1] of all training words."""
+    return alpha - (alpha - min_alpha) * min(max(progress, 0.0), 1.0)
