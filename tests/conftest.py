@@ -1,0 +1,52 @@
+"""Shared fixtures. Optional dependencies (torch, gensim) are skipped only outside strict mode:
+with FASTW2V_STRICT=1 (set by .ci/run) a missing one fails the test instead of skipping it."""
+import importlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def require(module):
+    """Import an optional dependency; skip without it, or fail in strict mode."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        if os.environ.get("FASTW2V_STRICT") == "1":
+            pytest.fail(f"{module} is required in strict mode (FASTW2V_STRICT=1) but not installed")
+        pytest.skip(f"{module} not installed")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def text8_path():
+    """The shared text8 head; the bundled xz copy of the same text when shared/ is absent."""
+    path = SHARED_DATA / "text8-head.txt"
+    if path.exists():
+        return str(path)
+    from fastw2v.data import TEXT8_SAMPLE
+    return str(TEXT8_SAMPLE)
+
+
+def planted_corpus(rng, n_sentences=600, length=12):
+    """Sentences drawn from 4 disjoint topics of 5 words each: words of one topic only ever
+    co-occur with each other, so after training each word's neighbours are its topic-mates."""
+    topics = [[f"t{t}w{i}" for i in range(5)] for t in range(4)]
+    return [list(rng.choice(topics[rng.integers(4)], size=length)) for _ in range(n_sentences)], topics
+
+
+def compare(name, ours, theirs, rtol, atol):
+    """assert_allclose with makemore's cmp() report: exact / approximate / max difference."""
+    ours, theirs = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
+    exact = bool(np.all(ours == theirs))
+    approx = bool(np.allclose(ours, theirs, rtol=rtol, atol=atol))
+    maxdiff = float(np.max(np.abs(ours - theirs))) if ours.size else 0.0
+    print(f"{name:12s} | exact: {exact!s:5} | approximate: {approx!s:5} | maxdiff: {maxdiff:.3e}")
+    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol, err_msg=name)

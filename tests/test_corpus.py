@@ -1,0 +1,107 @@
+"""corpus.py: streaming files, chunk boundaries, sentence splitting, clear errors."""
+import bz2
+import gzip
+import lzma
+
+import numpy as np
+import pytest
+
+from fastw2v import corpus as corpus_mod
+from fastw2v.corpus import EncodedCorpus, encode, scan, split_long_sentences
+from fastw2v.vocab import Vocab
+
+
+def sentences_of(path_or_iterable, **kw):
+    out, current = [], []
+    for tokens, ends in corpus_mod.iter_token_chunks(path_or_iterable, **kw):
+        current.extend(tokens)
+        if ends:
+            if current:
+                out.append(current)
+            current = []
+    return out
+
+
+def test_file_lines_are_sentences(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("the cat sat\n\n  a dog\tran  \r\nend")
+    assert sentences_of(str(path)) == [["the", "cat", "sat"], ["a", "dog", "ran"], ["end"]]
+
+
+def test_tokens_never_straddle_chunks(tmp_path, monkeypatch):
+    rng = np.random.default_rng(1)
+    words = ["".join(rng.choice(list("abcdef"), rng.integers(1, 9))) for _ in range(3000)]
+    lines = [" ".join(words[i:i + 37]) for i in range(0, 3000, 37)]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(corpus_mod, "_CHUNK_BYTES", 64)
+    assert sentences_of(str(path)) == [line.split() for line in lines]
+
+
+@pytest.mark.parametrize("suffix,opener", [(".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)])
+def test_compressed_files(tmp_path, suffix, opener):
+    path = tmp_path / ("c.txt" + suffix)
+    with opener(path, "wt") as f:
+        f.write("one two\nthree\n")
+    assert sentences_of(str(path)) == [["one", "two"], ["three"]]
+
+
+def test_lowercase_and_utf8(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("Ærø CAFÉ café\n", encoding="utf-8")
+    assert sentences_of(str(path), lowercase=True) == [["ærø", "café", "café"]]
+
+
+def test_invalid_utf8_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"fine line\nsecond \xff line\n")
+    with pytest.raises(ValueError, match=r"bad\.txt: line 2: invalid UTF-8"):
+        sentences_of(str(path))
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="corpus file not found"):
+        scan(str(tmp_path / "nope.txt"))
+    with pytest.raises(IsADirectoryError):
+        scan(str(tmp_path))
+
+
+def test_iterable_errors():
+    with pytest.raises(TypeError, match="sentence 0 is a str"):
+        scan(["the cat sat"])
+    with pytest.raises(TypeError, match="one-shot iterator"):
+        scan(s for s in [["a"]])
+    with pytest.raises(TypeError, match="token 3 is a int"):
+        scan([["a", 3]])
+
+
+def test_scan_then_encode_matches_direct_encode(tmp_path):
+    text = "a b c a\nb a d\n\ne a a\n"
+    path = tmp_path / "c.txt"
+    path.write_text(text)
+    scanned = scan(str(path))
+    assert scanned.raw_words == 10
+    vocab, new_id = Vocab.from_counts(scanned.words, scanned.counts, min_count=2)
+    assert vocab.words == ["a", "b"] and list(vocab.counts) == [5, 2]
+    one_pass = EncodedCorpus.from_scan(scanned, new_id)
+    two_pass = encode(str(path), vocab.key_to_index)
+    for enc in (one_pass, two_pass):
+        assert enc.ids.tolist() == [0, 1, 0, 1, 0, 0, 0]
+        assert enc.offsets.tolist() == [0, 3, 5, 7]      # empty sentences vanish
+        assert enc.raw_words == 10
+
+
+def test_split_long_sentences_keeps_every_word():
+    offsets = np.array([0, 3, 25, 25, 30])
+    out = split_long_sentences(offsets, 10)
+    assert out.tolist() == [0, 3, 13, 23, 25, 30]         # the empty sentence has no piece
+    assert split_long_sentences(offsets, 100) is offsets
+
+
+def test_max_vocab_size_prunes_while_counting():
+    # 'x' appears once at the start; by the time the vocabulary overflows it is pruned
+    corpus = [["x"] + [f"w{i}" for i in range(10)]] + [["a", "a", "b", "b"]] * 3
+    scanned = scan(corpus, max_vocab_size=5)
+    alive = {w for w, c in zip(scanned.words, scanned.counts) if c > 0}
+    assert alive <= {"a", "b"} | {f"w{i}" for i in range(10)} and "x" not in alive
+    assert scanned.raw_words == 11 + 12

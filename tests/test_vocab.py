@@ -1,0 +1,38 @@
+"""vocab.py: ordering, min_count, word2vec.c's subsampling formula, the noise table."""
+import numpy as np
+import pytest
+
+from fastw2v.vocab import Vocab
+
+
+def test_sorted_by_count_ties_keep_first_appearance():
+    vocab, new_id = Vocab.from_counts(["c", "a", "b", "d"], [2, 5, 2, 1], min_count=2)
+    assert vocab.words == ["a", "c", "b"]
+    assert new_id.tolist() == [1, 0, 2, -1]
+    assert vocab.total_words == 9
+
+
+def test_keep_probability_is_word2vec_c_formula():
+    vocab = Vocab(["the", "cat", "rare"], [1_000_000, 1000, 5])
+    s = 1e-3
+    T = vocab.total_words
+    keep = vocab.keep_probabilities(s)
+    for f, k in zip(vocab.counts, keep):
+        expected = min((np.sqrt(f / (s * T)) + 1) * (s * T) / f, 1.0)
+        assert k == pytest.approx(expected, rel=1e-6)
+    assert keep[0] < 0.1 and keep[2] == 1.0
+    assert np.all(vocab.keep_probabilities(0) == 1.0)
+
+
+@pytest.mark.parametrize("exponent", [0.75, 1.0, 0.0])
+def test_noise_table_follows_unigram_power(exponent):
+    vocab = Vocab(list("abcde"), [1000, 300, 100, 10, 1])
+    table = vocab.noise_table(exponent, size=1_000_000)
+    share = np.bincount(table, minlength=5) / table.size
+    expected = vocab.counts ** exponent / np.sum(vocab.counts ** exponent)
+    np.testing.assert_allclose(share, expected, rtol=1e-3, atol=2e-6)
+
+
+def test_noise_table_smaller_than_vocab_is_an_error():
+    with pytest.raises(ValueError, match="smaller than the vocabulary"):
+        Vocab(list("abc"), [3, 2, 1]).noise_table(size=2)
