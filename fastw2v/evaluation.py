@@ -125,8 +125,9 @@ def evaluate_word_pairs(kv, path=None, restrict_vocab=300000, case_insensitive=T
                 continue
             gold.append(score)
             model.append(float(unit[i] @ unit[j]))
-    if len(gold) < 2:
-        raise ValueError(f"{path}: fewer than 2 word pairs are in the vocabulary")
+    ratio = 100.0 * oov / (len(gold) + oov) if gold or oov else 0.0
+    if len(gold) < 2:                        # no correlation to measure: NaN, as gensim gives
+        return WordPairsResult(float("nan"), float("nan"), ratio)
     return WordPairsResult(pearson=float(stats.pearsonr(gold, model)[0]),
                            spearman=float(stats.spearmanr(gold, model)[0]),
-                           oov_ratio=100.0 * oov / (len(gold) + oov))
+                           oov_ratio=ratio)

@@ -1,0 +1,102 @@
+"""model.py: validation, clear errors, the train loop, save/load and resumed training."""
+import numpy as np
+import pytest
+
+from conftest import planted_corpus
+from fastw2v import Word2Vec
+
+
+@pytest.mark.parametrize("params,message", [
+    (dict(vector_size=0), "vector_size must be a positive integer"),
+    (dict(window=0), "window must be a positive integer"),
+    (dict(negative=-1), "negative must be an integer >= 0"),
+    (dict(sample=-1e-3), "sample must be >= 0"),
+    (dict(alpha=0), "alpha must be > 0"),
+    (dict(alpha=-0.1), "alpha must be > 0"),
+    (dict(min_count=0), "min_count must be a positive integer"),
+    (dict(epochs=0), "epochs must be a positive integer"),
+    (dict(min_alpha=0.5), "min_alpha must be in"),
+    (dict(workers=-2), "workers must be >= 0"),
+    (dict(negative=0), "negative=0 selects no loss"),
+])
+def test_invalid_hyperparameters(params, message):
+    with pytest.raises(ValueError, match=message):
+        Word2Vec(**params)
+
+
+def test_several_problems_are_reported_together():
+    with pytest.raises(ValueError, match="vector_size.*window"):
+        Word2Vec(vector_size=0, window=0)
+
+
+def test_unknown_parameter():
+    with pytest.raises(TypeError, match="size"):
+        Word2Vec(size=100)
+
+
+def test_empty_and_missing_corpus(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n \n")
+    with pytest.raises(ValueError, match=r"empty\.txt' is empty"):
+        Word2Vec().build_vocab(str(empty))
+    with pytest.raises(FileNotFoundError, match="corpus file not found"):
+        Word2Vec().build_vocab(str(tmp_path / "missing.txt"))
+    with pytest.raises(ValueError, match="is empty"):
+        Word2Vec().build_vocab([])
+
+
+def test_no_word_reaches_min_count():
+    with pytest.raises(ValueError, match=r"no word .* occurs min_count=5 times .* most frequent seen 2 times"):
+        Word2Vec(min_count=5).build_vocab([["a", "b", "a"]])
+
+
+def test_train_before_build_vocab():
+    with pytest.raises(RuntimeError, match="build_vocab"):
+        Word2Vec().train()
+
+
+def test_constructor_does_not_train():
+    model = Word2Vec()
+    assert model.wv is None and model.epoch_losses == []
+
+
+def test_progress_and_quiet(rng, capsys):
+    corpus, _ = planted_corpus(rng, n_sentences=50)
+    Word2Vec(min_count=1, epochs=2, workers=1).fit(corpus)
+    err = capsys.readouterr().err
+    assert "epoch 1/2: loss" in err and "epoch 2/2" in err and "words/s" in err
+    Word2Vec(min_count=1, epochs=2, workers=1).fit(corpus, verbose=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_save_load_resume(rng, tmp_path):
+    corpus, _ = planted_corpus(rng, n_sentences=100)
+    model = Word2Vec(min_count=1, vector_size=8, epochs=2, workers=1).fit(corpus, verbose=False)
+    path = tmp_path / "m.npz"
+    model.save(path)
+    back = Word2Vec.load(path)
+    assert back.config == model.config
+    assert back.vocab.words == model.vocab.words
+    np.testing.assert_array_equal(back.wv.vectors, model.wv.vectors)
+    np.testing.assert_array_equal(back.W_out, model.W_out)
+    # resuming: the same corpus continues from the saved weights, in both copies identically
+    model.train(corpus, epochs=1, verbose=False)
+    back.train(corpus, epochs=1, verbose=False)
+    np.testing.assert_array_equal(back.wv.vectors, model.wv.vectors)
+    assert len(back.epoch_losses) == 3
+
+
+def test_load_rejects_other_files(tmp_path):
+    path = tmp_path / "x.npz"
+    np.savez(path, a=np.zeros(3))
+    with pytest.raises(ValueError, match="not a fastw2v model file"):
+        Word2Vec.load(path)
+
+
+def test_train_on_new_text_skips_unknown_words(rng):
+    corpus, _ = planted_corpus(rng, n_sentences=100)
+    model = Word2Vec(min_count=1, vector_size=8, epochs=1, workers=1, sample=0).fit(corpus, verbose=False)
+    model.train([["t0w1", "never", "seen", "t0w2"]], epochs=1, verbose=False)
+    assert model.epoch_pairs[-1] > 0
+    with pytest.raises(ValueError, match="no word of the vocabulary"):
+        model.train([["never", "seen"]], verbose=False)
