@@ -78,3 +78,49 @@ class Vocab:
         slots = (np.arange(size, dtype=np.float64) + 0.5) / size
         table = np.searchsorted(cumulative, slots, side="right")
         return np.minimum(table, len(self) - 1).astype(np.int32)
+
+    def huffman_tree(self):
+        """Binary Huffman codes and inner-node paths for hierarchical softmax (sec. 2.1).
+
+        Built as word2vec.c's CreateBinaryTree: the two least frequent nodes are merged
+        repeatedly (words are sorted by count, so two pointers find them in O(V)). Word w's
+        path from the root has ``codelens[w]`` inner nodes ``points[w, :codelens[w]]`` (rows of
+        the V-1 row output matrix, word2vec.c's syn1) and branch bits ``codes[w, :codelens[w]]``.
+        Frequent words get short codes.
+        """
+        V = len(self)
+        count = np.full(2 * V - 1 if V > 1 else 1, np.iinfo(np.int64).max // 4, dtype=np.int64)
+        count[:V] = self.counts
+        parent = np.zeros(count.size, dtype=np.int64)
+        branch = np.zeros(count.size, dtype=np.uint8)
+        leaf, node = V - 1, V              # next unused leaf (walking down) and inner node
+        for a in range(V - 1):
+            picked = []
+            for _ in range(2):
+                if leaf >= 0 and count[leaf] < count[node]:
+                    picked.append(leaf)
+                    leaf -= 1
+                else:
+                    picked.append(node)
+                    node += 1
+            count[V + a] = count[picked[0]] + count[picked[1]]
+            parent[picked[0]] = parent[picked[1]] = V + a
+            branch[picked[1]] = 1
+        root = 2 * V - 2
+        paths = []
+        for w in range(V):
+            code, point, b = [], [], w
+            while b != root:
+                code.append(branch[b])
+                b = parent[b]
+                point.append(b - V)        # inner node b is row b - V of syn1
+            paths.append((code[::-1], point[::-1]))
+        depth = max((len(c) for c, _ in paths), default=0)
+        codes = np.zeros((V, max(depth, 1)), dtype=np.uint8)
+        points = np.zeros((V, max(depth, 1)), dtype=np.int32)
+        codelens = np.zeros(V, dtype=np.int32)
+        for w, (code, point) in enumerate(paths):
+            codes[w, :len(code)] = code
+            points[w, :len(point)] = point
+            codelens[w] = len(code)
+        return codes, points, codelens
