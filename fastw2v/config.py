@@ -14,6 +14,8 @@ _DEFAULTS = {
     "MAX_SENTENCE_LENGTH": 10_000,
     # Words per thread in one parallel call; between calls the driver reports progress.
     "BLOCK_WORDS_PER_THREAD": 100_000,
+    # The full softmax is refused on larger vocabularies (O(V*D) work and memory per example).
+    "SOFTMAX_MAX_VOCAB": 200_000,
     # CUDA: threads per block of every kernel launch.
     "THREADS_PER_BLOCK": 256,
 }
@@ -22,6 +24,7 @@ FASTMATH = _DEFAULTS["FASTMATH"]
 CACHE = _DEFAULTS["CACHE"]
 MAX_SENTENCE_LENGTH = _DEFAULTS["MAX_SENTENCE_LENGTH"]
 BLOCK_WORDS_PER_THREAD = _DEFAULTS["BLOCK_WORDS_PER_THREAD"]
+SOFTMAX_MAX_VOCAB = _DEFAULTS["SOFTMAX_MAX_VOCAB"]
 THREADS_PER_BLOCK = _DEFAULTS["THREADS_PER_BLOCK"]
 
 

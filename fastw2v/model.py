@@ -35,7 +35,11 @@ class Word2VecConfig:
     seed: int = 1                     # seeds initial vectors and every thread's RNG
     max_vocab_size: int = None        # prune rare words while counting when the vocabulary grows past this
     ns_exponent: float = 0.75         # noise distribution P(w) ~ count(w) ** ns_exponent
-    sg: int = 1                       # 1 = skip-gram
+    sg: int = 1                       # 1 = skip-gram (context predicts centre), 0 = CBOW
+    hs: int = 0                       # 1 = hierarchical softmax over a Huffman tree
+    cbow_mean: int = 1                # CBOW hidden layer: 1 = mean of the context rows, 0 = sum
+    loss: str = None                  # "ns" | "hs" | "softmax" (full); None = from hs/negative as gensim
+    softmax_batch: int = 128          # examples per minibatch of the full softmax
     noise_table_size: int = 10_000_000  # slots of the precomputed noise table
     lowercase: bool = False           # lowercase the corpus while reading it
     compute_loss: bool = True         # tally the loss of every epoch (costs a log per score)
@@ -60,16 +64,39 @@ class Word2VecConfig:
             problems.append(f"max_vocab_size must be >= 1 or None, got {self.max_vocab_size!r}")
         if not self.ns_exponent >= 0:
             problems.append(f"ns_exponent must be >= 0, got {self.ns_exponent!r}")
-        if self.sg != 1:
-            problems.append(f"sg={self.sg!r}: only skip-gram (sg=1) is implemented")
-        if self.negative == 0:
-            problems.append("negative=0 selects no loss: skip-gram needs negative sampling (negative >= 1)")
+        if self.sg not in (0, 1):
+            problems.append(f"sg must be 0 (CBOW) or 1 (skip-gram), got {self.sg!r}")
+        if self.cbow_mean not in (0, 1):
+            problems.append(f"cbow_mean must be 0 (sum) or 1 (mean), got {self.cbow_mean!r}")
+        if self.softmax_batch < 1:
+            problems.append(f"softmax_batch must be >= 1, got {self.softmax_batch!r}")
+        if self.loss not in (None, "ns", "hs", "softmax"):
+            problems.append(f"loss must be 'ns', 'hs', 'softmax' or None, got {self.loss!r}")
+        elif self.loss == "ns" and self.negative < 1:
+            problems.append("loss='ns' needs negative >= 1 noise words")
+        elif self.loss is None and self.hs and self.negative > 0:
+            problems.append(f"hs=1 with negative={self.negative}: fastw2v trains one output layer; "
+                            "set negative=0 for hierarchical softmax, or hs=0 for negative sampling")
+        elif self.loss is None and not self.hs and self.negative == 0:
+            problems.append("hs=0 and negative=0 select no loss: set negative >= 1 (negative "
+                            "sampling), hs=1 (hierarchical softmax) or loss='softmax' (full softmax)")
         if problems:
             raise ValueError("invalid Word2Vec parameters: " + "; ".join(problems))
 
+    @property
+    def objective(self):
+        """(architecture, head): ("sg" | "cbow", "ns" | "hs" | "softmax")."""
+        head = self.loss or ("hs" if self.hs else "ns")
+        return ("sg" if self.sg else "cbow"), head
+
 
 class Word2Vec:
-    """Skip-gram with negative sampling, trained by Hogwild threads.
+    """word2vec: skip-gram or CBOW with negative sampling, hierarchical or full softmax,
+    trained by Hogwild threads.
+
+    Objective flags as gensim: ``sg=1`` skip-gram / ``sg=0`` CBOW; ``negative=K`` negative
+    sampling; ``hs=1, negative=0`` hierarchical softmax; ``loss="softmax"`` the full softmax
+    (fastText's name; ``loss="ns"`` / ``"hs"`` select the others explicitly).
 
     The constructor only stores parameters; ``build_vocab`` reads the corpus once and
     ``train`` trains (``fit`` does both). ``wv`` holds the input vectors (word2vec.c's syn0).
@@ -99,11 +126,14 @@ class Word2Vec:
         scanned = scan(corpus, cfg.lowercase, cfg.max_vocab_size)
         if scanned.raw_words == 0:
             raise ValueError(f"corpus {describe(corpus)} is empty: no words to train on")
-        self.vocab, new_id = Vocab.from_counts(scanned.words, scanned.counts, cfg.min_count)
-        if len(self.vocab) == 0:
+        vocab, new_id = Vocab.from_counts(scanned.words, scanned.counts, cfg.min_count)
+        if len(vocab) == 0:
             raise ValueError(f"no word of corpus {describe(corpus)} occurs min_count={cfg.min_count} "
                              f"times ({scanned.raw_words} words, most frequent seen "
                              f"{int(scanned.counts.max())} times); lower min_count")
+        if cfg.objective[1] == "softmax":
+            _check_softmax_fits(len(vocab), cfg.vector_size, self.workers, cfg.softmax_batch)
+        self.vocab = vocab
         self._corpus = EncodedCorpus.from_scan(scanned, new_id)
         self._source = corpus
         rng = np.random.default_rng(cfg.seed)
@@ -111,7 +141,9 @@ class Word2Vec:
         # word2vec.c's InitNet: input rows uniform in [-0.5, 0.5) / D, output rows zero
         W_in = ((rng.random((V, D), dtype=np.float32) - 0.5) / D).astype(np.float32)
         self.wv = KeyedVectors(self.vocab.words, W_in, self.vocab.counts)
-        self.W_out = np.zeros((V, D), dtype=np.float32)
+        # output rows start at zero; hierarchical softmax has one per inner node (V - 1)
+        rows = max(V - 1, 1) if cfg.objective[1] == "hs" else V
+        self.W_out = np.zeros((rows, D), dtype=np.float32)
         return self
 
     # ---- training ------------------------------------------------------------------------
@@ -132,9 +164,8 @@ class Word2Vec:
         if data.n_words == 0:
             raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary")
         threads = self.workers
-        kernel = self._kernel(threads)
+        run_block = self._block_runner(threads)
         keep = self.vocab.keep_probabilities(cfg.sample)
-        noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size)
         blocks = plan_pieces(data.offsets, threads, config.BLOCK_WORDS_PER_THREAD)
         raw_per_word = data.raw_words / data.n_words
         progress = Progress(data.raw_words, epochs, enabled=verbose)
@@ -152,8 +183,7 @@ class Word2Vec:
                 seeds = _seed_states(cfg.seed, run + epoch, b, threads)
                 stats = np.zeros((threads, 2), dtype=np.float64)
                 work = (data.ids, data.offsets, starts, seeds, keep)
-                kernel(self.wv.vectors, self.W_out, work, noise, cfg.window, cfg.negative,
-                       lr0, lr1, cfg.compute_loss, stats)
+                run_block(work, lr0, lr1, stats)
                 loss += stats[:, 0].sum()
                 pairs += stats[:, 1].sum()
                 done += n_block
@@ -170,12 +200,32 @@ class Word2Vec:
         """``build_vocab(corpus)`` then ``train()``."""
         return self.build_vocab(corpus).train(verbose=verbose)
 
-    def _kernel(self, threads):
-        from .cpu.sgns import sgns_block_parallel, sgns_block_serial
-        if threads == 1:
-            return sgns_block_serial
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        return sgns_block_parallel
+    def _block_runner(self, threads):
+        """``run(work, lr_start, lr_end, stats)`` training one block with this objective."""
+        from .cpu import cbow, hs, sgns, softmax_sg
+        from .cpu._windows import window_block_parallel, window_block_serial
+        cfg = self.config
+        arch, head = cfg.objective
+        parallel = threads > 1
+        if parallel:
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        W_in, W_out, mean = self.wv.vectors, self.W_out, bool(cfg.cbow_mean)
+        if head == "softmax":
+            block = softmax_sg.softmax_block_parallel if parallel else softmax_sg.softmax_block_serial
+            return lambda work, lr0, lr1, stats: block(
+                W_in, W_out, work, cfg.window, arch == "cbow", mean, cfg.softmax_batch, lr0, lr1, stats)
+        if head == "ns":
+            noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size)
+            objective = (W_out, noise, cfg.negative) + ((mean,) if arch == "cbow" else ())
+            centre = cbow.cbow_ns_centre if arch == "cbow" else sgns.sgns_centre
+            n_noise = cfg.negative
+        else:
+            objective = (W_out, *self.vocab.huffman_tree()) + ((mean,) if arch == "cbow" else ())
+            centre = hs.cbow_hs_centre if arch == "cbow" else hs.sg_hs_centre
+            n_noise = 0
+        block = window_block_parallel if parallel else window_block_serial
+        return lambda work, lr0, lr1, stats: block(
+            centre, W_in, objective, work, cfg.window, n_noise, lr0, lr1, cfg.compute_loss, stats)
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, path):
@@ -206,6 +256,20 @@ class Word2Vec:
         model.epoch_losses = list(meta["epoch_losses"])
         model.epoch_pairs = list(meta["epoch_pairs"])
         return model
+
+
+def _check_softmax_fits(V, D, threads, batch):
+    """The full softmax keeps a (batch, V) score matrix and a (V, D) gradient per thread."""
+    need = 4 * (threads * (batch * V + V * D) + 2 * V * D)
+    try:
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        available = None
+    if V > config.SOFTMAX_MAX_VOCAB or (available is not None and need > 0.8 * available):
+        raise ValueError(
+            f"loss='softmax' over {V} words needs about {need / 2**30:.1f} GiB and O(V*D) work per "
+            f"example (limit: {config.SOFTMAX_MAX_VOCAB} words and 80% of free memory); raise "
+            "min_count or max_vocab_size, or use negative sampling or hierarchical softmax (hs=1)")
 
 
 def _seed_states(seed, run, block, n):

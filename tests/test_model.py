@@ -17,7 +17,12 @@ from fastw2v import Word2Vec
     (dict(epochs=0), "epochs must be a positive integer"),
     (dict(min_alpha=0.5), "min_alpha must be in"),
     (dict(workers=-2), "workers must be >= 0"),
-    (dict(negative=0), "negative=0 selects no loss"),
+    (dict(negative=0), "hs=0 and negative=0 select no loss"),
+    (dict(hs=1), "hs=1 with negative=5: fastw2v trains one output layer"),
+    (dict(loss="ns", negative=0), "loss='ns' needs negative >= 1"),
+    (dict(loss="nce"), "loss must be 'ns', 'hs', 'softmax' or None"),
+    (dict(sg=2), "sg must be 0"),
+    (dict(cbow_mean=3), "cbow_mean must be 0"),
 ])
 def test_invalid_hyperparameters(params, message):
     with pytest.raises(ValueError, match=message):

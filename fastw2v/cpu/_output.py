@@ -1,0 +1,75 @@
+"""Output layers ("heads") shared by skip-gram and CBOW kernels: negative sampling and
+hierarchical softmax. Both are sums of binary logistic decisions on one hidden vector h.
+
+Every head updates its output rows in place and accumulates -lr * dL/dh into ``neu1e``; the
+caller applies ``neu1e`` to the input row(s) afterwards (word2vec.c's order: each output row
+is updated with the not-yet-updated h).
+
+The hidden vector is passed as ``(H, r)``, row r of a matrix (``W_in`` for skip-gram, a (1, D)
+buffer for CBOW), never as a view ``H[r]``: in numba a view takes a reference on its parent
+(an atomic increment), which per pair cost 15-25% of SGNS throughput. Each head is one loop
+with the per-target body written inside it, as word2vec.c: factoring the body into a helper
+function, even one numba inlines, measured 17-23% slower.
+"""
+import numpy as np
+from numba import njit
+
+from .. import config
+from ._sigmoid import sigmoid_and_softplus
+
+
+@njit(fastmath=config.FASTMATH, cache=config.CACHE)
+def ns_output(H, r, W_out, centre, negatives, lr, neu1e, compute_loss):
+    """Negative sampling on h = H[r]: the centre word with label 1, each noise word with
+    label 0; a noise word equal to the centre is skipped (word2vec.c). For each target t:
+
+        s = h . W_out[t];  g = -lr * dL/ds = lr * (label - sigma(s))
+        neu1e += g * W_out[t];  W_out[t] += g * h
+
+    Returns the summed loss (0 when ``compute_loss`` is False).
+    """
+    dim = H.shape[1]
+    loss = 0.0
+    for k in range(negatives.shape[0] + 1):
+        if k == 0:
+            target = centre
+            label = np.float32(1.0)
+        else:
+            target = negatives[k - 1]
+            if target == centre:
+                continue
+            label = np.float32(0.0)
+        f = np.float32(0.0)
+        for c in range(dim):
+            f += H[r, c] * W_out[target, c]
+        sig, nll = sigmoid_and_softplus(f)
+        g = (label - sig) * lr
+        for c in range(dim):
+            neu1e[c] += g * W_out[target, c]          # dL/dh, with the old W_out row
+            W_out[target, c] += g * H[r, c]           # dL/dW_out, with the old h
+        if compute_loss:
+            # -log sigma(s) for the real pair; -log sigma(-s) = -log sigma(s) + s for noise
+            loss += nll if k == 0 else nll + f
+    return loss
+
+
+@njit(fastmath=config.FASTMATH, cache=config.CACHE)
+def hs_output(H, r, W_out, codes, points, codelens, w, lr, neu1e, compute_loss):
+    """Hierarchical softmax on h = H[r]: one decision per inner node of word w's Huffman path,
+    label 1 - code (word2vec.c's ``g = (1 - code - f) * alpha``), updated as in ``ns_output``."""
+    dim = H.shape[1]
+    loss = 0.0
+    for d in range(codelens[w]):
+        node = points[w, d]
+        label = np.float32(1.0) - np.float32(codes[w, d])
+        f = np.float32(0.0)
+        for c in range(dim):
+            f += H[r, c] * W_out[node, c]
+        sig, nll = sigmoid_and_softplus(f)
+        g = (label - sig) * lr
+        for c in range(dim):
+            neu1e[c] += g * W_out[node, c]
+            W_out[node, c] += g * H[r, c]
+        if compute_loss:
+            loss += nll if label > 0.5 else nll + f
+    return loss
