@@ -2,7 +2,9 @@
 
 Long options are readable (``--vector-size``); word2vec.c's spellings work too (``-size``,
 ``-window``, ``-negative``, ``-sample``, ``-iter``, ``-min-count``, ``-threads``, ``-binary``,
-``-alpha``, ``-cbow``, ``-train``, ``-output``).
+``-alpha``, ``-cbow``, ``-hs``, ``-train``, ``-output``). Objectives, as word2vec.c and gensim:
+``-cbow 0|1`` picks skip-gram or CBOW, ``-negative K`` negative sampling, ``-hs 1 -negative 0``
+hierarchical softmax, ``--loss softmax`` the full softmax.
 """
 import argparse
 import os
@@ -22,8 +24,14 @@ def _add_train_options(p):
     p.add_argument("--workers", "-threads", type=int, default=0, help="threads, 0 = all cores (0)")
     p.add_argument("--alpha", "-alpha", type=float, default=0.025, help="starting learning rate (0.025)")
     p.add_argument("--min-alpha", type=float, default=0.0001, help="final learning rate (0.0001)")
-    p.add_argument("--cbow", "-cbow", type=int, default=0, choices=[0],
-                   help="0 = skip-gram (the only architecture so far)")
+    p.add_argument("--cbow", "-cbow", type=int, default=0, choices=[0, 1],
+                   help="1 = CBOW, 0 = skip-gram (default)")
+    p.add_argument("--hs", "-hs", type=int, default=0, choices=[0, 1],
+                   help="1 = hierarchical softmax (use with -negative 0)")
+    p.add_argument("--loss", choices=["ns", "hs", "softmax"], default=None,
+                   help="pick the loss explicitly; 'softmax' is the full softmax")
+    p.add_argument("--cbow-mean", type=int, default=1, choices=[0, 1],
+                   help="CBOW hidden layer: 1 = mean of the context vectors (default), 0 = sum")
     p.add_argument("--seed", type=int, default=1, help="random seed (1)")
     p.add_argument("--max-vocab-size", type=int, default=None, help="prune while counting past this")
     p.add_argument("--lowercase", action="store_true", help="lowercase the corpus")
@@ -74,7 +82,8 @@ def _train(args):
                      sample=args.sample, epochs=args.epochs, min_count=args.min_count,
                      workers=args.workers, alpha=args.alpha, min_alpha=args.min_alpha,
                      seed=args.seed, max_vocab_size=args.max_vocab_size,
-                     lowercase=args.lowercase, sg=1 - args.cbow)
+                     lowercase=args.lowercase, sg=1 - args.cbow, hs=args.hs, loss=args.loss,
+                     cbow_mean=args.cbow_mean)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     t0 = time.perf_counter()
     model.build_vocab(corpus)

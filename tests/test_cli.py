@@ -59,6 +59,20 @@ def test_unknown_query_word(corpus_file, tmp_path, capsys):
     assert "'emperor' not in vocabulary" in capsys.readouterr().err
 
 
-def test_cbow_not_yet_accepted(corpus_file, tmp_path):
+@pytest.mark.parametrize("flags", [["-cbow", "1"], ["-hs", "1", "-negative", "0"],
+                                   ["-cbow", "1", "-hs", "1", "-negative", "0", "--cbow-mean", "0"],
+                                   ["--loss", "softmax"], ["-cbow", "1", "--loss", "softmax"]])
+def test_every_objective_from_the_command_line(corpus_file, tmp_path, flags):
+    out = tmp_path / "v.bin"
+    assert main(["train", str(corpus_file), "-o", str(out), "-size", "8", "-min-count", "1",
+                 "-iter", "1", "-q"] + flags) == 0
+    assert KeyedVectors.load_word2vec_format(out).vectors.shape == (20, 8)
+
+
+def test_conflicting_objective_flags(corpus_file, tmp_path, capsys):
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "v"), "-hs", "1"]) == 2
+    assert "set negative=0 for hierarchical softmax" in capsys.readouterr().err
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "v"), "-negative", "0"]) == 2
+    assert "select no loss" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["train", str(corpus_file), "-o", str(tmp_path / "v"), "-cbow", "1"])
+        main(["train", str(corpus_file), "-o", str(tmp_path / "v"), "-cbow", "2"])
