@@ -33,6 +33,8 @@ def _add_train_options(p):
     p.add_argument("--cbow-mean", type=int, default=1, choices=[0, 1],
                    help="CBOW hidden layer: 1 = mean of the context vectors (default), 0 = sum")
     p.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                   help="cuda: train on an NVIDIA GPU through numba.cuda (SG/CBOW with negative sampling)")
     p.add_argument("--max-vocab-size", type=int, default=None, help="prune while counting past this")
     p.add_argument("--lowercase", action="store_true", help="lowercase the corpus")
     p.add_argument("--binary", "-binary", type=int, default=1, choices=[0, 1],
@@ -83,7 +85,7 @@ def _train(args):
                      workers=args.workers, alpha=args.alpha, min_alpha=args.min_alpha,
                      seed=args.seed, max_vocab_size=args.max_vocab_size,
                      lowercase=args.lowercase, sg=1 - args.cbow, hs=args.hs, loss=args.loss,
-                     cbow_mean=args.cbow_mean)
+                     cbow_mean=args.cbow_mean, device=args.device)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     t0 = time.perf_counter()
     model.build_vocab(corpus)

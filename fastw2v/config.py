@@ -18,6 +18,12 @@ _DEFAULTS = {
     "SOFTMAX_MAX_VOCAB": 200_000,
     # CUDA: threads per block of every kernel launch.
     "THREADS_PER_BLOCK": 256,
+    # CUDA: most blocks of a grid-stride launch (each thread keeps a D-float scratch row).
+    "GPU_MAX_BLOCKS": 1024,
+    # CUDA: tokens copied to the device per launch; larger corpora are streamed in chunks.
+    "GPU_CHUNK_TOKENS": 50_000_000,
+    # CUDA: embedding updates with cuda.atomic.add (True) or plain Hogwild stores (False).
+    "GPU_ATOMICS": False,
 }
 
 FASTMATH = _DEFAULTS["FASTMATH"]
@@ -26,6 +32,9 @@ MAX_SENTENCE_LENGTH = _DEFAULTS["MAX_SENTENCE_LENGTH"]
 BLOCK_WORDS_PER_THREAD = _DEFAULTS["BLOCK_WORDS_PER_THREAD"]
 SOFTMAX_MAX_VOCAB = _DEFAULTS["SOFTMAX_MAX_VOCAB"]
 THREADS_PER_BLOCK = _DEFAULTS["THREADS_PER_BLOCK"]
+GPU_MAX_BLOCKS = _DEFAULTS["GPU_MAX_BLOCKS"]
+GPU_CHUNK_TOKENS = _DEFAULTS["GPU_CHUNK_TOKENS"]
+GPU_ATOMICS = _DEFAULTS["GPU_ATOMICS"]
 
 
 def reset():

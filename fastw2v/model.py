@@ -43,6 +43,7 @@ class Word2VecConfig:
     noise_table_size: int = 10_000_000  # slots of the precomputed noise table
     lowercase: bool = False           # lowercase the corpus while reading it
     compute_loss: bool = True         # tally the loss of every epoch (costs a log per score)
+    device: str = "cpu"               # "cpu" (Numba threads) or "cuda" (numba.cuda; SG/CBOW with NS)
 
     def validate(self):
         """Raise ValueError naming every invalid hyperparameter."""
@@ -105,6 +106,11 @@ class Word2Vec:
     def __init__(self, **params):
         self.config = Word2VecConfig(**params)
         self.config.validate()
+        if self.config.device == "cuda":
+            from .gpu import require_cuda
+            from .gpu.driver import check_objective
+            check_objective(self.config.objective)
+            require_cuda()
         self.vocab = None
         self.wv = None
         self.W_out = None
@@ -165,38 +171,69 @@ class Word2Vec:
             encode(corpus, self.vocab.key_to_index, cfg.lowercase)
         if data.n_words == 0:
             raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary")
+        keep = self.vocab.keep_probabilities(cfg.sample)
+        progress = Progress(data.raw_words, epochs, enabled=verbose)
+        run = len(self.epoch_losses)           # distinct RNG streams for every train() call
+        make_runner = self._cuda_epochs if cfg.device == "cuda" else self._cpu_epochs
+        run_epoch, finish = make_runner(data, keep, epochs, run, progress)
+        t_start = time.perf_counter()
+        try:
+            for epoch in range(epochs):
+                t_epoch = time.perf_counter()
+                loss, pairs = run_epoch(epoch)
+                self.epoch_losses.append(float(loss))
+                self.epoch_pairs.append(int(pairs))
+                progress.epoch_end(epoch, loss, int(pairs), time.perf_counter() - t_epoch)
+        finally:
+            finish()
+        self.train_seconds = time.perf_counter() - t_start
+        self.words_per_second = epochs * data.raw_words / self.train_seconds
+        self.wv.fill_norms()
+        return self
+
+    def _cpu_epochs(self, data, keep, epochs, run, progress):
+        """(run_epoch, finish) for the Numba kernels: blocks of one piece per thread."""
+        cfg = self.config
         threads = self.workers
         run_block = self._block_runner(threads)
-        keep = self.vocab.keep_probabilities(cfg.sample)
         blocks = plan_pieces(data.offsets, threads, config.BLOCK_WORDS_PER_THREAD)
         raw_per_word = data.raw_words / data.n_words
-        progress = Progress(data.raw_words, epochs, enabled=verbose)
         total = epochs * data.n_words
-        run = len(self.epoch_losses)           # distinct RNG streams for every train() call
-        t_start = time.perf_counter()
-        for epoch in range(epochs):
-            t_epoch = time.perf_counter()
+
+        def run_epoch(epoch):
             loss = pairs = 0.0
             done = 0
             for b, starts in enumerate(blocks):
                 n_block = int(data.offsets[starts[-1]] - data.offsets[starts[0]])
-                lr0 = linear_lr((epoch * data.n_words + done) / total, cfg.alpha, cfg.min_alpha)
-                lr1 = linear_lr((epoch * data.n_words + done + n_block) / total, cfg.alpha, cfg.min_alpha)
-                seeds = _seed_states(cfg.seed, run + epoch, b, threads)
+                at = epoch * data.n_words + done
+                lr0 = linear_lr(at / total, cfg.alpha, cfg.min_alpha)
+                lr1 = linear_lr((at + n_block) / total, cfg.alpha, cfg.min_alpha)
                 stats = np.zeros((threads, 2), dtype=np.float64)
-                work = (data.ids, data.offsets, starts, seeds, keep)
+                work = (data.ids, data.offsets, starts, _seed_states(cfg.seed, run + epoch, b, threads), keep)
                 run_block(work, lr0, lr1, stats)
                 loss += stats[:, 0].sum()
                 pairs += stats[:, 1].sum()
                 done += n_block
                 progress.update(epoch, done * raw_per_word, lr1)
-            self.epoch_losses.append(float(loss))
-            self.epoch_pairs.append(int(pairs))
-            progress.epoch_end(epoch, loss, int(pairs), time.perf_counter() - t_epoch)
-        self.train_seconds = time.perf_counter() - t_start
-        self.words_per_second = epochs * data.raw_words / self.train_seconds
-        self.wv.fill_norms()
-        return self
+            return loss, pairs
+
+        return run_epoch, lambda: None
+
+    def _cuda_epochs(self, data, keep, epochs, run, progress):
+        """(run_epoch, finish) for the numba.cuda kernels; finish copies the vectors back."""
+        from .gpu.driver import CudaTrainer, check_objective
+        cfg = self.config
+        check_objective(cfg.objective)
+        noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size)
+        trainer = CudaTrainer(self.wv.vectors, self.W_out, noise, cfg, cfg.objective[0],
+                              seed=cfg.seed + 7919 * run, n_tokens=data.n_words)
+        rng = np.random.default_rng([cfg.seed, run])
+
+        def run_epoch(epoch):
+            report = lambda frac, lr: progress.update(epoch, frac * data.raw_words, lr)  # noqa: E731
+            return trainer.train_epoch(data, keep, rng, epoch / epochs, (epoch + 1) / epochs, report)
+
+        return run_epoch, trainer.copy_back
 
     def fit(self, corpus, verbose=True):
         """``build_vocab(corpus)`` then ``train()``."""

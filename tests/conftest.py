@@ -1,8 +1,17 @@
 """Shared fixtures. Optional dependencies (torch, gensim) are skipped only outside strict mode:
-with FASTW2V_STRICT=1 (set by .ci/run) a missing one fails the test instead of skipping it."""
+with FASTW2V_STRICT=1 (set by .ci/run) a missing one fails the test instead of skipping it.
+
+Without an NVIDIA GPU the CUDA tests run on numba's CUDA simulator: NUMBA_ENABLE_CUDASIM must be
+set before numba is first imported, so it is set here, before any test module imports fastw2v.
+"""
 import importlib
 import os
+import shutil
 from pathlib import Path
+
+if "NUMBA_ENABLE_CUDASIM" not in os.environ and not (
+        shutil.which("nvidia-smi") or os.path.exists("/dev/nvidia0")):
+    os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
 
 import numpy as np
 import pytest

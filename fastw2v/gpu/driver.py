@@ -1,0 +1,102 @@
+"""Host side of the CUDA path: copies, per-epoch subsampling, chunks, launches, statistics.
+
+Per epoch the host subsamples the encoded corpus (word2vec.c's keep-probabilities, vectorised),
+so the device sees only kept tokens and, for each token, the bounds of its sentence. The kept
+tokens go to the device in sentence-aligned chunks of at most ``config.GPU_CHUNK_TOKENS``, so a
+corpus larger than device memory streams through. The embedding matrices stay on the device
+for all epochs and are copied back once at the end.
+"""
+import numpy as np
+
+from .. import config
+from ..schedule import linear_lr
+from . import require_cuda
+
+SUPPORTED = {("sg", "ns"), ("cbow", "ns")}
+
+
+def check_objective(objective):
+    if objective not in SUPPORTED:
+        arch, head = objective
+        raise ValueError(f"device='cuda' trains skip-gram and CBOW with negative sampling; "
+                         f"{arch} with loss {head!r} runs on device='cpu' only")
+
+
+def subsample(ids, offsets, keep, rng):
+    """Kept tokens and, per kept token, its sentence's [lo, hi) in the kept array."""
+    kept = rng.random(ids.size, dtype=np.float32) < keep[ids]
+    sentence = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))[kept]
+    starts = np.zeros(offsets.size, dtype=np.int64)
+    np.cumsum(np.bincount(sentence, minlength=offsets.size - 1), out=starts[1:])
+    return ids[kept], starts, sentence
+
+
+def chunks(n_tokens, starts, sentence, max_tokens):
+    """Sentence-aligned [a, b) token ranges of at most ``max_tokens`` (a longer sentence alone)."""
+    a = 0
+    while a < n_tokens:
+        b = min(a + max_tokens, n_tokens)
+        if b < n_tokens:
+            aligned = starts[sentence[b]]          # cut at the start of the sentence holding b
+            b = aligned if aligned > a else starts[sentence[b] + 1]
+        yield a, b
+        a = b
+
+
+class CudaTrainer:
+    """Trains one model's matrices on the device; ``train_epoch`` may be called repeatedly."""
+
+    def __init__(self, W_in, W_out, noise, cfg, arch, seed, n_tokens):
+        self.cuda = require_cuda()
+        from ._device import launch_config, rng_states
+        self.W_in_host, self.W_out_host = W_in, W_out
+        self.W_in = self.cuda.to_device(W_in)
+        self.W_out = self.cuda.to_device(W_out)
+        self.noise = self.cuda.to_device(noise)
+        self.cfg, self.arch = cfg, arch
+        self.blocks, self.threads = launch_config(n_tokens)
+        grid = self.blocks * self.threads
+        D = W_in.shape[1]
+        self.states = rng_states(grid, seed)
+        self.e = self.cuda.device_array((grid, D), dtype=np.float32)
+        self.h = self.cuda.device_array((grid, D), dtype=np.float32)
+        self.contexts = self.cuda.device_array((grid, 2 * cfg.window), dtype=np.int32)
+        self.negatives = self.cuda.device_array((grid, cfg.negative), dtype=np.int32)
+        self.grid = grid
+
+    def train_epoch(self, data, keep, rng, progress_start, progress_end, on_chunk=None):
+        """One pass over ``data``; lr falls over [progress_start, progress_end] of training.
+        Returns (loss, examples)."""
+        from . import cbow, sgns
+        cfg = self.cfg
+        ids, starts, sentence = subsample(data.ids, data.offsets, keep, rng)
+        stats = self.cuda.to_device(np.zeros((self.grid, 2), dtype=np.float64))
+        n = ids.size
+        for a, b in chunks(n, starts, sentence, config.GPU_CHUNK_TOKENS):
+            sid = sentence[a:b]
+            lo = (starts[sid] - a).astype(np.int32)
+            hi = (starts[sid + 1] - a).astype(np.int32)
+            span = progress_end - progress_start
+            lr0 = linear_lr(progress_start + span * a / max(n, 1), cfg.alpha, cfg.min_alpha)
+            lr1 = linear_lr(progress_start + span * b / max(n, 1), cfg.alpha, cfg.min_alpha)
+            d_ids, d_lo, d_hi = (self.cuda.to_device(x) for x in (ids[a:b], lo, hi))
+            launch = (self.blocks, self.threads)
+            if self.arch == "sg":
+                sgns.sgns_train_kernel[launch](
+                    self.W_in, self.W_out, d_ids, d_lo, d_hi, self.noise, cfg.window, lr0, lr1,
+                    self.states, self.e, self.negatives, stats, config.GPU_ATOMICS)
+            else:
+                cbow.cbow_train_kernel[launch](
+                    self.W_in, self.W_out, d_ids, d_lo, d_hi, self.noise, cfg.window, lr0, lr1,
+                    self.states, self.h, self.e, self.contexts, self.negatives, stats,
+                    bool(cfg.cbow_mean), config.GPU_ATOMICS)
+            self.cuda.synchronize()
+            if on_chunk is not None:
+                on_chunk(b / max(n, 1), lr1)
+        totals = stats.copy_to_host().sum(axis=0)
+        return float(totals[0]), int(totals[1])
+
+    def copy_back(self):
+        """Write the trained matrices into the host arrays the model holds."""
+        self.W_in_host[:] = self.W_in.copy_to_host()
+        self.W_out_host[:] = self.W_out.copy_to_host()

@@ -1,0 +1,74 @@
+"""Word2Vec(device="cuda") end to end (tiny, so it also runs on the CUDA simulator), the
+device's error messages, and the chunking of a corpus larger than one launch."""
+import numpy as np
+import pytest
+
+from conftest import planted_corpus
+from fastw2v import Word2Vec, config
+from fastw2v.gpu.driver import chunks, subsample
+
+
+@pytest.fixture(autouse=True)
+def small_launches(monkeypatch):
+    monkeypatch.setattr(config, "THREADS_PER_BLOCK", 4)
+    monkeypatch.setattr(config, "GPU_MAX_BLOCKS", 4)
+
+
+@pytest.mark.parametrize("params", [dict(sg=1), dict(sg=0)])
+def test_tiny_training_on_cuda(rng, params, monkeypatch):
+    # Calibration (simulator and CPU serial kernel alike, this corpus): 6 epochs at alpha 0.05
+    # bring the loss per example from ~2.65 to ~2.37 (CBOW) and put 84-85% of each word's 4
+    # nearest neighbours in its planted topic; the loss may rise in epoch 2 before it falls.
+    monkeypatch.setattr(config, "GPU_CHUNK_TOKENS", 97)       # several chunks per epoch
+    corpus, topics = planted_corpus(rng, n_sentences=40, length=8)
+    model = Word2Vec(vector_size=8, window=2, negative=3, min_count=1, sample=0, epochs=6, seed=2,
+                     alpha=0.05, device="cuda", **params)
+    model.build_vocab(corpus)
+    before = model.wv.vectors.copy()
+    model.train(verbose=False)
+    assert not np.array_equal(before, model.wv.vectors)
+    assert np.all(np.isfinite(model.wv.vectors)) and np.any(model.W_out != 0)
+    per = np.array(model.epoch_losses) / np.array(model.epoch_pairs)
+    assert per[-1] < 0.97 * per[0]
+    hits = sum(len({x for x, _ in model.wv.most_similar(w, topn=4)} & set(t)) for t in topics for w in t)
+    assert hits / 80 >= 0.6
+    if params["sg"] == 0:
+        assert model.epoch_pairs == [40 * 8] * 6                # one window per word (sample=0)
+
+
+def test_unsupported_objective_on_cuda():
+    with pytest.raises(ValueError, match="device='cuda' trains skip-gram and CBOW with negative"):
+        Word2Vec(device="cuda", hs=1, negative=0)
+
+
+def test_missing_cuda_is_a_clear_error(monkeypatch):
+    from numba import cuda
+    monkeypatch.setattr(cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="no usable CUDA GPU found .* numba-cuda"):
+        Word2Vec(device="cuda")
+    Word2Vec(device="cpu")                                  # the CPU path needs none of it
+
+
+def test_subsample_and_chunks_keep_sentences_whole():
+    ids = np.arange(20, dtype=np.int32)
+    offsets = np.array([0, 5, 12, 20])
+    keep = np.ones(20, np.float32)
+    kept, starts, sentence = subsample(ids, offsets, keep, np.random.default_rng(0))
+    assert kept.tolist() == ids.tolist() and starts.tolist() == [0, 5, 12, 20]
+    assert list(chunks(20, starts, sentence, 9)) == [(0, 5), (5, 12), (12, 20)]
+    assert list(chunks(20, starts, sentence, 6)) == [(0, 5), (5, 12), (12, 20)]
+    assert list(chunks(20, starts, sentence, 100)) == [(0, 20)]
+    keep[::2] = 0.0
+    kept, starts, sentence = subsample(ids, offsets, keep, np.random.default_rng(0))
+    assert kept.tolist() == list(range(1, 20, 2)) and starts.tolist() == [0, 2, 6, 10]
+
+
+def test_cli_device_flag(tmp_path, rng):
+    from fastw2v.cli import main
+    corpus, _ = planted_corpus(rng, n_sentences=20, length=6)
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in corpus))
+    out = tmp_path / "v.bin"
+    assert main(["train", str(path), "-o", str(out), "-size", "6", "-min-count", "1", "-iter", "1",
+                 "-window", "2", "-negative", "2", "-sample", "0", "--device", "cuda", "-q"]) == 0
+    assert out.exists()
