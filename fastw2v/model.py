@@ -40,10 +40,11 @@ class Word2VecConfig:
     cbow_mean: int = 1                # CBOW hidden layer: 1 = mean of the context rows, 0 = sum
     loss: str = None                  # "ns" | "hs" | "softmax" (full); None = from hs/negative as gensim
     softmax_batch: int = 128          # examples per minibatch of the full softmax
+    shared_negatives: bool = False    # skip-gram NS: a window's contexts share K noise words (HogBatch)
     noise_table_size: int = 10_000_000  # slots of the precomputed noise table
     lowercase: bool = False           # lowercase the corpus while reading it
     compute_loss: bool = True         # tally the loss of every epoch (costs a log per score)
-    device: str = "cpu"               # "cpu" (Numba threads) or "cuda" (numba.cuda; SG/CBOW with NS)
+    device: str = "cpu"               # "cpu" (Numba threads) or "cuda" (numba.cuda: SG/CBOW-NS, SG softmax)
 
     def validate(self):
         """Raise ValueError naming every invalid hyperparameter."""
@@ -224,8 +225,9 @@ class Word2Vec:
         from .gpu.driver import CudaTrainer, check_objective
         cfg = self.config
         check_objective(cfg.objective)
-        noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size)
-        trainer = CudaTrainer(self.wv.vectors, self.W_out, noise, cfg, cfg.objective[0],
+        noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size) \
+            if cfg.objective[1] == "ns" else np.zeros(1, dtype=np.int32)
+        trainer = CudaTrainer(self.wv.vectors, self.W_out, noise, cfg, cfg.objective,
                               seed=cfg.seed + 7919 * run, n_tokens=data.n_words)
         rng = np.random.default_rng([cfg.seed, run])
 
@@ -256,7 +258,8 @@ class Word2Vec:
         if head == "ns":
             noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size)
             objective = (W_out, noise, cfg.negative) + ((mean,) if arch == "cbow" else ())
-            centre = cbow.cbow_ns_centre if arch == "cbow" else sgns.sgns_centre
+            centre = cbow.cbow_ns_centre if arch == "cbow" else \
+                sgns.sgns_shared_centre if cfg.shared_negatives else sgns.sgns_centre
             n_noise = cfg.negative
         else:
             objective = (W_out, *self.vocab.huffman_tree()) + ((mean,) if arch == "cbow" else ())

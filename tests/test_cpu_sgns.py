@@ -143,3 +143,32 @@ def test_loss_per_pair_falls_after_the_first_epoch(rng):
     assert per_pair[1] < 0.95 * per_pair[0]
     # (C-style loss: the sum over pairs of -log sigma(s+) - sum_k log sigma(-s_k), in float64)
     assert np.all(np.isfinite(per_pair)) and np.all(per_pair > 0)
+
+
+@pytest.mark.parametrize("D", [4, 16, 64])
+@pytest.mark.parametrize("m", [1, 3, 10])
+def test_shared_negatives_step_equals_reference_minibatch(rng, D, m):
+    # all m pairs of a window share the noise words; contexts may repeat (they scatter-add)
+    from fastw2v.cpu.sgns import sgns_shared_step
+    V, K, lr = 40, 5, 0.05
+    for _ in range(3):
+        W_in, W_out, _, centre, negatives = step_case(rng, V, D, K)
+        contexts = rng.integers(0, V, m).astype(np.int32)
+        k_in, k_out = W_in.copy(), W_out.copy()
+        k_loss = sgns_shared_step(k_in, k_out, contexts, centre, negatives, np.float32(lr),
+                                  np.empty((m, D), np.float32), np.empty(D, np.float32), True)
+        loss, cache = sgns.forward(W_in.astype(np.float64), W_out.astype(np.float64), contexts,
+                                   np.full(m, centre), np.tile(negatives, (m, 1)).astype(np.int64))
+        dW_in, dW_out = sgns.backward(cache)
+        compare("loss", k_loss, loss, rtol=1e-5, atol=1e-5)
+        compare("W_in", k_in, W_in - lr * dW_in, rtol=1e-5, atol=1e-6)
+        compare("W_out", k_out, W_out - lr * dW_out, rtol=1e-5, atol=1e-6)
+
+
+def test_shared_negatives_training(rng):
+    corpus, topics = planted_corpus(rng)
+    a = small_model(shared_negatives=True).fit(corpus, verbose=False)
+    b = small_model(shared_negatives=True).fit(corpus, verbose=False)
+    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
+    hits = sum(len({x for x, _ in a.wv.most_similar(w, topn=4)} & set(t)) for t in topics for w in t)
+    assert hits / 80 >= 0.95

@@ -97,3 +97,38 @@ def test_simulator_is_used_without_a_gpu():
         pytest.skip("a real GPU is present: the kernels above ran on it")
     from numba import cuda
     assert cuda.is_available()
+
+
+@pytest.mark.parametrize("V,D,B", [(9, 4, 5), (30, 8, 12)])
+def test_softmax_batch_equals_reference(cuda, rng, V, D, B):
+    # contexts and centres repeat inside the batch: a batch step is exact minibatch SGD
+    from fastw2v.gpu.softmax_sg import softmax_step
+    from fastw2v.reference import softmax_sg
+    W_in = rng.normal(0, 0.3, (V, D)).astype(np.float32)
+    W_out = rng.normal(0, 0.3, (V, D)).astype(np.float32)
+    ctx = rng.integers(0, V // 2, B).astype(np.int32)
+    centre = rng.integers(0, V, B).astype(np.int32)
+    d_in, d_out = cuda.to_device(W_in), cuda.to_device(W_out)
+    S = cuda.device_array((B, V), np.float32)
+    dH = cuda.device_array((B, D), np.float32)
+    losses = cuda.device_array(B, np.float64)
+    softmax_step(d_in, d_out, cuda.to_device(ctx), cuda.to_device(centre), np.float32(LR), S, dH, losses, 2)
+    loss, cache = softmax_sg.forward(W_in.astype(float), W_out.astype(float), ctx, centre)
+    dW_in, dW_out = softmax_sg.backward(cache)
+    compare("loss", losses.copy_to_host().sum(), loss, rtol=1e-5, atol=1e-5)
+    compare("W_in", d_in.copy_to_host(), W_in - LR * dW_in, rtol=1e-5, atol=1e-6)
+    compare("W_out", d_out.copy_to_host(), W_out - LR * dW_out, rtol=1e-5, atol=1e-6)
+
+
+def test_skipgram_pairs_respect_sentences_and_window(rng):
+    from fastw2v.gpu.softmax_sg import skipgram_pairs
+    ids = np.arange(10, dtype=np.int32)
+    lo = np.array([0] * 4 + [4] * 6)
+    hi = np.array([4] * 4 + [10] * 6)
+    ctx, centre = skipgram_pairs(ids, lo, hi, 1, rng)         # window 1 never shrinks
+    assert ctx.size == 2 * 3 + 2 * 5
+    pairs = set(zip(ctx.tolist(), centre.tolist()))
+    assert (3, 4) not in pairs and (4, 3) not in pairs          # no pair across sentences
+    assert all(abs(c - w) == 1 for c, w in pairs)
+    ctx, centre = skipgram_pairs(ids, lo, hi, 3, rng)
+    assert np.all(np.abs(ctx - centre) <= 3) and np.all(ctx != centre)

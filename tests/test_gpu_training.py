@@ -36,6 +36,16 @@ def test_tiny_training_on_cuda(rng, params, monkeypatch):
         assert model.epoch_pairs == [40 * 8] * 6                # one window per word (sample=0)
 
 
+def test_tiny_full_softmax_on_cuda(rng):
+    corpus, topics = planted_corpus(rng, n_sentences=30, length=6)
+    model = Word2Vec(vector_size=6, window=2, min_count=1, sample=0, epochs=4, seed=2, alpha=0.1,
+                     loss="softmax", softmax_batch=16, device="cuda")
+    model.fit(corpus, verbose=False)
+    per = np.array(model.epoch_losses) / np.array(model.epoch_pairs)
+    assert per[-1] < 0.9 * per[0]                            # starts at log(20) = 3.0
+    assert per[0] == pytest.approx(np.log(20), rel=0.1)
+
+
 def test_unsupported_objective_on_cuda():
     with pytest.raises(ValueError, match="device='cuda' trains skip-gram and CBOW with negative"):
         Word2Vec(device="cuda", hs=1, negative=0)

@@ -59,7 +59,8 @@ def _window_block(centre_step, W_in, objective, work, window, n_noise, lr_start,
     longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
     for p in prange(n_pieces):
         state = seeds[p]
-        neu1 = np.zeros((1, dim), dtype=np.float32)        # CBOW's hidden vector, as a row
+        # CBOW's hidden vector (row 0); one error row per context for shared negatives
+        neu1 = np.zeros((2 * window + 1, dim), dtype=np.float32)
         neu1e = np.zeros(dim, dtype=np.float32)
         ints = np.empty(2 * window + n_noise + 1, dtype=np.int32)
         sentence = np.empty(longest, dtype=np.int32)
@@ -94,3 +95,14 @@ def draw_noise(noise, out, start, count, state):
         state = lcg_next(state)
         out[start + k] = noise[uniform_index(state, size)]
     return state
+
+
+@njit(cache=config.CACHE)
+def window_contexts(sentence, pos, lo, hi, out):
+    """Copy the context words of a window into ``out``; return how many."""
+    n = 0
+    for cpos in range(lo, hi):
+        if cpos != pos:
+            out[n] = sentence[cpos]
+            n += 1
+    return n

@@ -11,13 +11,14 @@ from numba import njit
 
 from .. import config
 from ._output import ns_output
-from ._windows import draw_noise
+from ._windows import draw_noise, window_contexts
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def cbow_hidden(W_in, contexts, neu1, mean):
-    """neu1[0] = sum (or mean) of W_in[contexts]; neu1 is a (1, D) buffer (see _output.py)."""
-    neu1[:] = 0.0
+    """neu1[0] = sum (or mean) of W_in[contexts]; row 0 of the scratch buffer (see _output.py)."""
+    for c in range(neu1.shape[1]):
+        neu1[0, c] = 0.0
     for j in range(contexts.shape[0]):
         for c in range(neu1.shape[1]):
             neu1[0, c] += W_in[contexts[j], c]
@@ -35,21 +36,10 @@ def cbow_scatter(W_in, contexts, neu1e):
             W_in[contexts[j], c] += neu1e[c]
 
 
-@njit(cache=config.CACHE)
-def window_contexts(sentence, pos, lo, hi, out):
-    """Copy the context words of a window into ``out``; return how many."""
-    n = 0
-    for cpos in range(lo, hi):
-        if cpos != pos:
-            out[n] = sentence[cpos]
-            n += 1
-    return n
-
-
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def cbow_ns_step(W_in, W_out, contexts, centre, negatives, lr, neu1, neu1e, mean, compute_loss):
     """One CBOW negative-sampling update for a window. Equals ``W_out -= lr * dW_out`` and
-    ``W_in[c_j] -= lr * dh`` of ``reference.cbow`` (distinct noise words); neu1 is (1, D).
+    ``W_in[c_j] -= lr * dh`` of ``reference.cbow`` (distinct noise words); h is neu1[0].
     Returns the loss."""
     cbow_hidden(W_in, contexts, neu1, mean)
     neu1e[:] = 0.0

@@ -8,7 +8,8 @@ from numba import njit
 
 from .. import config
 from ._output import hs_output
-from .cbow import cbow_hidden, cbow_scatter, window_contexts
+from ._windows import window_contexts
+from .cbow import cbow_hidden, cbow_scatter
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
@@ -36,7 +37,7 @@ def sg_hs_centre(W_in, objective, sentence, pos, lo, hi, lr, neu1, neu1e, ints, 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def cbow_hs_step(W_in, W_out, contexts, centre, codes, points, codelens, lr, neu1, neu1e, mean,
                  compute_loss):
-    """One CBOW HS update for a window (``W_in[c_j] -= lr * dh`` as word2vec.c); neu1 is (1, D)."""
+    """One CBOW HS update for a window (``W_in[c_j] -= lr * dh`` as word2vec.c); h is neu1[0]."""
     cbow_hidden(W_in, contexts, neu1, mean)
     neu1e[:] = 0.0
     loss = hs_output(neu1, 0, W_out, codes, points, codelens, centre, lr, neu1e, compute_loss)

@@ -12,14 +12,15 @@ from .. import config
 from ..schedule import linear_lr
 from . import require_cuda
 
-SUPPORTED = {("sg", "ns"), ("cbow", "ns")}
+SUPPORTED = {("sg", "ns"), ("cbow", "ns"), ("sg", "softmax")}
 
 
 def check_objective(objective):
     if objective not in SUPPORTED:
         arch, head = objective
-        raise ValueError(f"device='cuda' trains skip-gram and CBOW with negative sampling; "
-                         f"{arch} with loss {head!r} runs on device='cpu' only")
+        raise ValueError(f"device='cuda' trains skip-gram and CBOW with negative sampling and "
+                         f"skip-gram with the full softmax; {arch} with loss {head!r} runs on "
+                         "device='cpu' only")
 
 
 def subsample(ids, offsets, keep, rng):
@@ -46,14 +47,15 @@ def chunks(n_tokens, starts, sentence, max_tokens):
 class CudaTrainer:
     """Trains one model's matrices on the device; ``train_epoch`` may be called repeatedly."""
 
-    def __init__(self, W_in, W_out, noise, cfg, arch, seed, n_tokens):
+    def __init__(self, W_in, W_out, noise, cfg, objective, seed, n_tokens):
         self.cuda = require_cuda()
         from ._device import launch_config, rng_states
         self.W_in_host, self.W_out_host = W_in, W_out
         self.W_in = self.cuda.to_device(W_in)
         self.W_out = self.cuda.to_device(W_out)
         self.noise = self.cuda.to_device(noise)
-        self.cfg, self.arch = cfg, arch
+        self.cfg = cfg
+        self.arch, self.head = objective
         self.blocks, self.threads = launch_config(n_tokens)
         grid = self.blocks * self.threads
         D = W_in.shape[1]
@@ -61,8 +63,13 @@ class CudaTrainer:
         self.e = self.cuda.device_array((grid, D), dtype=np.float32)
         self.h = self.cuda.device_array((grid, D), dtype=np.float32)
         self.contexts = self.cuda.device_array((grid, 2 * cfg.window), dtype=np.int32)
-        self.negatives = self.cuda.device_array((grid, cfg.negative), dtype=np.int32)
+        self.negatives = self.cuda.device_array((grid, max(cfg.negative, 1)), dtype=np.int32)
         self.grid = grid
+        if self.head == "softmax":
+            B = cfg.softmax_batch
+            self.S = self.cuda.device_array((B, W_out.shape[0]), dtype=np.float32)
+            self.dH = self.cuda.device_array((B, D), dtype=np.float32)
+            self.loss = self.cuda.device_array(B, dtype=np.float64)
 
     def train_epoch(self, data, keep, rng, progress_start, progress_end, on_chunk=None):
         """One pass over ``data``; lr falls over [progress_start, progress_end] of training.
@@ -71,6 +78,7 @@ class CudaTrainer:
         cfg = self.cfg
         ids, starts, sentence = subsample(data.ids, data.offsets, keep, rng)
         stats = self.cuda.to_device(np.zeros((self.grid, 2), dtype=np.float64))
+        totals_host = np.zeros(2)
         n = ids.size
         for a, b in chunks(n, starts, sentence, config.GPU_CHUNK_TOKENS):
             sid = sentence[a:b]
@@ -79,6 +87,13 @@ class CudaTrainer:
             span = progress_end - progress_start
             lr0 = linear_lr(progress_start + span * a / max(n, 1), cfg.alpha, cfg.min_alpha)
             lr1 = linear_lr(progress_start + span * b / max(n, 1), cfg.alpha, cfg.min_alpha)
+            if self.head == "softmax":
+                loss, examples = self._softmax_chunk(ids[a:b], lo, hi, lr0, lr1, rng)
+                totals_host[0] += loss
+                totals_host[1] += examples
+                if on_chunk is not None:
+                    on_chunk(b / max(n, 1), lr1)
+                continue
             d_ids, d_lo, d_hi = (self.cuda.to_device(x) for x in (ids[a:b], lo, hi))
             launch = (self.blocks, self.threads)
             if self.arch == "sg":
@@ -93,8 +108,25 @@ class CudaTrainer:
             self.cuda.synchronize()
             if on_chunk is not None:
                 on_chunk(b / max(n, 1), lr1)
-        totals = stats.copy_to_host().sum(axis=0)
+        totals = stats.copy_to_host().sum(axis=0) + totals_host
         return float(totals[0]), int(totals[1])
+
+    def _softmax_chunk(self, ids, lo, hi, lr0, lr1, rng):
+        """Full softmax: the chunk's pairs in minibatches of ``softmax_batch``."""
+        from .softmax_sg import skipgram_pairs, softmax_step
+        ctx, centre = skipgram_pairs(ids, lo, hi, self.cfg.window, rng)
+        order = rng.permutation(ctx.size)                  # mix offsets (pairs come grouped by offset)
+        d_ctx, d_centre = self.cuda.to_device(ctx[order]), self.cuda.to_device(centre[order])
+        B = self.cfg.softmax_batch
+        tile = max(1, int(config.THREADS_PER_BLOCK ** 0.5))
+        loss = 0.0
+        for s in range(0, ctx.size, B):
+            e = min(s + B, ctx.size)
+            lr = np.float32(lr0 + (lr1 - lr0) * s / max(ctx.size, 1))
+            softmax_step(self.W_in, self.W_out, d_ctx[s:e], d_centre[s:e], lr, self.S[:e - s],
+                         self.dH[:e - s], self.loss[:e - s], tile)
+            loss += float(self.loss[:e - s].copy_to_host().sum())
+        return loss, int(ctx.size)
 
     def copy_back(self):
         """Write the trained matrices into the host arrays the model holds."""
