@@ -40,7 +40,8 @@ class Word2VecConfig:
     cbow_mean: int = 1                # CBOW hidden layer: 1 = mean of the context rows, 0 = sum
     loss: str = None                  # "ns" | "hs" | "softmax" (full); None = from hs/negative as gensim
     softmax_batch: int = 128          # examples per minibatch of the full softmax
-    shared_negatives: bool = False    # skip-gram NS: a window's contexts share K noise words (HogBatch)
+    shared_negatives: bool = True     # skip-gram NS: a window's contexts share K noise words (HogBatch;
+                                      # 1.7x faster, same or better quality on text8-head); False = per pair
     noise_table_size: int = 10_000_000  # slots of the precomputed noise table
     lowercase: bool = False           # lowercase the corpus while reading it
     compute_loss: bool = True         # tally the loss of every epoch (costs a log per score)
