@@ -14,7 +14,7 @@ from _sample import text8_slice
 from fastw2v import Word2Vec
 
 OBJECTIVES = {
-    "softmax skip-gram": dict(sg=1, loss="softmax", alpha=0.05),
+    "softmax skip-gram": dict(sg=1, loss="softmax", alpha=0.025),
     "SGNS (K=5)": dict(sg=1, negative=5),
     "skip-gram HS": dict(sg=1, hs=1, negative=0),
     "CBOW NS": dict(sg=0, negative=5, alpha=0.05),

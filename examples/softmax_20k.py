@@ -17,7 +17,7 @@ def main():
     p.add_argument("--min-count", type=int, default=3)
     p.add_argument("--epochs", type=int, default=1)
     args = p.parse_args()
-    model = Word2Vec(loss="softmax", vector_size=50, window=3, sample=1e-4, alpha=0.05,
+    model = Word2Vec(loss="softmax", vector_size=50, window=3, sample=1e-4, alpha=0.025,
                      min_count=args.min_count, epochs=args.epochs, workers=2, seed=1)
     model.build_vocab(text8_slice(args.words))
     print(f"vocabulary: {len(model.vocab)} words")

@@ -39,7 +39,8 @@ class Word2VecConfig:
     hs: int = 0                       # 1 = hierarchical softmax over a Huffman tree
     cbow_mean: int = 1                # CBOW hidden layer: 1 = mean of the context rows, 0 = sum
     loss: str = None                  # "ns" | "hs" | "softmax" (full); None = from hs/negative as gensim
-    softmax_batch: int = 128          # examples per minibatch of the full softmax
+    softmax_batch: int = 32           # examples per minibatch of the full softmax (the step sums the
+                                      # batch's gradients: batch 128 at alpha 0.05 diverged on text8)
     shared_negatives: bool = True     # skip-gram NS: a window's contexts share K noise words (HogBatch;
                                       # 1.7x faster, same or better quality on text8-head); False = per pair
     noise_table_size: int = 10_000_000  # slots of the precomputed noise table
@@ -144,6 +145,7 @@ class Word2Vec:
         self.vocab = vocab
         self._corpus = EncodedCorpus.from_scan(scanned, new_id)
         self._source = corpus
+        self.epoch_losses, self.epoch_pairs = [], []      # new vectors: a new history
         rng = np.random.default_rng(cfg.seed)
         V, D = len(self.vocab), cfg.vector_size
         # Input rows uniform in [-1, 1) / D as gensim 4 (word2vec.c's InitNet uses [-0.5, 0.5) / D;

@@ -5,14 +5,11 @@ Everything a kernel needs from the device lives here, so the objective files hol
 """
 import math
 
-from .. import config
-from . import require_cuda  # noqa: F401  (re-exported for the driver)
-
-
 # Importing numba.cuda needs no GPU; the kernels below compile on first launch.
-from numba import cuda  # noqa: E402
-from numba.cuda.random import (create_xoroshiro128p_states,  # noqa: E402
-                               xoroshiro128p_uniform_float32)
+from numba import cuda
+from numba.cuda.random import create_xoroshiro128p_states, xoroshiro128p_uniform_float32
+
+from .. import config
 
 
 def launch_config(n_items):
@@ -23,21 +20,23 @@ def launch_config(n_items):
 
 
 def rng_states(n_threads, seed):
-    """One xoroshiro128+ state per thread (numba.cuda.random), kept behind ``uniform``."""
+    """One xoroshiro128+ state per thread (numba.cuda.random), read only by ``uniform_index``."""
     return create_xoroshiro128p_states(n_threads, seed=seed)
 
 
 @cuda.jit(device=True)
-def uniform(states, tid):
-    """A float in [0, 1) from thread ``tid``'s generator."""
-    return xoroshiro128p_uniform_float32(states, tid)
+def uniform_index(states, tid, n):
+    """An integer in [0, n) from thread ``tid``'s generator: the kernels' one source of randomness
+    (swap the generator here and nowhere else)."""
+    i = int(xoroshiro128p_uniform_float32(states, tid) * n)
+    return min(i, n - 1)
 
 
 @cuda.jit(device=True)
-def uniform_index(states, tid, n):
-    """An integer in [0, n)."""
-    i = int(xoroshiro128p_uniform_float32(states, tid) * n)
-    return min(i, n - 1)
+def reduced_window(i, sent_lo, sent_hi, window, states, tid):
+    """word2vec.c's reduced window around token i, clipped to its sentence: (lo, hi)."""
+    shrink = uniform_index(states, tid, window)
+    return max(i - window + shrink, sent_lo[i]), min(i + window - shrink + 1, sent_hi[i])
 
 
 @cuda.jit(device=True)

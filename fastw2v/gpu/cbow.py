@@ -6,7 +6,7 @@ word2vec.c does.
 """
 from numba import cuda
 
-from ._device import add, uniform_index
+from ._device import add, reduced_window, uniform_index
 from ._output import ns_output
 
 
@@ -50,9 +50,7 @@ def cbow_train_kernel(W_in, W_out, ids, sent_lo, sent_hi, noise, window, lr_star
     windows = 0
     for i in range(tid, n, cuda.gridsize(1)):
         lr = lr_start + (lr_end - lr_start) * (i / n)
-        shrink = uniform_index(states, tid, window)
-        lo = max(i - window + shrink, sent_lo[i])
-        hi = min(i + window - shrink + 1, sent_hi[i])
+        lo, hi = reduced_window(i, sent_lo, sent_hi, window, states, tid)
         n_ctx = 0
         for j in range(lo, hi):
             if j != i:
