@@ -2,7 +2,7 @@
 neighbours make sense. Every example updates all 20k output rows, so this is the slow objective
 that negative sampling and hierarchical softmax approximate.
 
-    python examples/softmax_20k.py [--words 1000000 --min-count 3]
+    python examples/softmax_20k.py [--words 500000 --min-count 2]
 """
 import argparse
 import time
@@ -13,11 +13,11 @@ from fastw2v import Word2Vec
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--words", type=int, default=1_000_000)
-    p.add_argument("--min-count", type=int, default=3)
+    p.add_argument("--words", type=int, default=500_000)
+    p.add_argument("--min-count", type=int, default=2)
     p.add_argument("--epochs", type=int, default=1)
     args = p.parse_args()
-    model = Word2Vec(loss="softmax", vector_size=50, window=3, sample=1e-4, alpha=0.025,
+    model = Word2Vec(loss="softmax", vector_size=50, window=2, sample=1e-4, alpha=0.025, softmax_batch=128,
                      min_count=args.min_count, epochs=args.epochs, workers=2, seed=1)
     model.build_vocab(text8_slice(args.words))
     print(f"vocabulary: {len(model.vocab)} words")
