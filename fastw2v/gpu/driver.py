@@ -61,8 +61,9 @@ class CudaTrainer:
         D = W_in.shape[1]
         self.states = rng_states(grid, seed)
         self.e = self.cuda.device_array((grid, D), dtype=np.float32)
-        self.h = self.cuda.device_array((grid, D), dtype=np.float32)
-        self.contexts = self.cuda.device_array((grid, 2 * cfg.window), dtype=np.int32)
+        if self.arch == "cbow":                        # CBOW's hidden vectors and context lists
+            self.h = self.cuda.device_array((grid, D), dtype=np.float32)
+            self.contexts = self.cuda.device_array((grid, 2 * cfg.window), dtype=np.int32)
         self.negatives = self.cuda.device_array((grid, max(cfg.negative, 1)), dtype=np.int32)
         self.grid = grid
         if self.head == "softmax":
