@@ -27,7 +27,7 @@ from fastw2v.data import QUESTIONS_WORDS, WORDSIM353
 
 OBJECTIVES = {  # name -> (fastw2v params, gensim params); the learning rates
     "sgns": (dict(sg=1, negative=5), dict(sg=1, negative=5, hs=0)),          # shared noise words (default)
-    "sgns-per-pair": (dict(sg=1, negative=5, shared_negatives=False), dict(sg=1, negative=5, hs=0)),
+    "sgns-per-pair": (dict(sg=1, negative=5, batch_window=False), dict(sg=1, negative=5, hs=0)),
     "cbow-ns": (dict(sg=0, negative=5, alpha=0.05), dict(sg=0, negative=5, hs=0, cbow_mean=1)),
     "sg-hs": (dict(sg=1, hs=1, negative=0, alpha=0.025), dict(sg=1, hs=1, negative=0)),
 }

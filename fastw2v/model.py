@@ -41,9 +41,12 @@ class Word2VecConfig:
     loss: str = None                  # "ns" | "hs" | "softmax" (full); None = from hs/negative as gensim
     softmax_batch: int = 32           # examples per minibatch of the full softmax (the step sums the
                                       # batch's gradients: batch 128 at alpha 0.05 diverged on text8)
-    shared_negatives: bool = True     # skip-gram NS: a window's contexts share K noise words (HogBatch;
-                                      # 1.7x faster, same or better quality on text8-head); False = per pair
-    noise_table_size: int = 10_000_000  # slots of the precomputed noise table
+    batch_window: bool = True         # skip-gram NS and HS: a window's contexts train as one minibatch
+                                      # against shared targets (K noise words drawn once per window, or
+                                      # the centre's Huffman path; HogBatch). Faster at equal quality on
+                                      # text8-head (bench_results/); False = pair by pair as word2vec.c
+    noise_table_size: int = 10_000_000  # CUDA only: slots of the noise table (the CPU draws from an
+                                      # exact alias table of V buckets)
     lowercase: bool = False           # lowercase the corpus while reading it
     compute_loss: bool = True         # tally the loss of every epoch (costs a log per score)
     device: str = "cpu"               # "cpu" (Numba threads) or "cuda" (numba.cuda: SG/CBOW-NS, SG softmax)
@@ -247,30 +250,36 @@ class Word2Vec:
     def _block_runner(self, threads):
         """``run(work, lr_start, lr_end, stats)`` training one block with this objective."""
         from .cpu import cbow, hs, sgns, softmax_sg
-        from .cpu._windows import window_block_parallel, window_block_serial
+        from .cpu._noise import alias_table
         cfg = self.config
         arch, head = cfg.objective
         parallel = threads > 1
         if parallel:
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        W_in, W_out, mean = self.wv.vectors, self.W_out, bool(cfg.cbow_mean)
+        W_in, W_out, mean, window = self.wv.vectors, self.W_out, bool(cfg.cbow_mean), cfg.window
+        pick = lambda module, name: getattr(module, f"{name}_block_{'parallel' if parallel else 'serial'}")  # noqa: E731
         if head == "softmax":
-            block = softmax_sg.softmax_block_parallel if parallel else softmax_sg.softmax_block_serial
+            block = pick(softmax_sg, "softmax")
             return lambda work, lr0, lr1, stats: block(
-                W_in, W_out, work, cfg.window, arch == "cbow", mean, cfg.softmax_batch, lr0, lr1, stats)
+                W_in, W_out, work, window, arch == "cbow", mean, cfg.softmax_batch, lr0, lr1, stats)
         if head == "ns":
-            noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size)
-            objective = (W_out, noise, cfg.negative) + ((mean,) if arch == "cbow" else ())
-            centre = cbow.cbow_ns_centre if arch == "cbow" else \
-                sgns.sgns_shared_centre if cfg.shared_negatives else sgns.sgns_centre
-            n_noise = cfg.negative
-        else:
-            objective = (W_out, *self.vocab.huffman_tree()) + ((mean,) if arch == "cbow" else ())
-            centre = hs.cbow_hs_centre if arch == "cbow" else hs.sg_hs_centre
-            n_noise = 0
-        block = window_block_parallel if parallel else window_block_serial
+            noise = alias_table(self.vocab.noise_distribution(cfg.ns_exponent))
+            if arch == "cbow":
+                block = pick(cbow, "cbow_ns")
+                return lambda work, lr0, lr1, stats: block(
+                    W_in, W_out, noise, cfg.negative, mean, work, window, lr0, lr1, cfg.compute_loss, stats)
+            block = pick(sgns, "sgns")
+            return lambda work, lr0, lr1, stats: block(
+                W_in, W_out, noise, cfg.negative, cfg.batch_window, work, window, lr0, lr1,
+                cfg.compute_loss, stats)
+        tree = self.vocab.huffman_tree()
+        if arch == "cbow":
+            block = pick(hs, "cbow_hs")
+            return lambda work, lr0, lr1, stats: block(
+                W_in, W_out, tree, mean, work, window, lr0, lr1, cfg.compute_loss, stats)
+        block = pick(hs, "sg_hs")
         return lambda work, lr0, lr1, stats: block(
-            centre, W_in, objective, work, cfg.window, n_noise, lr0, lr1, cfg.compute_loss, stats)
+            W_in, W_out, tree, cfg.batch_window, work, window, lr0, lr1, cfg.compute_loss, stats)
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, path):
@@ -289,7 +298,10 @@ class Word2Vec:
         try:
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(str(z["meta"]))
-                model = cls(**meta["config"])
+                params = meta["config"]
+                if "shared_negatives" in params:      # files written before the flag's rename
+                    params["batch_window"] = params.pop("shared_negatives")
+                model = cls(**params)
                 words = str(z["words"]).split("\n")
                 model.vocab = Vocab(words, z["counts"])
                 model.wv = KeyedVectors(words, z["W_in"], z["counts"])

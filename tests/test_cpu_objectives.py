@@ -54,6 +54,11 @@ def cbow_window(rng, V, n):
     return rng.choice(V, n, replace=False).astype(np.int32)
 
 
+def padded(contexts):
+    """The kernels take a scratch buffer and a count: pad it with a word that must be ignored."""
+    return np.concatenate([contexts, np.full(3, contexts[0], np.int32)]).astype(np.int32)
+
+
 def expected_cbow_step(W_in, W_out, contexts, centre, head, head_args, mean):
     mask = np.ones((1, contexts.size), bool)
     loss, cache = cbow.forward(*f64(W_in, W_out), contexts[None, :].astype(np.int64), mask,
@@ -74,7 +79,7 @@ def test_cbow_ns_step_equals_reference(rng, D, mean):
         centre = int(rng.integers(V))
         negatives = rng.choice(V, 5, replace=False).astype(np.int32)
         k_in, k_out = W_in.copy(), W_out.copy()
-        k_loss = cbow_ns_step(k_in, k_out, contexts, centre, negatives, np.float32(LR),
+        k_loss = cbow_ns_step(k_in, k_out, padded(contexts), n_ctx, centre, negatives, np.float32(LR),
                               np.empty((1, D), np.float32), np.empty(D, np.float32), mean, True)
         loss, e_in, e_out = expected_cbow_step(W_in, W_out, contexts, centre, "ns", (negatives[None, :],), mean)
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-6)
@@ -92,7 +97,7 @@ def test_cbow_hs_step_equals_reference(rng, D, mean):
         contexts = cbow_window(rng, V, n_ctx)
         centre = int(rng.integers(V))
         k_in, k_out = W_in.copy(), W_out.copy()
-        k_loss = cbow_hs_step(k_in, k_out, contexts, centre, codes, points, codelens, np.float32(LR),
+        k_loss = cbow_hs_step(k_in, k_out, padded(contexts), n_ctx, centre, codes, points, codelens, np.float32(LR),
                               np.empty((1, D), np.float32), np.empty(D, np.float32), mean, True)
         loss, e_in, e_out = expected_cbow_step(W_in, W_out, contexts, centre, "hs", (codes, points, codelens), mean)
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-6)
@@ -188,3 +193,24 @@ def test_softmax_refuses_huge_vocabularies(monkeypatch):
     corpus = [[f"w{i}" for i in range(20)]]
     with pytest.raises(ValueError, match="loss='softmax' over 20 words .* use negative sampling"):
         Word2Vec(loss="softmax", min_count=1).build_vocab(corpus)
+
+
+@pytest.mark.parametrize("D", [4, 16, 64])
+@pytest.mark.parametrize("m", [1, 3, 10])
+def test_sg_hs_batch_step_equals_reference_minibatch(rng, D, m):
+    # all m contexts of a window walk the centre's path as one minibatch; contexts may repeat
+    from fastw2v.cpu.hs import sg_hs_batch_step
+    V = 30
+    codes, points, codelens = tree(rng, V)
+    for _ in range(3):
+        W_in, W_out = weights(rng, V, D, V - 1)
+        contexts = rng.integers(0, V, m).astype(np.int32)
+        centre = int(rng.integers(V))
+        k_in, k_out = W_in.copy(), W_out.copy()
+        k_loss = sg_hs_batch_step(k_in, k_out, padded(contexts), m, centre, codes, points, codelens,
+                                  np.float32(LR), np.empty((m, D), np.float32), np.empty(D, np.float32), True)
+        loss, cache = hs.forward(*f64(W_in, W_out), contexts, np.full(m, centre), codes, points, codelens)
+        dW_in, dW_out = hs.backward(cache)
+        compare("loss", k_loss, loss, rtol=1e-5, atol=1e-5)
+        compare("W_in", k_in, W_in - LR * dW_in, rtol=1e-5, atol=1e-6)
+        compare("W_out", k_out, W_out - LR * dW_out, rtol=1e-5, atol=1e-6)

@@ -104,7 +104,7 @@ def test_serial_runs_are_bit_reproducible(rng):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_planted_topics_become_neighbours(rng, workers, shared):
     corpus, topics = planted_corpus(rng)
-    model = small_model(workers=workers, shared_negatives=shared).fit(corpus, verbose=False)
+    model = small_model(workers=workers, batch_window=shared).fit(corpus, verbose=False)
     hits = 0
     for topic in topics:
         for w in topic:
@@ -134,7 +134,7 @@ def test_hogwild_quality_on_text8(text8_path, shared):
     # Calibration (2 threads, all 2.1M words of text8-head, D=50, 1 epoch, seeds 5-7):
     # WordSim-353 Spearman 0.255-0.273 with shared noise words, 0.269-0.285 per pair
     # (gensim 4.4 with 5 epochs, D=100: ~0.47). The threshold leaves room for thread races.
-    model = Word2Vec(vector_size=50, epochs=1, workers=2, seed=5, shared_negatives=shared)
+    model = Word2Vec(vector_size=50, epochs=1, workers=2, seed=5, batch_window=shared)
     model.fit(text8_path, verbose=False)
     assert model.wv.evaluate_word_pairs().spearman > 0.22
 
@@ -170,8 +170,8 @@ def test_shared_negatives_step_equals_reference_minibatch(rng, D, m):
 
 def test_shared_negatives_training(rng):
     corpus, topics = planted_corpus(rng)
-    a = small_model(shared_negatives=True).fit(corpus, verbose=False)
-    b = small_model(shared_negatives=True).fit(corpus, verbose=False)
+    a = small_model(batch_window=True).fit(corpus, verbose=False)
+    b = small_model(batch_window=True).fit(corpus, verbose=False)
     np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
     hits = sum(len({x for x, _ in a.wv.most_similar(w, topn=4)} & set(t)) for t in topics for w in t)
     assert hits / 80 >= 0.95

@@ -91,6 +91,21 @@ def test_save_load_resume(rng, tmp_path):
     assert len(back.epoch_losses) == 3
 
 
+def test_load_reads_the_old_name_of_batch_window(rng, tmp_path):
+    import json
+    corpus, _ = planted_corpus(rng, n_sentences=20)
+    model = Word2Vec(min_count=1, vector_size=8, epochs=1, workers=1, batch_window=False).fit(corpus, verbose=False)
+    path = tmp_path / "m.npz"
+    model.save(path)
+    with np.load(path) as z:
+        arrays = dict(z)
+    meta = json.loads(str(arrays["meta"]))
+    meta["config"]["shared_negatives"] = meta["config"].pop("batch_window")
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(path, **arrays)
+    assert Word2Vec.load(path).config.batch_window is False
+
+
 def test_load_rejects_other_files(tmp_path):
     path = tmp_path / "x.npz"
     np.savez(path, a=np.zeros(3))

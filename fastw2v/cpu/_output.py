@@ -73,3 +73,49 @@ def hs_output(H, r, W_out, codes, points, codelens, w, lr, neu1e, compute_loss):
         if compute_loss:
             loss += nll if label > 0.5 else nll + f
     return loss
+
+
+@njit(fastmath=config.FASTMATH, cache=config.CACHE)
+def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc,
+                 compute_loss):
+    """One window as a minibatch ("HogBatch", Ji et al. 2016): each of the n_ctx context rows
+    h_i = W_in[contexts[i]] makes the same binary decisions, target t with label y_t (the
+    centre and K shared noise words, or the centre's Huffman path). For each target:
+
+        s_i = h_i . W_out[t];  g_i = lr * (y_t - sigma(s_i))
+        neu1e[i] += g_i * W_out[t];  acc = sum_i g_i * h_i;  W_out[t] += acc
+
+    so each target row is read and written once per window, with every context seeing its
+    old value; the context rows move last (W_in[c_i] += neu1e[i]). With distinct targets this
+    is exactly ``W -= lr * grad`` of the summed loss of the window's pairs. Scratch: ``neu1e``
+    (>= n_ctx, D), ``acc`` (D,). Returns the summed loss (0 when ``compute_loss`` is False).
+    """
+    dim = W_in.shape[1]
+    for i in range(n_ctx):
+        for c in range(dim):
+            neu1e[i, c] = 0.0
+    loss = 0.0
+    for k in range(n_targets):
+        target = targets[k]
+        label = labels[k]
+        for c in range(dim):
+            acc[c] = 0.0
+        for i in range(n_ctx):
+            row = contexts[i]
+            f = np.float32(0.0)
+            for c in range(dim):
+                f += W_in[row, c] * W_out[target, c]
+            sig, nll = sigmoid_and_softplus(f)
+            g = (label - sig) * lr
+            if compute_loss:
+                loss += nll + (np.float32(1.0) - label) * f     # -log sigma(-s) = nll + s
+            for c in range(dim):
+                neu1e[i, c] += g * W_out[target, c]
+                acc[c] += g * W_in[row, c]
+        for c in range(dim):
+            W_out[target, c] += acc[c]
+    for i in range(n_ctx):
+        row = contexts[i]
+        for c in range(dim):
+            W_in[row, c] += neu1e[i, c]
+    return loss

@@ -1,13 +1,27 @@
-"""The word2vec.c training loop, written once: subsampling, reduced window, lr decay, RNG.
+"""The pieces of word2vec.c's training loop that every objective shares: subsampling, the
+reduced window, the learning rate at a position, the context words of a window.
 
-``window_block`` trains one block of sentences, one piece per thread, and calls an objective's
-*centre step* for every kept centre word with the bounds of its (reduced) window. The centre
-step is a jitted function passed as an argument, so numba compiles one specialised loop per
-objective. ``window_block_serial`` is bit-reproducible under a seed;
-``window_block_parallel`` runs the pieces on Hogwild threads sharing the embedding rows.
+Each objective's block function (``sgns.py``, ``cbow.py``, ``hs.py``) is the same short loop
+over these helpers:
+
+    for each piece p (one per thread; prange in the parallel twin):
+        for each sentence s of the piece:
+            n, state = subsample(...)                      # drop frequent words
+            for pos in range(n):
+                lr = position_lr(...)                      # linear decay
+                lo, hi, state = reduced_window(...)        # window shrunk by b in [0, window)
+                <the objective's update for centre pos and contexts lo..hi-1>
+
+The loop is written out in each objective rather than taking the update as a function
+argument: numba cannot cache a function that takes a jitted function as an argument, so that
+design recompiled every kernel in every new process (about 4 s before the first word).
+Each block is compiled twice, serial (bit-reproducible under a seed) and ``parallel=True``
+(Hogwild threads sharing the embedding rows).
 """
+import types
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .. import config
 from ._rng import lcg_next, uniform_16bit, uniform_index
@@ -46,55 +60,12 @@ def max_sentence_length(offsets, first, last):
     return longest
 
 
-def _window_block(centre_step, W_in, objective, work, window, n_noise, lr_start, lr_end,
-                  compute_loss, stats):
-    """Train one block. ``work = (ids, offsets, piece_starts, seeds, keep)``; ``objective`` is
-    the tuple the centre step unpacks (output matrix, noise table or tree...); ``n_noise`` is
-    the number of noise words a step draws (0 without negative sampling). The lr falls
-    linearly from ``lr_start`` to ``lr_end`` across each piece. ``stats[p] = (loss, examples)``.
-    """
-    ids, offsets, piece_starts, seeds, keep = work
-    n_pieces = seeds.shape[0]
-    dim = W_in.shape[1]
-    longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
-    for p in prange(n_pieces):
-        state = seeds[p]
-        # CBOW's hidden vector (row 0); one error row per context for shared negatives
-        neu1 = np.zeros((2 * window + 1, dim), dtype=np.float32)
-        neu1e = np.zeros(dim, dtype=np.float32)
-        ints = np.empty(2 * window + n_noise + 1, dtype=np.int32)
-        sentence = np.empty(longest, dtype=np.int32)
-        first_word = offsets[piece_starts[p]]
-        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
-        loss = 0.0
-        examples = 0
-        for s in range(piece_starts[p], piece_starts[p + 1]):
-            n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
-            raw_len = offsets[s + 1] - offsets[s]
-            for pos in range(n):
-                done = offsets[s] - first_word + pos * raw_len / n
-                lr = np.float32(lr_start + (lr_end - lr_start) * done / piece_words)
-                lo, hi, state = reduced_window(pos, n, window, state)
-                step_loss, step_examples, state = centre_step(
-                    W_in, objective, sentence, pos, lo, hi, lr, neu1, neu1e, ints, state, compute_loss)
-                loss += step_loss
-                examples += step_examples
-        stats[p, 0] = loss
-        stats[p, 1] = examples
-
-
-window_block_serial = njit(fastmath=config.FASTMATH, cache=config.CACHE)(_window_block)
-window_block_parallel = njit(fastmath=config.FASTMATH, cache=config.CACHE, parallel=True)(_window_block)
-
-
 @njit(cache=config.CACHE)
-def draw_noise(noise, out, start, count, state):
-    """Fill out[start:start+count] with words drawn from the noise table (uniform slots)."""
-    size = noise.shape[0]
-    for k in range(count):
-        state = lcg_next(state)
-        out[start + k] = noise[uniform_index(state, size)]
-    return state
+def position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n):
+    """The learning rate at kept position ``pos`` of ``n`` in sentence s: linear from
+    ``lr_start`` to ``lr_end`` over the piece's raw words (dropped words count as done)."""
+    done = offsets[s] - first_word + pos * (offsets[s + 1] - offsets[s]) / n
+    return np.float32(lr_start + (lr_end - lr_start) * done / piece_words)
 
 
 @njit(cache=config.CACHE)
@@ -106,3 +77,20 @@ def window_contexts(sentence, pos, lo, hi, out):
             out[n] = sentence[cpos]
             n += 1
     return n
+
+
+def compile_block(block):
+    """``(serial, parallel)``: a block function compiled twice, plain and ``parallel=True``.
+
+    The parallel twin is compiled from a renamed copy of the function: numba's on-disk cache
+    names an entry after the function and its argument types, not its flags, so both
+    compilations of one function shared an entry and whichever was compiled first was loaded
+    for both (a "parallel" kernel that ran on one thread).
+    """
+    twin = types.FunctionType(block.__code__.replace(co_name=block.__name__ + "_parallel",
+                                                     co_qualname=block.__qualname__ + "_parallel"),
+                              block.__globals__, block.__name__ + "_parallel", block.__defaults__)
+    twin.__qualname__ = block.__qualname__ + "_parallel"
+    twin.__doc__ = block.__doc__
+    return (njit(fastmath=config.FASTMATH, cache=config.CACHE)(block),
+            njit(fastmath=config.FASTMATH, cache=config.CACHE, parallel=True)(twin))

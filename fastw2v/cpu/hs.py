@@ -2,56 +2,152 @@
 
 The output matrix is word2vec.c's syn1: one row per inner node of the Huffman tree (V-1).
 No noise words are drawn: the centre word's path ``points[w, :codelens[w]]`` with branch bits
-``codes[w]`` are the targets.
+``codes[w]`` are the targets (label 1 - code, word2vec.c's ``g = (1 - code - f) * alpha``).
+
+Skip-gram HS has two block variants, as SGNS: per pair (word2vec.c: each context walks the
+centre's path and updates its nodes) and batched (the default: all contexts of a window share
+the centre's path, so each node row is read and written once per window, ``batch_output``).
+Every update touches the few nodes near the root, so per-pair Hogwild threads fight over
+those rows; batching writes them once per window instead of once per pair.
 """
-from numba import njit
+import numpy as np
+from numba import njit, prange
 
 from .. import config
-from ._output import hs_output
-from ._windows import window_contexts
+from ._output import batch_output, hs_output
+from ._windows import (compile_block, max_sentence_length, position_lr, reduced_window, subsample,
+                       window_contexts)
 from .cbow import cbow_hidden, cbow_scatter
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def sg_hs_step(W_in, W_out, ctx, centre, codes, points, codelens, lr, neu1e, compute_loss):
     """One skip-gram HS update (context ``ctx`` -> ``centre`` along its Huffman path)."""
-    neu1e[:] = 0.0
+    for c in range(neu1e.shape[0]):
+        neu1e[c] = 0.0
     loss = hs_output(W_in, ctx, W_out, codes, points, codelens, centre, lr, neu1e, compute_loss)
     for c in range(W_in.shape[1]):
         W_in[ctx, c] += neu1e[c]
     return loss
 
 
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sg_hs_centre(W_in, objective, sentence, pos, lo, hi, lr, neu1, neu1e, ints, state, compute_loss):
-    W_out, codes, points, codelens = objective
-    w = sentence[pos]
-    loss = 0.0
-    for cpos in range(lo, hi):
-        if cpos != pos:
-            loss += sg_hs_step(W_in, W_out, sentence[cpos], w, codes, points, codelens, lr,
-                               neu1e, compute_loss)
-    return loss, hi - lo - 1, state
+@njit(cache=config.CACHE)
+def hs_targets(w, codes, points, codelens, targets, labels):
+    """Copy word w's path into thread-local buffers: nodes and labels 1 - code. Returns its length."""
+    for d in range(codelens[w]):
+        targets[d] = points[w, d]
+        labels[d] = np.float32(1.0) - np.float32(codes[w, d])
+    return codelens[w]
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def cbow_hs_step(W_in, W_out, contexts, centre, codes, points, codelens, lr, neu1, neu1e, mean,
-                 compute_loss):
-    """One CBOW HS update for a window (``W_in[c_j] -= lr * dh`` as word2vec.c); h is neu1[0]."""
-    cbow_hidden(W_in, contexts, neu1, mean)
-    neu1e[:] = 0.0
+def sg_hs_batch_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codelens, lr, neu1e,
+                     acc, compute_loss):
+    """Skip-gram HS for a whole window as one minibatch: every context row walks the centre's
+    path (``batch_output``). The path's nodes are distinct, so this is exactly
+    ``W -= lr * grad`` of the window's summed HS loss. Returns the loss."""
+    depth = points.shape[1]
+    targets = np.empty(depth, dtype=np.int32)
+    labels = np.empty(depth, dtype=np.float32)
+    n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
+    return batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc,
+                        compute_loss)
+
+
+def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compute_loss, stats):
+    """Train one block of sentences, one piece per thread (``work = (ids, offsets,
+    piece_starts, seeds, keep)``; ``tree = (codes, points, codelens)``). ``batch``: a window's
+    contexts train as one minibatch along the centre's path; otherwise pair by pair as
+    word2vec.c. ``stats[p] = (loss, pairs)`` of piece p."""
+    ids, offsets, piece_starts, seeds, keep = work
+    codes, points, codelens = tree
+    n_pieces = seeds.shape[0]
+    dim = W_in.shape[1]
+    depth = points.shape[1]
+    longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
+    for p in prange(n_pieces):
+        state = seeds[p]
+        sentence = np.empty(longest, dtype=np.int32)
+        contexts = np.empty(2 * window, dtype=np.int32)
+        targets = np.empty(depth, dtype=np.int32)
+        labels = np.empty(depth, dtype=np.float32)
+        neu1e = np.zeros((2 * window, dim), dtype=np.float32)
+        acc = np.zeros(dim, dtype=np.float32)
+        first_word = offsets[piece_starts[p]]
+        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
+        loss = 0.0
+        pairs = 0
+        for s in range(piece_starts[p], piece_starts[p + 1]):
+            n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
+            for pos in range(n):
+                lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
+                lo, hi, state = reduced_window(pos, n, window, state)
+                centre = sentence[pos]
+                if batch:
+                    n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
+                    if n_ctx == 0:
+                        continue
+                    n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
+                    loss += batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
+                                         lr, neu1e, acc, compute_loss)
+                    pairs += n_ctx
+                else:
+                    for cpos in range(lo, hi):
+                        if cpos != pos:
+                            loss += sg_hs_step(W_in, W_out, sentence[cpos], centre, codes, points,
+                                               codelens, lr, acc, compute_loss)
+                            pairs += 1
+        stats[p, 0] = loss
+        stats[p, 1] = pairs
+
+
+sg_hs_block_serial, sg_hs_block_parallel = compile_block(_sg_hs_block)
+
+
+@njit(fastmath=config.FASTMATH, cache=config.CACHE)
+def cbow_hs_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codelens, lr, neu1, neu1e,
+                 mean, compute_loss):
+    """One CBOW HS update for a window (contexts[:n_ctx]); ``W_in[c_j] -= lr * dh`` as
+    word2vec.c; h is neu1[0]."""
+    cbow_hidden(W_in, contexts, n_ctx, neu1, mean)
+    for c in range(neu1e.shape[0]):
+        neu1e[c] = 0.0
     loss = hs_output(neu1, 0, W_out, codes, points, codelens, centre, lr, neu1e, compute_loss)
-    cbow_scatter(W_in, contexts, neu1e)
+    cbow_scatter(W_in, contexts, n_ctx, neu1e)
     return loss
 
 
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def cbow_hs_centre(W_in, objective, sentence, pos, lo, hi, lr, neu1, neu1e, ints, state, compute_loss):
-    W_out, codes, points, codelens, mean = objective
-    w = sentence[pos]
-    n = window_contexts(sentence, pos, lo, hi, ints)
-    if n == 0:
-        return 0.0, 0, state
-    loss = cbow_hs_step(W_in, W_out, ints[:n], w, codes, points, codelens, lr, neu1, neu1e,
-                        mean, compute_loss)
-    return loss, 1, state
+def _cbow_hs_block(W_in, W_out, tree, mean, work, window, lr_start, lr_end, compute_loss, stats):
+    """Train one block of sentences with CBOW and hierarchical softmax (arguments as
+    ``_sg_hs_block``). ``stats[p] = (loss, windows)`` of piece p."""
+    ids, offsets, piece_starts, seeds, keep = work
+    codes, points, codelens = tree
+    n_pieces = seeds.shape[0]
+    dim = W_in.shape[1]
+    longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
+    for p in prange(n_pieces):
+        state = seeds[p]
+        sentence = np.empty(longest, dtype=np.int32)
+        contexts = np.empty(2 * window, dtype=np.int32)
+        neu1 = np.zeros((1, dim), dtype=np.float32)
+        neu1e = np.zeros(dim, dtype=np.float32)
+        first_word = offsets[piece_starts[p]]
+        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
+        loss = 0.0
+        windows = 0
+        for s in range(piece_starts[p], piece_starts[p + 1]):
+            n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
+            for pos in range(n):
+                lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
+                lo, hi, state = reduced_window(pos, n, window, state)
+                n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
+                if n_ctx == 0:
+                    continue
+                loss += cbow_hs_step(W_in, W_out, contexts, n_ctx, sentence[pos], codes, points,
+                                     codelens, lr, neu1, neu1e, mean, compute_loss)
+                windows += 1
+        stats[p, 0] = loss
+        stats[p, 1] = windows
+
+
+cbow_hs_block_serial, cbow_hs_block_parallel = compile_block(_cbow_hs_block)

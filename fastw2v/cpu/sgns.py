@@ -1,18 +1,19 @@
 """Skip-gram with negative sampling: Numba kernels (the maths is in ``reference/sgns.py``).
 
-Semantics follow word2vec.c's TrainModelThread (skip-gram branch), whose loop lives in
-``_windows.py``: for every context word in the reduced window of a centre word, the *context*
+Semantics follow word2vec.c's TrainModelThread (skip-gram branch; the shared loop is described
+in ``_windows.py``): for every context word in the reduced window of a centre word, the *context*
 word's input row ``W_in[ctx]`` (syn0) predicts the *centre* word through ``W_out`` (syn1neg)
 against K noise words. The error for ``W_in[ctx]`` accumulates in ``neu1e`` while each
 ``W_out`` row is updated with the not-yet-updated input row; ``W_in[ctx]`` is updated last.
 """
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .. import config
-from ._output import ns_output
-from ._sigmoid import sigmoid_and_softplus
-from ._windows import draw_noise, window_contexts
+from ._noise import draw_noise
+from ._output import batch_output, ns_output
+from ._windows import (compile_block, max_sentence_length, position_lr, reduced_window, subsample,
+                       window_contexts)
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
@@ -23,86 +24,95 @@ def sgns_step(W_in, W_out, ctx, centre, negatives, lr, neu1e, compute_loss):
     distinct (a repeated noise word sees its own first update, as in word2vec.c).
     Returns the pair's loss (0 when ``compute_loss`` is False).
     """
-    neu1e[:] = 0.0
+    for c in range(W_in.shape[1]):
+        neu1e[c] = 0.0
     loss = ns_output(W_in, ctx, W_out, centre, negatives, lr, neu1e, compute_loss)
     for c in range(W_in.shape[1]):                  # the input row moves last
         W_in[ctx, c] += neu1e[c]
     return loss
 
 
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sgns_centre(W_in, objective, sentence, pos, lo, hi, lr, neu1, neu1e, ints, state, compute_loss):
-    """Every (context -> centre) pair of one window, K fresh noise words per pair."""
-    W_out, noise, negative = objective
-    negatives = ints[:negative]
-    loss = 0.0
-    for cpos in range(lo, hi):
-        if cpos != pos:
-            state = draw_noise(noise, ints, 0, negative, state)
-            loss += sgns_step(W_in, W_out, sentence[cpos], sentence[pos], negatives, lr, neu1e,
-                              compute_loss)
-    return loss, hi - lo - 1, state
+@njit(cache=config.CACHE)
+def ns_targets(centre, negatives, n_negatives, targets, labels):
+    """The targets of a negative-sampling window: the centre (label 1), then the noise words
+    (label 0) except any equal to the centre, which word2vec.c skips. Returns their number."""
+    targets[0] = centre
+    labels[0] = 1.0
+    n = 1
+    for k in range(n_negatives):
+        if negatives[k] != centre:
+            targets[n] = negatives[k]
+            labels[n] = 0.0
+            n += 1
+    return n
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def sgns_shared_step(W_in, W_out, contexts, centre, negatives, lr, neu1e, acc, compute_loss):
-    """SGNS for a whole window with shared noise words ("HogBatch", Ji et al. 2016).
-
-    All m context rows predict the centre against the *same* K noise words. Per target row t,
-    for every context i: g_i = lr * (label - sigma(W_in[c_i] . W_out[t])),
-    neu1e[i] += g_i * W_out[t] and acc += g_i * W_in[c_i]; then W_out[t] += acc, so every
-    context saw the old row. The context rows move last. With distinct targets this equals
-    ``W -= lr * grad`` of the reference SGNS loss summed over the window's m pairs (one
-    minibatch): each target row is read once per window instead of once per pair, and K noise
-    words are drawn per window, not per pair. Scratch: ``neu1e`` (>= m, D), ``acc`` (D,).
-    Returns the summed loss.
+    """SGNS for a whole window with shared noise words ("HogBatch", Ji et al. 2016): all the
+    context rows predict the centre against the *same* K noise words (``_output.batch_output``).
+    With distinct targets this equals ``W -= lr * grad`` of the reference SGNS loss summed over
+    the window's pairs. Scratch: ``neu1e`` (>= len(contexts), D), ``acc`` (D,). Returns the loss.
     """
-    m = contexts.shape[0]
+    targets = np.empty(negatives.shape[0] + 1, dtype=np.int32)
+    labels = np.empty(negatives.shape[0] + 1, dtype=np.float32)
+    n_targets = ns_targets(centre, negatives, negatives.shape[0], targets, labels)
+    return batch_output(W_in, contexts, contexts.shape[0], W_out, targets, labels, n_targets, lr,
+                        neu1e, acc, compute_loss)
+
+
+def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr_end,
+                compute_loss, stats):
+    """Train one block of sentences, one piece per thread (``work = (ids, offsets,
+    piece_starts, seeds, keep)``; ``noise = (accept, alias)``, see ``_noise.py``).
+
+    ``shared``: the window's contexts share K noise words drawn once per window and train as
+    one minibatch (the default: 1.7x the words/s at equal quality, bench_results/); otherwise
+    every (context -> centre) pair draws K fresh noise words, exactly as word2vec.c.
+    ``stats[p] = (loss, pairs)`` of piece p.
+    """
+    ids, offsets, piece_starts, seeds, keep = work
+    accept, alias = noise
+    n_pieces = seeds.shape[0]
     dim = W_in.shape[1]
-    for i in range(m):
-        for c in range(dim):
-            neu1e[i, c] = 0.0
-    loss = 0.0
-    for k in range(negatives.shape[0] + 1):
-        if k == 0:
-            target = centre
-            label = np.float32(1.0)
-        else:
-            target = negatives[k - 1]
-            if target == centre:
-                continue
-            label = np.float32(0.0)
-        for c in range(dim):
-            acc[c] = 0.0
-        for i in range(m):
-            row = contexts[i]
-            f = np.float32(0.0)
-            for c in range(dim):
-                f += W_in[row, c] * W_out[target, c]
-            sig, nll = sigmoid_and_softplus(f)
-            g = (label - sig) * lr
-            if compute_loss:
-                loss += nll if k == 0 else nll + f
-            for c in range(dim):
-                neu1e[i, c] += g * W_out[target, c]
-                acc[c] += g * W_in[row, c]
-        for c in range(dim):
-            W_out[target, c] += acc[c]
-    for i in range(m):
-        for c in range(dim):
-            W_in[contexts[i], c] += neu1e[i, c]
-    return loss
+    longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
+    for p in prange(n_pieces):
+        state = seeds[p]
+        sentence = np.empty(longest, dtype=np.int32)
+        contexts = np.empty(2 * window, dtype=np.int32)
+        negatives = np.empty(negative, dtype=np.int32)
+        targets = np.empty(negative + 1, dtype=np.int32)
+        labels = np.empty(negative + 1, dtype=np.float32)
+        neu1e = np.zeros((2 * window, dim), dtype=np.float32)
+        acc = np.zeros(dim, dtype=np.float32)
+        first_word = offsets[piece_starts[p]]
+        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
+        loss = 0.0
+        pairs = 0
+        for s in range(piece_starts[p], piece_starts[p + 1]):
+            n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
+            for pos in range(n):
+                lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
+                lo, hi, state = reduced_window(pos, n, window, state)
+                centre = sentence[pos]
+                if shared:
+                    n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
+                    if n_ctx == 0:
+                        continue
+                    state = draw_noise(accept, alias, negatives, 0, negative, state)
+                    n_targets = ns_targets(centre, negatives, negative, targets, labels)
+                    loss += batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
+                                         lr, neu1e, acc, compute_loss)
+                    pairs += n_ctx
+                else:
+                    for cpos in range(lo, hi):
+                        if cpos != pos:
+                            state = draw_noise(accept, alias, negatives, 0, negative, state)
+                            loss += sgns_step(W_in, W_out, sentence[cpos], centre, negatives, lr,
+                                              acc, compute_loss)
+                            pairs += 1
+        stats[p, 0] = loss
+        stats[p, 1] = pairs
 
 
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sgns_shared_centre(W_in, objective, sentence, pos, lo, hi, lr, neu1, neu1e, ints, state,
-                       compute_loss):
-    """One window with shared noise words: K draws for all its contexts."""
-    W_out, noise, negative = objective
-    n = window_contexts(sentence, pos, lo, hi, ints)
-    if n == 0:
-        return 0.0, 0, state
-    state = draw_noise(noise, ints, n, negative, state)
-    loss = sgns_shared_step(W_in, W_out, ints[:n], sentence[pos], ints[n:n + negative], lr, neu1,
-                            neu1e, compute_loss)
-    return loss, n, state
+sgns_block_serial, sgns_block_parallel = compile_block(_sgns_block)

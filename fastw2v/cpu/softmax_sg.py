@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from .. import config
-from ._windows import max_sentence_length, reduced_window, subsample
+from ._windows import compile_block, max_sentence_length, reduced_window, subsample
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
@@ -115,5 +115,4 @@ def _softmax_block(W_in, W_out, work, window, cbow, mean, batch, lr_start, lr_en
         stats[p, 1] = examples
 
 
-softmax_block_serial = njit(fastmath=config.FASTMATH, cache=config.CACHE)(_softmax_block)
-softmax_block_parallel = njit(fastmath=config.FASTMATH, cache=config.CACHE, parallel=True)(_softmax_block)
+softmax_block_serial, softmax_block_parallel = compile_block(_softmax_block)
