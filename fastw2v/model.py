@@ -41,10 +41,12 @@ class Word2VecConfig:
     loss: str = None                  # "ns" | "hs" | "softmax" (full); None = from hs/negative as gensim
     softmax_batch: int = 32           # examples per minibatch of the full softmax (the step sums the
                                       # batch's gradients: batch 128 at alpha 0.05 diverged on text8)
-    batch_window: bool = True         # skip-gram NS and HS: a window's contexts train as one minibatch
-                                      # against shared targets (K noise words drawn once per window, or
-                                      # the centre's Huffman path; HogBatch). Faster at equal quality on
-                                      # text8-head (bench_results/); False = pair by pair as word2vec.c
+    batch_window: bool = True         # minibatches (HogBatch), faster at equal quality on text8-head
+                                      # (bench_results/): skip-gram trains a window's contexts as one
+                                      # minibatch against shared targets (K noise words drawn once per
+                                      # window, or the centre's Huffman path); CBOW trains runs of
+                                      # config.CBOW_BATCH windows, hidden vectors summed before updates.
+                                      # False = pair by pair and window by window as word2vec.c
     noise_table_size: int = 10_000_000  # CUDA only: slots of the noise table (the CPU draws from an
                                       # exact alias table of V buckets)
     lowercase: bool = False           # lowercase the corpus while reading it
@@ -257,6 +259,7 @@ class Word2Vec:
         if parallel:
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         W_in, W_out, mean, window = self.wv.vectors, self.W_out, bool(cfg.cbow_mean), cfg.window
+        cbow_batch = config.CBOW_BATCH if cfg.batch_window else 1
         pick = lambda module, name: getattr(module, f"{name}_block_{'parallel' if parallel else 'serial'}")  # noqa: E731
         if head == "softmax":
             block = pick(softmax_sg, "softmax")
@@ -267,7 +270,8 @@ class Word2Vec:
             if arch == "cbow":
                 block = pick(cbow, "cbow_ns")
                 return lambda work, lr0, lr1, stats: block(
-                    W_in, W_out, noise, cfg.negative, mean, work, window, lr0, lr1, cfg.compute_loss, stats)
+                    W_in, W_out, noise, cfg.negative, mean, cbow_batch, work, window, lr0, lr1,
+                    cfg.compute_loss, stats)
             block = pick(sgns, "sgns")
             return lambda work, lr0, lr1, stats: block(
                 W_in, W_out, noise, cfg.negative, cfg.batch_window, work, window, lr0, lr1,
@@ -276,7 +280,7 @@ class Word2Vec:
         if arch == "cbow":
             block = pick(hs, "cbow_hs")
             return lambda work, lr0, lr1, stats: block(
-                W_in, W_out, tree, mean, work, window, lr0, lr1, cfg.compute_loss, stats)
+                W_in, W_out, tree, mean, cbow_batch, work, window, lr0, lr1, cfg.compute_loss, stats)
         block = pick(hs, "sg_hs")
         return lambda work, lr0, lr1, stats: block(
             W_in, W_out, tree, cfg.batch_window, work, window, lr0, lr1, cfg.compute_loss, stats)

@@ -42,7 +42,7 @@ def test_sg_hs_step_equals_reference(rng, V, D):
         ctx, centre = (int(x) for x in rng.integers(0, V, 2))
         k_in, k_out = W_in.copy(), W_out.copy()
         k_loss = sg_hs_step(k_in, k_out, ctx, centre, codes, points, codelens, np.float32(LR),
-                            np.empty(D, np.float32), True)
+                            np.empty((1, D), np.float32), True)
         loss, cache = hs.forward(*f64(W_in, W_out), np.array([ctx]), np.array([centre]), codes, points, codelens)
         dW_in, dW_out = hs.backward(cache)
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-6)
@@ -79,8 +79,10 @@ def test_cbow_ns_step_equals_reference(rng, D, mean):
         centre = int(rng.integers(V))
         negatives = rng.choice(V, 5, replace=False).astype(np.int32)
         k_in, k_out = W_in.copy(), W_out.copy()
-        k_loss = cbow_ns_step(k_in, k_out, padded(contexts), n_ctx, centre, negatives, np.float32(LR),
-                              np.empty((1, D), np.float32), np.empty(D, np.float32), mean, True)
+        k_loss = cbow_ns_step(k_in, k_out, padded(contexts)[None, :], np.array([n_ctx]), 1,
+                              np.array([centre], np.int32), negatives, negatives.size,
+                              np.array([LR], np.float32), np.empty((1, D), np.float32),
+                              np.empty((1, D), np.float32), mean, True)
         loss, e_in, e_out = expected_cbow_step(W_in, W_out, contexts, centre, "ns", (negatives[None, :],), mean)
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-6)
         compare("W_in", k_in, e_in, rtol=1e-5, atol=1e-6)
@@ -97,8 +99,10 @@ def test_cbow_hs_step_equals_reference(rng, D, mean):
         contexts = cbow_window(rng, V, n_ctx)
         centre = int(rng.integers(V))
         k_in, k_out = W_in.copy(), W_out.copy()
-        k_loss = cbow_hs_step(k_in, k_out, padded(contexts), n_ctx, centre, codes, points, codelens, np.float32(LR),
-                              np.empty((1, D), np.float32), np.empty(D, np.float32), mean, True)
+        k_loss = cbow_hs_step(k_in, k_out, padded(contexts)[None, :], np.array([n_ctx]), 1,
+                              np.array([centre], np.int32), codes, points, codelens,
+                              np.array([LR], np.float32), np.empty((1, D), np.float32),
+                              np.empty((1, D), np.float32), mean, True)
         loss, e_in, e_out = expected_cbow_step(W_in, W_out, contexts, centre, "hs", (codes, points, codelens), mean)
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-6)
         compare("W_in", k_in, e_in, rtol=1e-5, atol=1e-6)
@@ -214,3 +218,30 @@ def test_sg_hs_batch_step_equals_reference_minibatch(rng, D, m):
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-5)
         compare("W_in", k_in, W_in - LR * dW_in, rtol=1e-5, atol=1e-6)
         compare("W_out", k_out, W_out - LR * dW_out, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("mean", [True, False])
+@pytest.mark.parametrize("D", [4, 32])
+def test_cbow_ns_batch_equals_reference_minibatch(rng, D, mean):
+    # B windows of different sizes; centres and noise words distinct across the batch, so the
+    # batch equals one step on the summed loss (input rows moved by -lr * dh, as word2vec.c)
+    V, B, K, C = 60, 4, 3, 6
+    W_in, W_out = weights(rng, V, D)
+    targets = rng.choice(V, B * (K + 1), replace=False).astype(np.int32)
+    centres, negatives = targets[:B], targets[B:]
+    n_ctx = np.array([1, 6, 3, 5])
+    contexts = rng.integers(0, V, (B, C)).astype(np.int32)       # contexts may repeat
+    mask = np.arange(C)[None, :] < n_ctx[:, None]
+    lrs = np.full(B, LR, np.float32)
+    k_in, k_out = W_in.copy(), W_out.copy()
+    k_loss = cbow_ns_step(k_in, k_out, contexts, n_ctx, B, centres, negatives, K, lrs,
+                          np.empty((B, D), np.float32), np.empty((B, D), np.float32), mean, True)
+    loss, cache = cbow.forward(*f64(W_in, W_out), contexts.astype(np.int64), mask, centres, "ns",
+                               (negatives.reshape(B, K),), mean)
+    _, dW_out, dh = cbow.backward(cache)
+    e_in = W_in.astype(np.float64)
+    for b in range(B):
+        np.add.at(e_in, contexts[b, :n_ctx[b]], -LR * dh[b])
+    compare("loss", k_loss, loss, rtol=1e-5, atol=1e-5)
+    compare("W_in", k_in, e_in, rtol=1e-5, atol=1e-5)
+    compare("W_out", k_out, W_out - LR * dW_out, rtol=1e-5, atol=1e-6)

@@ -18,7 +18,7 @@ def step_case(rng, V, D, K, distinct=True):
 
 def run_step(W_in, W_out, ctx, centre, negatives, lr):
     W_in, W_out = W_in.copy(), W_out.copy()
-    neu1e = np.empty(W_in.shape[1], dtype=np.float32)
+    neu1e = np.empty((1, W_in.shape[1]), dtype=np.float32)
     loss = sgns_step(W_in, W_out, ctx, centre, negatives, np.float32(lr), neu1e, True)
     return W_in, W_out, loss
 

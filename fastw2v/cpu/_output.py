@@ -1,13 +1,14 @@
 """Output layers ("heads") shared by skip-gram and CBOW kernels: negative sampling and
 hierarchical softmax. Both are sums of binary logistic decisions on one hidden vector h.
 
-Every head updates its output rows in place and accumulates -lr * dL/dh into ``neu1e``; the
-caller applies ``neu1e`` to the input row(s) afterwards (word2vec.c's order: each output row
-is updated with the not-yet-updated h).
+Every head updates its output rows in place and accumulates -lr * dL/dh into row e of ``E``
+(word2vec.c's neu1e); the caller applies it to the input row(s) afterwards (word2vec.c's
+order: each output row is updated with the not-yet-updated h).
 
-The hidden vector is passed as ``(H, r)``, row r of a matrix (``W_in`` for skip-gram, a (1, D)
-buffer for CBOW), never as a view ``H[r]``: in numba a view takes a reference on its parent
-(an atomic increment), which per pair cost 15-25% of SGNS throughput. Each head is one loop
+The hidden vector is passed as ``(H, r)``, row r of a matrix (``W_in`` for skip-gram, a (B, D)
+buffer of hidden vectors for CBOW), and the error as ``(E, e)``, never as views ``H[r]``: in
+numba a view takes a reference on its parent (an atomic increment), which per pair cost 15-25%
+of SGNS throughput. Each head is one loop
 with the per-target body written inside it, as word2vec.c: factoring the body into a helper
 function, even one numba inlines, measured 17-23% slower.
 """
@@ -19,23 +20,24 @@ from ._sigmoid import sigmoid_and_softplus
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def ns_output(H, r, W_out, centre, negatives, lr, neu1e, compute_loss):
-    """Negative sampling on h = H[r]: the centre word with label 1, each noise word with
-    label 0; a noise word equal to the centre is skipped (word2vec.c). For each target t:
+def ns_output(H, r, W_out, centre, negatives, first, count, lr, E, e, compute_loss):
+    """Negative sampling on h = H[r]: the centre word with label 1, each noise word
+    negatives[first:first+count] with label 0; a noise word equal to the centre is skipped
+    (word2vec.c). For each target t:
 
         s = h . W_out[t];  g = -lr * dL/ds = lr * (label - sigma(s))
-        neu1e += g * W_out[t];  W_out[t] += g * h
+        E[e] += g * W_out[t];  W_out[t] += g * h
 
     Returns the summed loss (0 when ``compute_loss`` is False).
     """
     dim = H.shape[1]
     loss = 0.0
-    for k in range(negatives.shape[0] + 1):
+    for k in range(count + 1):
         if k == 0:
             target = centre
             label = np.float32(1.0)
         else:
-            target = negatives[k - 1]
+            target = negatives[first + k - 1]
             if target == centre:
                 continue
             label = np.float32(0.0)
@@ -45,7 +47,7 @@ def ns_output(H, r, W_out, centre, negatives, lr, neu1e, compute_loss):
         sig, nll = sigmoid_and_softplus(f)
         g = (label - sig) * lr
         for c in range(dim):
-            neu1e[c] += g * W_out[target, c]          # dL/dh, with the old W_out row
+            E[e, c] += g * W_out[target, c]           # dL/dh, with the old W_out row
             W_out[target, c] += g * H[r, c]           # dL/dW_out, with the old h
         if compute_loss:
             # -log sigma(s) for the real pair; -log sigma(-s) = -log sigma(s) + s for noise
@@ -54,7 +56,7 @@ def ns_output(H, r, W_out, centre, negatives, lr, neu1e, compute_loss):
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def hs_output(H, r, W_out, codes, points, codelens, w, lr, neu1e, compute_loss):
+def hs_output(H, r, W_out, codes, points, codelens, w, lr, E, e, compute_loss):
     """Hierarchical softmax on h = H[r]: one decision per inner node of word w's Huffman path,
     label 1 - code (word2vec.c's ``g = (1 - code - f) * alpha``), updated as in ``ns_output``."""
     dim = H.shape[1]
@@ -68,7 +70,7 @@ def hs_output(H, r, W_out, codes, points, codelens, w, lr, neu1e, compute_loss):
         sig, nll = sigmoid_and_softplus(f)
         g = (label - sig) * lr
         for c in range(dim):
-            neu1e[c] += g * W_out[node, c]
+            E[e, c] += g * W_out[node, c]
             W_out[node, c] += g * H[r, c]
         if compute_loss:
             loss += nll if label > 0.5 else nll + f
@@ -76,39 +78,51 @@ def hs_output(H, r, W_out, codes, points, codelens, w, lr, neu1e, compute_loss):
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc,
+def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc, G,
                  compute_loss):
     """One window as a minibatch ("HogBatch", Ji et al. 2016): each of the n_ctx context rows
-    h_i = W_in[contexts[i]] makes the same binary decisions, target t with label y_t (the
-    centre and K shared noise words, or the centre's Huffman path). For each target:
+    h_i = W_in[contexts[i]] makes the same binary decisions, target t_k with label y_k (the
+    centre and K shared noise words, or the centre's Huffman path):
 
-        s_i = h_i . W_out[t];  g_i = lr * (y_t - sigma(s_i))
-        neu1e[i] += g_i * W_out[t];  acc = sum_i g_i * h_i;  W_out[t] += acc
+        S = H T^T                  (n_ctx, n_targets) scores, all from the old rows
+        G = lr * (Y - sigma(S))    -lr * dL/dS
+        neu1e = G T;  W_out[t_k] += (G^T H)[k];  then W_in[c_i] += neu1e[i]
 
-    so each target row is read and written once per window, with every context seeing its
-    old value; the context rows move last (W_in[c_i] += neu1e[i]). With distinct targets this
-    is exactly ``W -= lr * grad`` of the summed loss of the window's pairs. Scratch: ``neu1e``
-    (>= n_ctx, D), ``acc`` (D,). Returns the summed loss (0 when ``compute_loss`` is False).
+    Every score is computed before any row moves, so this is exactly ``W -= lr * grad`` of the
+    summed loss of the window's pairs, repeated targets and contexts included; each target row
+    is read and written once per window. The scores are independent dot products, which the
+    CPU overlaps (one dot at a time, each waiting on the last update, measured slower).
+    Scratch: ``neu1e`` (>= n_ctx, D), ``acc`` (D,), ``G`` (>= n_targets, >= n_ctx).
+    Returns the summed loss (0 when ``compute_loss`` is False).
     """
     dim = W_in.shape[1]
-    for i in range(n_ctx):
-        for c in range(dim):
-            neu1e[i, c] = 0.0
-    loss = 0.0
     for k in range(n_targets):
         target = targets[k]
-        label = labels[k]
-        for c in range(dim):
-            acc[c] = 0.0
         for i in range(n_ctx):
             row = contexts[i]
             f = np.float32(0.0)
             for c in range(dim):
                 f += W_in[row, c] * W_out[target, c]
+            G[k, i] = f
+    loss = 0.0
+    for k in range(n_targets):
+        label = labels[k]
+        for i in range(n_ctx):
+            f = G[k, i]
             sig, nll = sigmoid_and_softplus(f)
-            g = (label - sig) * lr
             if compute_loss:
                 loss += nll + (np.float32(1.0) - label) * f     # -log sigma(-s) = nll + s
+            G[k, i] = (label - sig) * lr
+    for i in range(n_ctx):
+        for c in range(dim):
+            neu1e[i, c] = 0.0
+    for k in range(n_targets):
+        target = targets[k]
+        for c in range(dim):
+            acc[c] = 0.0
+        for i in range(n_ctx):
+            g = G[k, i]
+            row = contexts[i]
             for c in range(dim):
                 neu1e[i, c] += g * W_out[target, c]
                 acc[c] += g * W_in[row, c]

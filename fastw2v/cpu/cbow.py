@@ -12,54 +12,83 @@ from numba import njit, prange
 from .. import config
 from ._noise import draw_noise
 from ._output import ns_output
-from ._windows import (compile_block, max_sentence_length, position_lr, reduced_window, subsample,
-                       window_contexts)
+from ._prefetch import prefetch_ahead, prefetch_rows
+from ._windows import compile_block, max_sentence_length, position_lr, reduced_window, subsample
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def cbow_hidden(W_in, contexts, n_ctx, neu1, mean):
-    """neu1[0] = sum (or mean) of W_in[contexts[:n_ctx]], in a (1, D) buffer (see _output.py)."""
-    for c in range(neu1.shape[1]):
-        neu1[0, c] = 0.0
-    for j in range(n_ctx):
-        for c in range(neu1.shape[1]):
-            neu1[0, c] += W_in[contexts[j], c]
-    if mean:
-        inv = np.float32(1.0) / np.float32(n_ctx)
-        for c in range(neu1.shape[1]):
-            neu1[0, c] *= inv
+def cbow_hidden(W_in, contexts, n_ctx, n_windows, H, E, mean):
+    """For every window b < n_windows: H[b] = sum (or mean) of W_in[contexts[b, :n_ctx[b]]],
+    and E[b] = 0, where its head will accumulate -lr * dL/dh (word2vec.c's neu1, neu1e)."""
+    dim = W_in.shape[1]
+    for b in range(n_windows):
+        for c in range(dim):
+            H[b, c] = 0.0
+            E[b, c] = 0.0
+        for j in range(n_ctx[b]):
+            w = contexts[b, j]
+            for c in range(dim):
+                H[b, c] += W_in[w, c]
+        if mean:
+            inv = np.float32(1.0) / np.float32(n_ctx[b])
+            for c in range(dim):
+                H[b, c] *= inv
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def cbow_scatter(W_in, contexts, n_ctx, neu1e):
-    """W_in[c_j] += neu1e for every context word (word2vec.c's "hidden -> in")."""
-    for j in range(n_ctx):
-        for c in range(neu1e.shape[0]):
-            W_in[contexts[j], c] += neu1e[c]
+def cbow_scatter(W_in, contexts, n_ctx, n_windows, E):
+    """W_in[c] += E[b] for every context word c of every window b (word2vec.c's "hidden ->
+    in": the same -lr * dL/dh goes to each context row, for the mean too)."""
+    for b in range(n_windows):
+        for j in range(n_ctx[b]):
+            w = contexts[b, j]
+            for c in range(W_in.shape[1]):
+                W_in[w, c] += E[b, c]
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def cbow_ns_step(W_in, W_out, contexts, n_ctx, centre, negatives, lr, neu1, neu1e, mean,
+def cbow_ns_step(W_in, W_out, contexts, n_ctx, n_windows, centres, negatives, K, lrs, H, E, mean,
                  compute_loss):
-    """One CBOW negative-sampling update for a window (contexts[:n_ctx]). Equals ``W_out -= lr * dW_out`` and
-    ``W_in[c_j] -= lr * dh`` of ``reference.cbow`` (distinct noise words); h is neu1[0].
+    """CBOW negative sampling for a batch of ``n_windows`` windows: window b has contexts
+    ``contexts[b, :n_ctx[b]]``, centre ``centres[b]``, noise words ``negatives[b*K:(b+1)*K]``
+    and learning rate ``lrs[b]``. All hidden vectors are summed first, the heads run window by
+    window, the input rows move last. One window is word2vec.c's CBOW step; with distinct
+    targets a batch equals ``W_out -= lr * dW_out`` and ``W_in[c] -= lr * dh`` of
+    ``reference.cbow`` summed over its windows. Scratch: ``H``, ``E`` (>= n_windows, D).
     Returns the loss."""
-    cbow_hidden(W_in, contexts, n_ctx, neu1, mean)
-    for c in range(neu1e.shape[0]):
-        neu1e[c] = 0.0
-    loss = ns_output(neu1, 0, W_out, centre, negatives, lr, neu1e, compute_loss)
-    cbow_scatter(W_in, contexts, n_ctx, neu1e)
+    cbow_hidden(W_in, contexts, n_ctx, n_windows, H, E, mean)
+    loss = 0.0
+    for b in range(n_windows):
+        loss += ns_output(H, b, W_out, centres[b], negatives, b * K, K, lrs[b], E, b, compute_loss)
+    cbow_scatter(W_in, contexts, n_ctx, n_windows, E)
     return loss
 
 
+@njit(cache=config.CACHE)
+def add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
+    """Record window b of a batch: its contexts, centre and learning rate. Returns whether it
+    has any context (a one-word sentence has none)."""
+    m = 0
+    for cpos in range(lo, hi):
+        if cpos != pos:
+            contexts[b, m] = sentence[cpos]
+            m += 1
+    n_ctx[b] = m
+    centres[b] = sentence[pos]
+    lrs[b] = lr
+    return m > 0
 
 
-def _cbow_ns_block(W_in, W_out, noise, negative, mean, work, window, lr_start, lr_end,
+def _cbow_ns_block(W_in, W_out, noise, negative, mean, batch, work, window, lr_start, lr_end,
                    compute_loss, stats):
     """Train one block of sentences, one piece per thread (``work = (ids, offsets,
-    piece_starts, seeds, keep)``; ``noise = (accept, alias)``, see ``_noise.py``): every
-    window's contexts predict its centre against K fresh noise words.
-    ``stats[p] = (loss, windows)`` of piece p."""
+    piece_starts, seeds, keep)``; ``noise = (accept, alias)``, see ``_noise.py``).
+
+    Windows are trained in batches of ``batch`` consecutive windows of a sentence
+    (``cbow_ns_step``): the batch's noise words are drawn and its rows prefetched together,
+    and its hidden vectors are summed before any update. ``batch = 1`` is word2vec.c's order
+    exactly. ``stats[p] = (loss, windows)`` of piece p.
+    """
     ids, offsets, piece_starts, seeds, keep = work
     accept, alias = noise
     n_pieces = seeds.shape[0]
@@ -68,26 +97,33 @@ def _cbow_ns_block(W_in, W_out, noise, negative, mean, work, window, lr_start, l
     for p in prange(n_pieces):
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
-        contexts = np.empty(2 * window, dtype=np.int32)
-        negatives = np.empty(negative, dtype=np.int32)
-        neu1 = np.zeros((1, dim), dtype=np.float32)
-        neu1e = np.zeros(dim, dtype=np.float32)
+        contexts = np.empty((batch, 2 * window), dtype=np.int32)
+        n_ctx = np.empty(batch, dtype=np.int64)
+        centres = np.empty(batch, dtype=np.int32)
+        lrs = np.empty(batch, dtype=np.float32)
+        negatives = np.empty(batch * negative, dtype=np.int32)
+        H = np.zeros((batch, dim), dtype=np.float32)
+        E = np.zeros((batch, dim), dtype=np.float32)
         first_word = offsets[piece_starts[p]]
         piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
         loss = 0.0
         windows = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
+            b = 0
             for pos in range(n):
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
-                n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
-                if n_ctx == 0:
-                    continue
-                state = draw_noise(accept, alias, negatives, 0, negative, state)
-                loss += cbow_ns_step(W_in, W_out, contexts, n_ctx, sentence[pos], negatives, lr,
-                                     neu1, neu1e, mean, compute_loss)
-                windows += 1
+                if add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
+                    b += 1
+                    prefetch_ahead(W_in, W_out, sentence, pos, n, window, 1)
+                if b == batch or (pos == n - 1 and b > 0):
+                    state = draw_noise(accept, alias, negatives, 0, b * negative, state)
+                    prefetch_rows(W_out, negatives, b * negative)
+                    loss += cbow_ns_step(W_in, W_out, contexts, n_ctx, b, centres, negatives, negative,
+                                         lrs, H, E, mean, compute_loss)
+                    windows += b
+                    b = 0
         stats[p, 0] = loss
         stats[p, 1] = windows
 

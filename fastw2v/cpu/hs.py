@@ -15,19 +15,21 @@ from numba import njit, prange
 
 from .. import config
 from ._output import batch_output, hs_output
+from ._prefetch import prefetch_row
 from ._windows import (compile_block, max_sentence_length, position_lr, reduced_window, subsample,
                        window_contexts)
-from .cbow import cbow_hidden, cbow_scatter
+from .cbow import add_window, cbow_hidden, cbow_scatter
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def sg_hs_step(W_in, W_out, ctx, centre, codes, points, codelens, lr, neu1e, compute_loss):
-    """One skip-gram HS update (context ``ctx`` -> ``centre`` along its Huffman path)."""
-    for c in range(neu1e.shape[0]):
-        neu1e[c] = 0.0
-    loss = hs_output(W_in, ctx, W_out, codes, points, codelens, centre, lr, neu1e, compute_loss)
+    """One skip-gram HS update (context ``ctx`` -> ``centre`` along its Huffman path).
+    Scratch: ``neu1e`` (1, D)."""
     for c in range(W_in.shape[1]):
-        W_in[ctx, c] += neu1e[c]
+        neu1e[0, c] = 0.0
+    loss = hs_output(W_in, ctx, W_out, codes, points, codelens, centre, lr, neu1e, 0, compute_loss)
+    for c in range(W_in.shape[1]):
+        W_in[ctx, c] += neu1e[0, c]
     return loss
 
 
@@ -50,8 +52,9 @@ def sg_hs_batch_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codele
     targets = np.empty(depth, dtype=np.int32)
     labels = np.empty(depth, dtype=np.float32)
     n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
+    G = np.empty((n_targets, n_ctx), dtype=np.float32)
     return batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc,
-                        compute_loss)
+                        G, compute_loss)
 
 
 def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compute_loss, stats):
@@ -71,8 +74,9 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
         contexts = np.empty(2 * window, dtype=np.int32)
         targets = np.empty(depth, dtype=np.int32)
         labels = np.empty(depth, dtype=np.float32)
-        neu1e = np.zeros((2 * window, dim), dtype=np.float32)
+        neu1e = np.zeros((max(2 * window, 1), dim), dtype=np.float32)
         acc = np.zeros(dim, dtype=np.float32)
+        G = np.zeros((depth, max(2 * window, 1)), dtype=np.float32)
         first_word = offsets[piece_starts[p]]
         piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
         loss = 0.0
@@ -83,19 +87,23 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 centre = sentence[pos]
+                if pos + 1 < n:
+                    prefetch_path(W_out, points, codelens, sentence[pos + 1])
+                if pos + window + 1 < n:
+                    prefetch_row(W_in, sentence[pos + window + 1])
                 if batch:
                     n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
                     if n_ctx == 0:
                         continue
                     n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
                     loss += batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
-                                         lr, neu1e, acc, compute_loss)
+                                         lr, neu1e, acc, G, compute_loss)
                     pairs += n_ctx
                 else:
                     for cpos in range(lo, hi):
                         if cpos != pos:
                             loss += sg_hs_step(W_in, W_out, sentence[cpos], centre, codes, points,
-                                               codelens, lr, acc, compute_loss)
+                                               codelens, lr, neu1e, compute_loss)
                             pairs += 1
         stats[p, 0] = loss
         stats[p, 1] = pairs
@@ -105,21 +113,31 @@ sg_hs_block_serial, sg_hs_block_parallel = compile_block(_sg_hs_block)
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def cbow_hs_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codelens, lr, neu1, neu1e,
-                 mean, compute_loss):
-    """One CBOW HS update for a window (contexts[:n_ctx]); ``W_in[c_j] -= lr * dh`` as
-    word2vec.c; h is neu1[0]."""
-    cbow_hidden(W_in, contexts, n_ctx, neu1, mean)
-    for c in range(neu1e.shape[0]):
-        neu1e[c] = 0.0
-    loss = hs_output(neu1, 0, W_out, codes, points, codelens, centre, lr, neu1e, compute_loss)
-    cbow_scatter(W_in, contexts, n_ctx, neu1e)
+def cbow_hs_step(W_in, W_out, contexts, n_ctx, n_windows, centres, codes, points, codelens, lrs,
+                 H, E, mean, compute_loss):
+    """CBOW hierarchical softmax for a batch of windows (arguments as ``cbow.cbow_ns_step``):
+    hidden vectors first, then each window's path, the input rows last. Returns the loss."""
+    cbow_hidden(W_in, contexts, n_ctx, n_windows, H, E, mean)
+    loss = 0.0
+    for b in range(n_windows):
+        loss += hs_output(H, b, W_out, codes, points, codelens, centres[b], lrs[b], E, b,
+                          compute_loss)
+    cbow_scatter(W_in, contexts, n_ctx, n_windows, E)
     return loss
 
 
-def _cbow_hs_block(W_in, W_out, tree, mean, work, window, lr_start, lr_end, compute_loss, stats):
-    """Train one block of sentences with CBOW and hierarchical softmax (arguments as
-    ``_sg_hs_block``). ``stats[p] = (loss, windows)`` of piece p."""
+@njit(cache=config.CACHE)
+def prefetch_path(W_out, points, codelens, w):
+    """Prefetch the inner-node rows of word w's path (those near the root are hot anyway)."""
+    for d in range(codelens[w]):
+        prefetch_row(W_out, points[w, d])
+
+
+def _cbow_hs_block(W_in, W_out, tree, mean, batch, work, window, lr_start, lr_end, compute_loss,
+                   stats):
+    """Train one block of sentences with CBOW and hierarchical softmax, in batches of
+    ``batch`` windows as ``cbow._cbow_ns_block`` (``tree = (codes, points, codelens)``).
+    ``stats[p] = (loss, windows)`` of piece p."""
     ids, offsets, piece_starts, seeds, keep = work
     codes, points, codelens = tree
     n_pieces = seeds.shape[0]
@@ -128,24 +146,32 @@ def _cbow_hs_block(W_in, W_out, tree, mean, work, window, lr_start, lr_end, comp
     for p in prange(n_pieces):
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
-        contexts = np.empty(2 * window, dtype=np.int32)
-        neu1 = np.zeros((1, dim), dtype=np.float32)
-        neu1e = np.zeros(dim, dtype=np.float32)
+        contexts = np.empty((batch, 2 * window), dtype=np.int32)
+        n_ctx = np.empty(batch, dtype=np.int64)
+        centres = np.empty(batch, dtype=np.int32)
+        lrs = np.empty(batch, dtype=np.float32)
+        H = np.zeros((batch, dim), dtype=np.float32)
+        E = np.zeros((batch, dim), dtype=np.float32)
         first_word = offsets[piece_starts[p]]
         piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
         loss = 0.0
         windows = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
+            b = 0
             for pos in range(n):
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
-                n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
-                if n_ctx == 0:
-                    continue
-                loss += cbow_hs_step(W_in, W_out, contexts, n_ctx, sentence[pos], codes, points,
-                                     codelens, lr, neu1, neu1e, mean, compute_loss)
-                windows += 1
+                if add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
+                    b += 1
+                    prefetch_path(W_out, points, codelens, sentence[pos])
+                    if pos + window + 1 < n:
+                        prefetch_row(W_in, sentence[pos + window + 1])
+                if b == batch or (pos == n - 1 and b > 0):
+                    loss += cbow_hs_step(W_in, W_out, contexts, n_ctx, b, centres, codes, points,
+                                         codelens, lrs, H, E, mean, compute_loss)
+                    windows += b
+                    b = 0
         stats[p, 0] = loss
         stats[p, 1] = windows
 

@@ -12,6 +12,7 @@ from numba import njit, prange
 from .. import config
 from ._noise import draw_noise
 from ._output import batch_output, ns_output
+from ._prefetch import prefetch_ahead, prefetch_rows
 from ._windows import (compile_block, max_sentence_length, position_lr, reduced_window, subsample,
                        window_contexts)
 
@@ -22,13 +23,14 @@ def sgns_step(W_in, W_out, ctx, centre, negatives, lr, neu1e, compute_loss):
 
     Equals ``W -= lr * reference.sgns.backward(...)`` for one pair whose noise words are
     distinct (a repeated noise word sees its own first update, as in word2vec.c).
-    Returns the pair's loss (0 when ``compute_loss`` is False).
+    Scratch: ``neu1e`` (1, D). Returns the pair's loss (0 when ``compute_loss`` is False).
     """
     for c in range(W_in.shape[1]):
-        neu1e[c] = 0.0
-    loss = ns_output(W_in, ctx, W_out, centre, negatives, lr, neu1e, compute_loss)
+        neu1e[0, c] = 0.0
+    loss = ns_output(W_in, ctx, W_out, centre, negatives, 0, negatives.shape[0], lr, neu1e, 0,
+                     compute_loss)
     for c in range(W_in.shape[1]):                  # the input row moves last
-        W_in[ctx, c] += neu1e[c]
+        W_in[ctx, c] += neu1e[0, c]
     return loss
 
 
@@ -57,8 +59,9 @@ def sgns_shared_step(W_in, W_out, contexts, centre, negatives, lr, neu1e, acc, c
     targets = np.empty(negatives.shape[0] + 1, dtype=np.int32)
     labels = np.empty(negatives.shape[0] + 1, dtype=np.float32)
     n_targets = ns_targets(centre, negatives, negatives.shape[0], targets, labels)
+    G = np.empty((n_targets, contexts.shape[0]), dtype=np.float32)
     return batch_output(W_in, contexts, contexts.shape[0], W_out, targets, labels, n_targets, lr,
-                        neu1e, acc, compute_loss)
+                        neu1e, acc, G, compute_loss)
 
 
 def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr_end,
@@ -81,35 +84,42 @@ def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr
         sentence = np.empty(longest, dtype=np.int32)
         contexts = np.empty(2 * window, dtype=np.int32)
         negatives = np.empty(negative, dtype=np.int32)
+        upcoming = np.empty(negative, dtype=np.int32)
         targets = np.empty(negative + 1, dtype=np.int32)
         labels = np.empty(negative + 1, dtype=np.float32)
-        neu1e = np.zeros((2 * window, dim), dtype=np.float32)
+        neu1e = np.zeros((max(2 * window, 1), dim), dtype=np.float32)
         acc = np.zeros(dim, dtype=np.float32)
+        G = np.zeros((negative + 1, max(2 * window, 1)), dtype=np.float32)
         first_word = offsets[piece_starts[p]]
         piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
         loss = 0.0
         pairs = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
+            if shared:      # noise words are drawn a window ahead so that their rows prefetch
+                state = draw_noise(accept, alias, upcoming, 0, negative, state)
             for pos in range(n):
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 centre = sentence[pos]
+                prefetch_ahead(W_in, W_out, sentence, pos, n, window, 1)
                 if shared:
+                    negatives, upcoming = upcoming, negatives
+                    state = draw_noise(accept, alias, upcoming, 0, negative, state)
+                    prefetch_rows(W_out, upcoming, negative)
                     n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
                     if n_ctx == 0:
                         continue
-                    state = draw_noise(accept, alias, negatives, 0, negative, state)
                     n_targets = ns_targets(centre, negatives, negative, targets, labels)
                     loss += batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
-                                         lr, neu1e, acc, compute_loss)
+                                         lr, neu1e, acc, G, compute_loss)
                     pairs += n_ctx
                 else:
                     for cpos in range(lo, hi):
                         if cpos != pos:
                             state = draw_noise(accept, alias, negatives, 0, negative, state)
                             loss += sgns_step(W_in, W_out, sentence[cpos], centre, negatives, lr,
-                                              acc, compute_loss)
+                                              neu1e, compute_loss)
                             pairs += 1
         stats[p, 0] = loss
         stats[p, 1] = pairs
