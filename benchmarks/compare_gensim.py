@@ -1,151 +1,300 @@
 """Side by side: fastw2v and gensim on the same corpus, settings and machine, in one run.
 
-Prints, per implementation: words/s (raw corpus words x epochs / training seconds), analogy
-accuracy (restrict 30000) and WordSim-353 Spearman, and the ratios fastw2v / gensim; with
-``--json`` appends every run to a JSON file (bench_results/ keeps them).
+Every training runs in a fresh Python process, fastw2v and gensim alternating, so each run's
+peak memory (RSS) is its own. Per objective and implementation it records words/s (raw corpus
+words x epochs / training seconds), analogy accuracy (restrict 30000), WordSim-353 Spearman
+and peak RSS; then the medians and the ratios fastw2v / gensim. Optional parts:
 
-    python benchmarks/compare_gensim.py --corpus ../shared/data/text8-head.txt --repeat 3
+    --scaling        the same runs with 1 worker, for the 1 -> 2 thread speed-up of both
+    --jit            fastw2v's first-call compile time (empty numba cache) and its start-up
+                     with the cache warm (a 200-word training run in a fresh process)
+    --whole-command  ``fastw2v train ... -output v.bin`` against a gensim script that reads,
+                     trains and saves the same way, wall clock from start to exit, cache warm
 
-gensim is timed in its iterable mode (``LineSentence``, 10,000-word pieces). Its ``corpus_file``
-mode can be added with ``--gensim-modes iterable,corpus_file``, but on a one-line corpus such as
-text8 it learns almost nothing (0.01% analogy on text8-head), so its speed is no baseline there.
-The ratio is taken against the fastest gensim mode run.
-Both are scored by fastw2v's evaluator, which is checked here against gensim's own.
+    python benchmarks/compare_gensim.py --objectives sgns,cbow-ns,sg-hs --repeat 3 \\
+        --scaling --jit --whole-command --json bench_results/compare_gensim.json
+
+gensim is timed in its iterable mode (``LineSentence``, 10,000-word pieces): its
+``corpus_file`` mode learns almost nothing from a one-line corpus such as text8 (0.01% analogy
+on text8-head). Both are scored by fastw2v's evaluator, which is checked here against gensim's
+own on gensim's vectors.
 """
 import argparse
 import json
 import os
 import platform
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
-import numpy as np
-
-from fastw2v import KeyedVectors, Word2Vec
-from fastw2v.data import QUESTIONS_WORDS, WORDSIM353
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "data", "text8-head.txt")
+SETTINGS = dict(vector_size=100, window=5, min_count=5, sample=1e-3)
 
 OBJECTIVES = {  # name -> (fastw2v params, gensim params); the issue's learning rates
-    "sgns": (dict(sg=1, negative=5), dict(sg=1, negative=5, hs=0)),          # shared noise words (default)
+    "sgns": (dict(sg=1, negative=5), dict(sg=1, negative=5, hs=0)),
     "sgns-per-pair": (dict(sg=1, negative=5, batch_window=False), dict(sg=1, negative=5, hs=0)),
-    "cbow-ns": (dict(sg=0, negative=5, alpha=0.05), dict(sg=0, negative=5, hs=0, cbow_mean=1)),
-    "sg-hs": (dict(sg=1, hs=1, negative=0, alpha=0.025), dict(sg=1, hs=1, negative=0)),
+    "cbow-ns": (dict(sg=0, negative=5, alpha=0.05), dict(sg=0, negative=5, hs=0, alpha=0.05)),
+    "cbow-ns-per-window": (dict(sg=0, negative=5, alpha=0.05, batch_window=False),
+                           dict(sg=0, negative=5, hs=0, alpha=0.05)),
+    "sg-hs": (dict(sg=1, hs=1, negative=0), dict(sg=1, hs=1, negative=0)),
+    "sg-hs-per-pair": (dict(sg=1, hs=1, negative=0, batch_window=False), dict(sg=1, hs=1, negative=0)),
+}
+CLI_FLAGS = {  # the same objectives as word2vec.c flags, for --whole-command
+    "sgns": ["-cbow", "0", "-negative", "5"],
+    "sgns-per-pair": ["-cbow", "0", "-negative", "5", "--batch-window", "0"],
+    "cbow-ns": ["-cbow", "1", "-negative", "5", "-alpha", "0.05"],
+    "cbow-ns-per-window": ["-cbow", "1", "-negative", "5", "-alpha", "0.05", "--batch-window", "0"],
+    "sg-hs": ["-cbow", "0", "-hs", "1", "-negative", "0"],
+    "sg-hs-per-pair": ["-cbow", "0", "-hs", "1", "-negative", "0", "--batch-window", "0"],
 }
 
 
+# ---- one training run, in a child process ------------------------------------------------
 def score(kv):
-    analogy = kv.evaluate_word_analogies(QUESTIONS_WORDS, restrict_vocab=30000)
-    pairs = kv.evaluate_word_pairs(WORDSIM353)
-    return analogy.accuracy, pairs.spearman
+    from fastw2v.data import QUESTIONS_WORDS, WORDSIM353
+    return (kv.evaluate_word_analogies(QUESTIONS_WORDS, restrict_vocab=30000).accuracy,
+            kv.evaluate_word_pairs(WORDSIM353).spearman)
 
 
-def run_fastw2v(corpus, params, settings, seed):
-    model = Word2Vec(seed=seed, **settings, **params)
+def train_fastw2v(corpus, params, epochs, workers, seed):
+    from fastw2v import Word2Vec
+    model = Word2Vec(seed=seed, epochs=epochs, workers=workers, **SETTINGS, **params)
     t0 = time.perf_counter()
     model.build_vocab(corpus)
     t1 = time.perf_counter()
     model.train(verbose=False)
     t2 = time.perf_counter()
-    acc, rho = score(model.wv)
-    return dict(impl="fastw2v", words_per_sec=model.words_per_second, train_s=t2 - t1,
-                vocab_s=t1 - t0, analogy=acc, spearman=rho)
+    per_example = [loss / n for loss, n in zip(model.epoch_losses, model.epoch_pairs)]
+    if not all(x < float("inf") for x in per_example) or per_example[-1] > per_example[0]:
+        raise AssertionError(f"fastw2v's loss per example did not fall: {per_example}")
+    return model.wv, model._corpus.raw_words, t1 - t0, t2 - t1
 
 
-def run_gensim(corpus, params, settings, seed, mode):
+def train_gensim(corpus, params, epochs, workers, seed):
     from gensim.models import Word2Vec as GensimWord2Vec
     from gensim.models.word2vec import LineSentence
-    kw = dict(vector_size=settings["vector_size"], window=settings["window"],
-              min_count=settings["min_count"], sample=settings["sample"],
-              epochs=settings["epochs"], workers=settings["workers"], seed=seed, **params)
-    if "alpha" in settings:
-        kw["alpha"] = settings["alpha"]
-    model = GensimWord2Vec(**kw)
-    source = dict(corpus_file=corpus) if mode == "corpus_file" else dict(corpus_iterable=LineSentence(corpus))
+    from fastw2v import KeyedVectors
+    from fastw2v.data import QUESTIONS_WORDS
+    model = GensimWord2Vec(seed=seed, epochs=epochs, workers=workers, **SETTINGS, **params)
+    source = LineSentence(corpus)
     t0 = time.perf_counter()
-    model.build_vocab(**source)
+    model.build_vocab(corpus_iterable=source)
     t1 = time.perf_counter()
-    model.train(**source, total_examples=model.corpus_count, total_words=model.corpus_total_words,
-                epochs=model.epochs)
+    model.train(corpus_iterable=source, total_examples=model.corpus_count,
+                total_words=model.corpus_total_words, epochs=epochs)
     t2 = time.perf_counter()
-    raw_words = model.corpus_total_words
     kv = KeyedVectors(model.wv.index_to_key, model.wv.vectors)
-    acc, rho = score(kv)
-    # our evaluator must agree with gensim's on the same vectors
+    ours = kv.evaluate_word_analogies(QUESTIONS_WORDS, restrict_vocab=30000).accuracy
     theirs = model.wv.evaluate_word_analogies(str(QUESTIONS_WORDS), restrict_vocab=30000)[0]
-    if abs(theirs - acc) > 1e-9:
-        raise AssertionError(f"analogy evaluators disagree: fastw2v {acc} vs gensim {theirs}")
-    return dict(impl=f"gensim-{mode}", words_per_sec=settings["epochs"] * raw_words / (t2 - t1),
-                train_s=t2 - t1, vocab_s=t1 - t0, analogy=acc, spearman=rho)
+    if abs(theirs - ours) > 1e-9:          # the evaluators must agree on the same vectors
+        raise AssertionError(f"analogy evaluators disagree: fastw2v {ours} vs gensim {theirs}")
+    return kv, model.corpus_total_words, t1 - t0, t2 - t1
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--corpus", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared",
-                                                    "data", "text8-head.txt"))
-    p.add_argument("--objectives", default="sgns", help=f"comma list of {sorted(OBJECTIVES)}")
-    p.add_argument("--repeat", type=int, default=1)
-    p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--gensim-modes", default="iterable",
-                   help="iterable (LineSentence) and/or corpus_file; corpus_file mode learns almost "
-                        "nothing from a one-line corpus such as text8 (0.01%% analogy here), so it is "
-                        "off by default")
-    p.add_argument("--json", help="append the runs to this JSON file")
-    args = p.parse_args(argv)
-    settings = dict(vector_size=100, window=5, min_count=5, sample=1e-3, epochs=args.epochs,
-                    workers=args.workers)
+def child(impl, objective, corpus, epochs, workers, seed):
+    fastw2v_params, gensim_params = OBJECTIVES[objective]
+    train = train_fastw2v if impl == "fastw2v" else train_gensim
+    params = fastw2v_params if impl == "fastw2v" else gensim_params
+    kv, raw_words, vocab_s, train_s = train(corpus, params, epochs, workers, seed)
+    analogy, spearman = score(kv)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss     # Linux: KiB
+    print(json.dumps(dict(impl=impl, objective=objective, workers=workers, seed=seed,
+                          words_per_sec=epochs * raw_words / train_s, train_s=train_s,
+                          vocab_s=vocab_s, analogy=analogy, spearman=spearman,
+                          peak_rss_mb=peak_kib / 1024)))
+
+
+def run_child(*args, env=None):
+    out = subprocess.run([sys.executable, __file__, "--child", *map(str, args)], check=True,
+                         capture_output=True, text=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---- the parts of the report --------------------------------------------------------------
+def side_by_side(objectives, corpus, epochs, workers, repeat):
     runs = []
-    for name in args.objectives.split(","):
-        params, gparams = OBJECTIVES[name]
-        extra = {k: v for k, v in params.items() if k == "alpha"}
-        for r in range(args.repeat):
-            seed = 1 + r
-            out = [run_fastw2v(args.corpus, params, settings, seed)]
-            for mode in args.gensim_modes.split(","):
-                out.append(run_gensim(args.corpus, gparams, {**settings, **extra}, seed, mode))
-            for row in out:
-                row.update(objective=name, repeat=r)
-                print(f"{name:6s} {row['impl']:20s} {row['words_per_sec'] / 1e6:6.3f}M words/s  "
+    for name in objectives:
+        run_child("fastw2v", name, corpus, 1, workers, 99)    # compile into numba's cache first
+        for r in range(repeat):
+            for impl in ("fastw2v", "gensim"):
+                row = run_child(impl, name, corpus, epochs, workers, 1 + r)
+                print(f"{name:18s} {impl:8s} workers={workers} {row['words_per_sec'] / 1e6:6.3f}M words/s  "
                       f"train {row['train_s']:6.2f}s  analogy {100 * row['analogy']:5.2f}%  "
-                      f"spearman {row['spearman']:.4f}", flush=True)
-            runs.extend(out)
-        summarise(runs, name)
-    if args.json:
-        record = dict(machine=machine_info(args.workers), settings=settings, corpus=args.corpus, runs=runs)
-        existing = json.load(open(args.json)) if os.path.exists(args.json) else []
-        existing.append(record)
-        with open(args.json, "w") as f:
-            json.dump(existing, f, indent=1)
+                      f"spearman {row['spearman']:.4f}  peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
+                runs.append(row)
     return runs
 
 
-def summarise(runs, name):
-    rows = [r for r in runs if r["objective"] == name]
+def summarise(runs):
+    """Medians per (objective, impl, workers) and the ratios fastw2v / gensim."""
+    keys = sorted({(r["objective"], r["impl"], r["workers"]) for r in runs})
     med = {}
-    for impl in sorted({r["impl"] for r in rows}):
-        sel = [r for r in rows if r["impl"] == impl]
-        med[impl] = {k: statistics.median(r[k] for r in sel) for k in ("words_per_sec", "analogy", "spearman")}
-        print(f"median {name:6s} {impl:20s} {med[impl]['words_per_sec'] / 1e6:6.3f}M words/s  "
-              f"analogy {100 * med[impl]['analogy']:5.2f}%  spearman {med[impl]['spearman']:.4f}")
-    gensims = [k for k in med if k.startswith("gensim")]
-    if gensims:
-        best = max(gensims, key=lambda k: med[k]["words_per_sec"])
-        f, g = med["fastw2v"], med[best]
-        print(f"ratio  {name:6s} fastw2v / {best}: {f['words_per_sec'] / g['words_per_sec']:.2f}x words/s, "
-              f"analogy {100 * (f['analogy'] - g['analogy']):+.2f} points, "
-              f"spearman {f['spearman'] - g['spearman']:+.4f}")
+    for key in keys:
+        sel = [r for r in runs if (r["objective"], r["impl"], r["workers"]) == key]
+        med[key] = {k: statistics.median(r[k] for r in sel)
+                    for k in ("words_per_sec", "analogy", "spearman", "peak_rss_mb")}
+        med[key]["n"] = len(sel)
+    lines = []
+    for (obj, impl, w), m in med.items():
+        lines.append(f"median {obj:18s} {impl:8s} workers={w} {m['words_per_sec'] / 1e6:6.3f}M words/s  "
+                     f"analogy {100 * m['analogy']:5.2f}%  spearman {m['spearman']:.4f}  "
+                     f"peak RSS {m['peak_rss_mb']:.0f} MB  (n={m['n']})")
+    ratios = {}
+    for (obj, impl, w), m in med.items():
+        g = med.get((obj, "gensim", w))
+        if impl == "fastw2v" and g:
+            ratios[f"{obj} workers={w}"] = dict(
+                speed=m["words_per_sec"] / g["words_per_sec"],
+                analogy_points=100 * (m["analogy"] - g["analogy"]),
+                spearman=m["spearman"] - g["spearman"],
+                rss=m["peak_rss_mb"] / g["peak_rss_mb"])
+    for obj in sorted({k[0] for k in med}):
+        for impl in ("fastw2v", "gensim"):
+            one, two = med.get((obj, impl, 1)), med.get((obj, impl, 2))
+            if one and two:
+                ratios[f"{obj} {impl} 2 vs 1 workers"] = dict(speed=two["words_per_sec"] / one["words_per_sec"])
+    for name, r in ratios.items():
+        lines.append(f"ratio  {name:34s} " + "  ".join(
+            f"{k} {v:+.2f}" if k in ("analogy_points", "spearman") else f"{k} {v:.2f}x"
+            for k, v in r.items()))
+    print("\n".join(lines), flush=True)
+    return [dict(objective=k[0], impl=k[1], workers=k[2], **v) for k, v in med.items()], ratios
+
+
+def jit_cost(objective, corpus_words=200):
+    """Seconds for a tiny training run in a fresh process: with an empty numba cache (the
+    compile time of that objective's kernels) and again with the cache it left (start-up)."""
+    import fastw2v
+    text = " ".join(f"w{i % 20}" for i in range(corpus_words))
+    params = OBJECTIVES[objective][0]
+    code = ("import time; t = time.perf_counter(); from fastw2v import Word2Vec; "
+            f"Word2Vec(min_count=1, epochs=1, workers=2, **{params!r}).fit({[text.split()]!r}, verbose=False); "
+            "print(time.perf_counter() - t)")
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for label in ("cold_s", "warm_s"):
+            t = time.perf_counter()
+            res = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                 text=True, env=env)
+            out[label] = time.perf_counter() - t
+            out[label.replace("_s", "_in_process_s")] = float(res.stdout.strip())
+    import_t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import fastw2v"], check=True)
+    out["import_s"] = time.perf_counter() - import_t
+    out["fastw2v"] = fastw2v.__file__
+    return out
+
+
+GENSIM_WHOLE = """
+import sys
+from gensim.models import Word2Vec
+from gensim.models.word2vec import LineSentence
+corpus, output, workers, params = sys.argv[1], sys.argv[2], int(sys.argv[3]), eval(sys.argv[4])
+model = Word2Vec(LineSentence(corpus), vector_size=100, window=5, min_count=5, sample=1e-3,
+                 epochs=5, workers=workers, seed=1, **params)
+model.wv.save_word2vec_format(output, binary=True)
+"""
+
+
+def whole_command(objective, corpus, workers, repeat):
+    """Wall-clock seconds of the whole command, start to exit, numba's cache warm."""
+    exe = shutil.which("fastw2v") or os.path.join(os.path.dirname(sys.executable), "fastw2v")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = [exe, "train", corpus, "-output", os.path.join(tmp, "f.bin"), "-threads", str(workers),
+                "-q", *CLI_FLAGS[objective]]
+        theirs = [sys.executable, "-c", GENSIM_WHOLE, corpus, os.path.join(tmp, "g.bin"), str(workers),
+                  repr(OBJECTIVES[objective][1])]
+        subprocess.run(ours[:2] + [corpus, "-output", os.path.join(tmp, "w.bin"), "-iter", "1",
+                                   "-threads", str(workers), "-q", *CLI_FLAGS[objective]], check=True)
+        for r in range(repeat):
+            for impl, cmd in (("fastw2v", ours), ("gensim", theirs)):
+                t = time.perf_counter()
+                subprocess.run(cmd, check=True, capture_output=True)
+                rows.append(dict(objective=objective, impl=impl, repeat=r, wall_s=time.perf_counter() - t))
+                print(f"whole command {objective:18s} {impl:8s} {rows[-1]['wall_s']:6.2f}s", flush=True)
+    med = {impl: statistics.median(x["wall_s"] for x in rows if x["impl"] == impl) for impl in ("fastw2v", "gensim")}
+    print(f"whole command {objective}: gensim / fastw2v = {med['gensim'] / med['fastw2v']:.2f}x "
+          f"(medians {med['fastw2v']:.1f}s vs {med['gensim']:.1f}s)", flush=True)
+    return rows, med
 
 
 def machine_info(workers):
     import numba
+    import numpy as np
     cpu = platform.processor()
     try:
         with open("/proc/cpuinfo") as f:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return dict(cpu=cpu, cores=os.cpu_count(), workers=workers, python=sys.version.split()[0],
+    info = dict(cpu=cpu, cores=os.cpu_count(), workers=workers, python=sys.version.split()[0],
                 numpy=np.__version__, numba=numba.__version__, platform=platform.platform())
+    try:
+        import gensim
+        info["gensim"] = gensim.__version__
+    except ImportError:
+        pass
+    return info
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--corpus", default=DEFAULT_CORPUS)
+    p.add_argument("--objectives", default="sgns", help=f"comma list of {sorted(OBJECTIVES)}")
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--scaling", action="store_true", help="also run with 1 worker")
+    p.add_argument("--jit", action="store_true", help="measure compile time and warm start-up")
+    p.add_argument("--whole-command", action="store_true", help="time the whole train command")
+    p.add_argument("--json", help="append this run's record to a JSON list in this file")
+    p.add_argument("--child", nargs=6, metavar=("IMPL", "OBJ", "CORPUS", "EPOCHS", "WORKERS", "SEED"),
+                   help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        impl, obj, corpus, epochs, workers, seed = args.child
+        return child(impl, obj, corpus, int(epochs), int(workers), int(seed))
+    objectives = args.objectives.split(",")
+    unknown = [o for o in objectives if o not in OBJECTIVES]
+    if unknown:
+        p.error(f"unknown objective(s) {unknown}; choose from {sorted(OBJECTIVES)}")
+    if not os.path.exists(args.corpus):
+        p.error(f"corpus {args.corpus} not found (give --corpus)")
+    record = dict(machine=machine_info(args.workers), corpus=os.path.abspath(args.corpus),
+                  settings=dict(SETTINGS, epochs=args.epochs), repeat=args.repeat,
+                  started=time.strftime("%Y-%m-%d %H:%M:%S"))
+    runs = side_by_side(objectives, args.corpus, args.epochs, args.workers, args.repeat)
+    if args.scaling:
+        runs += side_by_side(objectives, args.corpus, args.epochs, 1, args.repeat)
+    record["runs"] = runs
+    record["medians"], record["ratios"] = summarise(runs)
+    if args.jit:
+        record["jit"] = {o: jit_cost(o) for o in objectives}
+        for o, j in record["jit"].items():
+            print(f"jit {o:18s} first call (empty cache) {j['cold_s']:.1f}s, "
+                  f"warm cache {j['warm_s']:.1f}s, import fastw2v {j['import_s']:.2f}s", flush=True)
+    if args.whole_command:
+        record["whole_command"] = {}
+        for o in objectives:
+            rows, med = whole_command(o, args.corpus, args.workers, args.repeat)
+            record["whole_command"][o] = dict(runs=rows, medians=med)
+    if args.json:
+        existing = []
+        if os.path.exists(args.json):
+            with open(args.json) as f:
+                existing = json.load(f)
+        existing.append(record)
+        from fastw2v._files import atomic_write
+        with atomic_write(args.json, "w") as f:
+            json.dump(existing, f, indent=1)
+    return record
 
 
 if __name__ == "__main__":

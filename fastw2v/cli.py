@@ -32,6 +32,9 @@ def _add_train_options(p):
                    help="pick the loss explicitly; 'softmax' is the full softmax")
     p.add_argument("--cbow-mean", type=int, default=1, choices=[0, 1],
                    help="CBOW hidden layer: 1 = mean of the context vectors (default), 0 = sum")
+    p.add_argument("--batch-window", type=int, default=1, choices=[0, 1],
+                   help="1 = minibatch each window's pairs (CBOW: runs of windows), the fast default; "
+                        "0 = pair by pair in word2vec.c's order")
     p.add_argument("--seed", type=int, default=1, help="random seed (1)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
                    help="cuda: train on an NVIDIA GPU through numba.cuda (SG/CBOW with negative sampling)")
@@ -85,7 +88,8 @@ def _train(args):
                      workers=args.workers, alpha=args.alpha, min_alpha=args.min_alpha,
                      seed=args.seed, max_vocab_size=args.max_vocab_size,
                      lowercase=args.lowercase, sg=1 - args.cbow, hs=args.hs, loss=args.loss,
-                     cbow_mean=args.cbow_mean, device=args.device)
+                     cbow_mean=args.cbow_mean, batch_window=bool(args.batch_window),
+                     device=args.device)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     t0 = time.perf_counter()
     model.build_vocab(corpus)
