@@ -61,7 +61,9 @@ def test_unknown_query_word(corpus_file, tmp_path, capsys):
 
 @pytest.mark.parametrize("flags", [["-cbow", "1"], ["-hs", "1", "-negative", "0"],
                                    ["-cbow", "1", "-hs", "1", "-negative", "0", "--cbow-mean", "0"],
-                                   ["--loss", "softmax"], ["-cbow", "1", "--loss", "softmax"]])
+                                   ["--loss", "softmax"], ["-cbow", "1", "--loss", "softmax"],
+                                   ["--batch-window", "0"], ["-cbow", "1", "--batch-window", "0"],
+                                   ["-hs", "1", "-negative", "0", "--batch-window", "0"]])
 def test_every_objective_from_the_command_line(corpus_file, tmp_path, flags):
     out = tmp_path / "v.bin"
     assert main(["train", str(corpus_file), "-o", str(out), "-size", "8", "-min-count", "1",

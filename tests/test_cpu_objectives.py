@@ -146,7 +146,10 @@ def test_softmax_cbow_batch_equals_reference(rng, mean):
 
 OBJECTIVES = {
     "sg-hs": dict(sg=1, hs=1, negative=0),
+    "sg-hs-per-pair": dict(sg=1, hs=1, negative=0, batch_window=False),
     "cbow-ns-mean": dict(sg=0, negative=5, alpha=0.05),
+    "cbow-ns-per-window": dict(sg=0, negative=5, alpha=0.05, batch_window=False),
+    "cbow-hs-per-window": dict(sg=0, hs=1, negative=0, alpha=0.05, batch_window=False),
     "cbow-ns-sum": dict(sg=0, negative=5, cbow_mean=0, alpha=0.01),
     "cbow-hs": dict(sg=0, hs=1, negative=0, alpha=0.05),
     "sg-softmax": dict(sg=1, loss="softmax", softmax_batch=16, alpha=0.1),
@@ -176,7 +179,8 @@ def test_serial_is_reproducible_and_parallel_learns(rng, name):
         assert per[-1] < per[0]
 
 
-@pytest.mark.parametrize("name", ["sg-hs", "cbow-ns-mean", "sg-softmax", "cbow-softmax"])
+@pytest.mark.parametrize("name", ["sg-hs", "sg-hs-per-pair", "cbow-ns-mean", "cbow-ns-per-window",
+                                  "cbow-hs", "sg-softmax", "cbow-softmax"])
 def test_examples_counted(name):
     # window=1, no subsampling: skip-gram trains 2(n-1) pairs a sentence, CBOW n windows
     corpus = [["a", "b", "c"], ["d", "e"], ["f"], ["a", "b", "c", "d", "e", "f", "a"]]

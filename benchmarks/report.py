@@ -1,0 +1,182 @@
+"""Write bench_results/README.md and bench_results/speed.png from the saved runs.
+
+Reads the newest record of ``bench_results/compare_gensim.json`` (``compare_gensim.py``) and
+the newest pytest-benchmark file ``bench_results/*/*_suite.json`` (``pytest benchmarks``).
+Every number in the README comes from those files. ``benchmarks/run_all.sh`` runs all three.
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench_results")
+
+
+def newest_suite():
+    files = sorted(glob.glob(os.path.join(ROOT, "*", "*_suite.json")), key=os.path.getmtime)
+    if not files:
+        return None, None
+    with open(files[-1]) as f:
+        return files[-1], json.load(f)
+
+
+def m(x):
+    return f"{x / 1e6:.3f}M"
+
+
+def side_by_side_section(rec):
+    med = {(r["objective"], r["impl"], r["workers"]): r for r in rec["medians"]}
+    mach = rec["machine"]
+    workers = mach["workers"]
+    out = ["## Side by side with gensim (`compare_gensim.py`)", "",
+           f"Machine: {mach['cpu']}, {mach['cores']} cores; Python {mach['python']}, NumPy {mach['numpy']}, "
+           f"numba {mach['numba']}, gensim {mach.get('gensim', '?')}; {mach['platform']}. Run started "
+           f"{rec.get('started', '?')}.",
+           f"Corpus: `{os.path.basename(rec['corpus'])}`; settings {rec['settings']}. Words/s = raw corpus "
+           "words x epochs / training seconds. Every run is a fresh process (fastw2v and gensim "
+           f"alternating); medians of {rec['repeat']} runs (seeds 1-{rec['repeat']}). Analogy: Google "
+           "questions, restrict_vocab 30000; Spearman: WordSim-353; both libraries scored by fastw2v's "
+           "evaluator, checked against gensim's in the script. Peak RSS: the run's process, from "
+           "getrusage.", "",
+           f"| objective | fastw2v words/s | gensim words/s | ratio | analogy fastw2v / gensim | "
+           f"Spearman fastw2v / gensim | peak RSS fastw2v / gensim | 1 -> 2 threads fastw2v / gensim |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for obj in dict.fromkeys(r["objective"] for r in rec["medians"]):
+        f, g = med.get((obj, "fastw2v", workers)), med.get((obj, "gensim", workers))
+        if not (f and g):
+            continue
+        scale = ""
+        f1, g1 = med.get((obj, "fastw2v", 1)), med.get((obj, "gensim", 1))
+        if f1 and g1:
+            scale = f"{f['words_per_sec'] / f1['words_per_sec']:.2f}x / {g['words_per_sec'] / g1['words_per_sec']:.2f}x"
+        out.append(f"| {obj} | {m(f['words_per_sec'])} | {m(g['words_per_sec'])} | "
+                   f"**{f['words_per_sec'] / g['words_per_sec']:.2f}x** | "
+                   f"{100 * f['analogy']:.2f}% / {100 * g['analogy']:.2f}% | "
+                   f"{f['spearman']:.3f} / {g['spearman']:.3f} | "
+                   f"{f['peak_rss_mb']:.0f} / {g['peak_rss_mb']:.0f} MB | {scale} |")
+    if "whole_command" in rec:
+        out += ["", "Whole command, start to exit (`fastw2v train corpus -output v.bin ...` against a "
+                "gensim script that reads, trains 5 epochs and saves the binary file the same way), "
+                "numba's cache warm, medians:", "",
+                "| objective | fastw2v | gensim | ratio |", "| --- | --- | --- | --- |"]
+        for obj, wc in rec["whole_command"].items():
+            fm, gm = wc["medians"]["fastw2v"], wc["medians"]["gensim"]
+            out.append(f"| {obj} | {fm:.1f} s | {gm:.1f} s | **{gm / fm:.2f}x** |")
+    if "jit" in rec:
+        out += ["", "JIT cost: a 200-word training run in a fresh process, with an empty numba cache "
+                "(compiles that objective's kernels) and again with the cache it left (start-up):", "",
+                "| objective | empty cache | warm cache | `import fastw2v` |", "| --- | --- | --- | --- |"]
+        for obj, j in rec["jit"].items():
+            out.append(f"| {obj} | {j['cold_s']:.1f} s | {j['warm_s']:.1f} s | {j['import_s']:.2f} s |")
+    return out
+
+
+def suite_rows(suite):
+    rows = []
+    for b in suite["benchmarks"]:
+        info = b["extra_info"]
+        rows.append(dict(info, median_s=b["stats"]["median"], words_per_sec=info["words"] / b["stats"]["median"],
+                         test=b["name"]))
+    return rows
+
+
+def suite_section(path, suite):
+    rows = suite_rows(suite)
+    mach = suite["machine_info"]
+    out = ["## pytest-benchmark suite (`benchmarks/test_*.py`)", "",
+           f"File: `{os.path.relpath(path, ROOT)}`; {mach.get('cpu_model')}, {mach.get('cores')} cores, "
+           f"numba {mach.get('numba')} ({mach.get('numba_threads')} threads, layer "
+           f"{mach.get('numba_threading_layer')}), NumPy {mach.get('numpy')}, gensim {mach.get('gensim')}, "
+           f"torch {mach.get('torch')}; {suite.get('datetime', '')}. Words/s = words / median time.", "",
+           "Kernels (one block of 200,000 text8 words; the reference trains 10,000 words with NumPy "
+           "forward/backward on minibatches of 1024 pairs):", "",
+           "| objective | D | reference | serial | parallel (2 threads) | parallel / serial |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    kern = [r for r in rows if r["test"].startswith(("test_kernel", "test_reference"))]
+    for obj in dict.fromkeys(r["objective"] for r in kern):
+        for dim in sorted({r["dim"] for r in kern if r["objective"] == obj}):
+            cell = {r["impl"]: r["words_per_sec"] for r in kern if r["objective"] == obj and r["dim"] == dim}
+            ratio = f"{cell['parallel'] / cell['serial']:.2f}x" if "parallel" in cell and "serial" in cell else ""
+            out.append(f"| {obj} | {dim} | {m(cell['reference']) if 'reference' in cell else '-'} | "
+                       f"{m(cell.get('serial', float('nan')))} | {m(cell.get('parallel', float('nan')))} | {ratio} |")
+    e2e = [r for r in rows if not r["test"].startswith(("test_kernel", "test_reference"))]
+    out += ["", "End to end, one epoch, 2 threads, `train()` only (the PyTorch notebook SGNS on the "
+            "corpus's first 300,000 words):", "", "| objective | implementation | words/s | fastw2v / this |",
+            "| --- | --- | --- | --- |"]
+    for obj in dict.fromkeys(r["objective"] for r in e2e):
+        sel = [r for r in e2e if r["objective"] == obj]
+        ours = next((r["words_per_sec"] for r in sel if r["impl"] == "fastw2v"), None)
+        for r in sel:
+            ratio = f"{ours / r['words_per_sec']:.2f}x" if ours else ""
+            out.append(f"| {obj} | {r['impl']} | {m(r['words_per_sec'])} | {ratio} |")
+    return out
+
+
+def chart(rec, suite, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    if rec:
+        workers = rec["machine"]["workers"]
+        med = {(r["objective"], r["impl"], r["workers"]): r for r in rec["medians"]}
+        objs = [o for o in dict.fromkeys(r["objective"] for r in rec["medians"])
+                if (o, "gensim", workers) in med and (o, "fastw2v", workers) in med]
+        x = range(len(objs))
+        for shift, impl, colour in ((-0.2, "fastw2v", "tab:blue"), (0.2, "gensim", "tab:gray")):
+            vals = [med[(o, impl, workers)]["words_per_sec"] / 1e6 for o in objs]
+            bars = axes[0].bar([i + shift for i in x], vals, 0.4, label=impl, color=colour)
+            axes[0].bar_label(bars, fmt="%.2f")
+        axes[0].set_xticks(list(x), objs)
+        axes[0].set_ylabel("million words / s")
+        axes[0].set_title(f"5 epochs on text8-head, {workers} threads, median of {rec['repeat']}")
+        axes[0].legend()
+    if suite:
+        rows = [r for r in suite_rows(suite) if r["test"].startswith(("test_kernel", "test_reference"))]
+        for obj, colour in zip(dict.fromkeys(r["objective"] for r in rows), ("tab:blue", "tab:orange", "tab:green")):
+            for impl, style in (("parallel", "-o"), ("serial", "--o"), ("reference", ":s")):
+                pts = sorted((r["dim"], r["words_per_sec"] / 1e6) for r in rows
+                             if r["objective"] == obj and r["impl"] == impl)
+                if pts:
+                    axes[1].plot(*zip(*pts), style, color=colour, label=f"{obj} {impl}")
+        axes[1].set_yscale("log")
+        axes[1].set_xlabel("vector size D")
+        axes[1].set_ylabel("million words / s (log)")
+        axes[1].set_title("kernels: reference vs serial vs parallel")
+        axes[1].legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    rec = None
+    cg = os.path.join(ROOT, "compare_gensim.json")
+    if os.path.exists(cg):
+        with open(cg) as f:
+            rec = json.load(f)[-1]
+    suite_path, suite = newest_suite()
+    if not rec and not suite:
+        sys.exit("no saved runs in bench_results/: run benchmarks/run_all.sh")
+    lines = ["# Saved benchmark runs", "",
+             "Regenerate everything (about 30 minutes on 2 cores): `bash benchmarks/run_all.sh` "
+             "(needs the `bench` and `test` extras; torch for the notebook baseline; matplotlib "
+             "for the chart). This page is written by `benchmarks/report.py` from the JSON files "
+             "here; the machines are shared and their speed drifts, so compare ratios within one "
+             "run, not absolute numbers across runs.", "", "![speed](speed.png)", ""]
+    if rec:
+        lines += side_by_side_section(rec) + [""]
+    if suite:
+        lines += suite_section(suite_path, suite) + [""]
+    from fastw2v._files import atomic_write
+    with atomic_write(os.path.join(ROOT, "README.md"), "w") as f:
+        f.write("\n".join(lines))
+    try:
+        chart(rec, suite, os.path.join(ROOT, "speed.png"))
+    except ImportError:
+        print("matplotlib is not installed: no chart", file=sys.stderr)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

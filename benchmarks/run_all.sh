@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerate bench_results/: the pytest-benchmark suites, the side-by-side with gensim, the
+# README table and chart. About 30 minutes on 2 cores. Run from the repository root:
+#     bash benchmarks/run_all.sh [corpus]
+# The corpus defaults to ../shared/data/text8-head.txt beside the checkout.
+set -euo pipefail
+corpus="${1:-../shared/data/text8-head.txt}"
+export FASTW2V_BENCH_CORPUS="$corpus"
+python -m pytest benchmarks --benchmark-only --benchmark-storage=file://./bench_results \
+    --benchmark-save=suite --benchmark-columns=median,rounds -q
+python benchmarks/compare_gensim.py --corpus "$corpus" --objectives sgns,cbow-ns,sg-hs \
+    --repeat 3 --scaling --jit --whole-command --json bench_results/compare_gensim.json
+python benchmarks/report.py
