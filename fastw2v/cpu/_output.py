@@ -133,3 +133,68 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
         for c in range(dim):
             W_in[row, c] += neu1e[i, c]
     return loss
+
+
+@njit(fastmath=config.FASTMATH, cache=config.CACHE)
+def path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, G, gram,
+                compute_loss):
+    """Every context of a window walks the same targets (skip-gram HS: the centre's path) in
+    word2vec.c's order, pair by pair, but computed as matrix products.
+
+    Pair by pair, context i meets target row t_k after contexts j < i moved it:
+    w_k(i) = w_k + sum_{j<i} g_jk h_j. So its score and error need only the old rows and the
+    contexts' Gram matrix K_ij = h_i . h_j:
+
+        s_ik     = h_i . w_k + sum_{j<i} g_jk K_ij          (g_jk known: j < i)
+        g_ik     = lr * (y_k - sigma(s_ik))
+
+    then each row w_k is moved context by context, neu1e_i += g_ik w_k(i), w_k += g_ik h_i.
+    This is word2vec.c's result (the context rows move after the window, as each moves after
+    its own pair there; only a word repeated within the window reads its row before instead of
+    after its first update). The (m, n) dot products are independent, as in ``batch_output``;
+    the Gram matrix costs m^2 / 2 more and the recursion O(m^2) scalars per target.
+    Scratch: ``neu1e`` (>= m, D), ``G`` (>= n, >= m), ``gram`` (>= m, >= m).
+    Returns the summed loss (0 when ``compute_loss`` is False).
+    """
+    dim = W_in.shape[1]
+    for k in range(n_targets):                      # S = H T^T, from the old rows
+        target = targets[k]
+        for i in range(n_ctx):
+            row = contexts[i]
+            f = np.float32(0.0)
+            for c in range(dim):
+                f += W_in[row, c] * W_out[target, c]
+            G[k, i] = f
+    for i in range(n_ctx):                          # K_ij = h_i . h_j, j < i
+        for j in range(i):
+            f = np.float32(0.0)
+            for c in range(dim):
+                f += W_in[contexts[i], c] * W_in[contexts[j], c]
+            gram[i, j] = f
+    loss = 0.0
+    for i in range(n_ctx):                          # the scores as pair-by-pair training sees them;
+        for k in range(n_targets):                  # context-major: the targets' chains overlap
+            label = labels[k]
+            f = G[k, i]
+            for j in range(i):
+                f += G[k, j] * gram[i, j]
+            sig, nll = sigmoid_and_softplus(f)
+            if compute_loss:
+                loss += nll + (np.float32(1.0) - label) * f
+            G[k, i] = (label - sig) * lr
+    for i in range(n_ctx):
+        for c in range(dim):
+            neu1e[i, c] = 0.0
+    for k in range(n_targets):                      # each row moves pair by pair, as word2vec.c
+        target = targets[k]
+        for i in range(n_ctx):
+            g = G[k, i]
+            row = contexts[i]
+            for c in range(dim):
+                neu1e[i, c] += g * W_out[target, c]
+                W_out[target, c] += g * W_in[row, c]
+    for i in range(n_ctx):
+        row = contexts[i]
+        for c in range(dim):
+            W_in[row, c] += neu1e[i, c]
+    return loss

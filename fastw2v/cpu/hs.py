@@ -4,17 +4,19 @@ The output matrix is word2vec.c's syn1: one row per inner node of the Huffman tr
 No noise words are drawn: the centre word's path ``points[w, :codelens[w]]`` with branch bits
 ``codes[w]`` are the targets (label 1 - code, word2vec.c's ``g = (1 - code - f) * alpha``).
 
-Skip-gram HS has two block variants, as SGNS: per pair (word2vec.c: each context walks the
-centre's path and updates its nodes) and batched (the default: all contexts of a window share
-the centre's path, so each node row is read and written once per window, ``batch_output``).
-Every update touches the few nodes near the root, so per-pair Hogwild threads fight over
-those rows; batching writes them once per window instead of once per pair.
+Skip-gram HS has two block variants that compute the same updates: pair by pair as
+word2vec.c (each context walks the centre's path and updates its nodes), and a window at a
+time (the default, ``_output.path_output``): all contexts of a window walk the same path, so
+the pair-by-pair result follows from the old node rows and the contexts' Gram matrix, with
+independent dot products and each node row written once per window instead of once per pair.
+(A minibatch approximation of the window, as SGNS's shared noise words, measured 1.2 analogy
+points below gensim on text8-head; this exact form does not approximate.)
 """
 import numpy as np
 from numba import njit, prange
 
 from .. import config
-from ._output import batch_output, hs_output
+from ._output import hs_output, path_output
 from ._prefetch import prefetch_row
 from ._windows import (compile_block, max_sentence_length, position_lr, reduced_window, subsample,
                        window_contexts)
@@ -43,25 +45,25 @@ def hs_targets(w, codes, points, codelens, targets, labels):
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sg_hs_batch_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codelens, lr, neu1e,
-                     acc, compute_loss):
-    """Skip-gram HS for a whole window as one minibatch: every context row walks the centre's
-    path (``batch_output``). The path's nodes are distinct, so this is exactly
-    ``W -= lr * grad`` of the window's summed HS loss. Returns the loss."""
+def sg_hs_window_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codelens, lr, neu1e,
+                      compute_loss):
+    """Skip-gram HS for a whole window at once (``path_output``): the same updates as
+    ``sg_hs_step`` for each context in turn, for distinct context words. Returns the loss."""
     depth = points.shape[1]
     targets = np.empty(depth, dtype=np.int32)
     labels = np.empty(depth, dtype=np.float32)
     n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
     G = np.empty((n_targets, n_ctx), dtype=np.float32)
-    return batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc,
-                        G, compute_loss)
+    gram = np.empty((n_ctx, n_ctx), dtype=np.float32)
+    return path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, G,
+                       gram, compute_loss)
 
 
 def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compute_loss, stats):
     """Train one block of sentences, one piece per thread (``work = (ids, offsets,
     piece_starts, seeds, keep)``; ``tree = (codes, points, codelens)``). ``batch``: a window's
-    contexts train as one minibatch along the centre's path; otherwise pair by pair as
-    word2vec.c. ``stats[p] = (loss, pairs)`` of piece p."""
+    contexts walk the centre's path at once (``path_output``); otherwise pair by pair as
+    word2vec.c; the updates are the same. ``stats[p] = (loss, pairs)`` of piece p."""
     ids, offsets, piece_starts, seeds, keep = work
     codes, points, codelens = tree
     n_pieces = seeds.shape[0]
@@ -75,8 +77,8 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
         targets = np.empty(depth, dtype=np.int32)
         labels = np.empty(depth, dtype=np.float32)
         neu1e = np.zeros((max(2 * window, 1), dim), dtype=np.float32)
-        acc = np.zeros(dim, dtype=np.float32)
         G = np.zeros((depth, max(2 * window, 1)), dtype=np.float32)
+        gram = np.zeros((max(2 * window, 1), max(2 * window, 1)), dtype=np.float32)
         first_word = offsets[piece_starts[p]]
         piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
         loss = 0.0
@@ -96,8 +98,8 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
                     if n_ctx == 0:
                         continue
                     n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
-                    loss += batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
-                                         lr, neu1e, acc, G, compute_loss)
+                    loss += path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
+                                        lr, neu1e, G, gram, compute_loss)
                     pairs += n_ctx
                 else:
                     for cpos in range(lo, hi):
