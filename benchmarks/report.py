@@ -25,13 +25,34 @@ def m(x):
     return f"{x / 1e6:.3f}M"
 
 
+def merge(records):
+    """One view of several runs of compare_gensim.py: each objective from the newest run that
+    measured it (a kernel changed since an earlier run is measured again on its own)."""
+    merged = dict(records[-1], medians=[], jit={}, whole_command={}, started=[])
+    seen = set()
+    for rec in reversed(records):
+        objs = {r["objective"] for r in rec["medians"]} - seen
+        if not objs:
+            continue
+        seen |= objs
+        merged["medians"] += [r for r in rec["medians"] if r["objective"] in objs]
+        merged["jit"].update({o: j for o, j in rec.get("jit", {}).items() if o in objs})
+        merged["whole_command"].update({o: w for o, w in rec.get("whole_command", {}).items() if o in objs})
+        merged["started"].append(f"{rec.get('started', '?')} ({', '.join(sorted(objs))})")
+    merged["started"] = "; ".join(reversed(merged["started"]))
+    order = {o: i for i, o in enumerate(("sgns", "sgns-per-pair", "cbow-ns", "cbow-ns-per-window",
+                                         "sg-hs", "sg-hs-per-pair"))}
+    merged["medians"].sort(key=lambda r: (order.get(r["objective"], 99), r["impl"], r["workers"]))
+    return merged
+
+
 def side_by_side_section(rec):
     med = {(r["objective"], r["impl"], r["workers"]): r for r in rec["medians"]}
     mach = rec["machine"]
     workers = mach["workers"]
     out = ["## Side by side with gensim (`compare_gensim.py`)", "",
            f"Machine: {mach['cpu']}, {mach['cores']} cores; Python {mach['python']}, NumPy {mach['numpy']}, "
-           f"numba {mach['numba']}, gensim {mach.get('gensim', '?')}; {mach['platform']}. Run started "
+           f"numba {mach['numba']}, gensim {mach.get('gensim', '?')}; {mach['platform']}. Runs started "
            f"{rec.get('started', '?')}.",
            f"Corpus: `{os.path.basename(rec['corpus'])}`; settings {rec['settings']}. Words/s = raw corpus "
            "words x epochs / training seconds. Every run is a fresh process (fastw2v and gensim "
@@ -55,7 +76,7 @@ def side_by_side_section(rec):
                    f"{100 * f['analogy']:.2f}% / {100 * g['analogy']:.2f}% | "
                    f"{f['spearman']:.3f} / {g['spearman']:.3f} | "
                    f"{f['peak_rss_mb']:.0f} / {g['peak_rss_mb']:.0f} MB | {scale} |")
-    if "whole_command" in rec:
+    if rec.get("whole_command"):
         out += ["", "Whole command, start to exit (`fastw2v train corpus -output v.bin ...` against a "
                 "gensim script that reads, trains 5 epochs and saves the binary file the same way), "
                 "numba's cache warm, medians:", "",
@@ -63,7 +84,7 @@ def side_by_side_section(rec):
         for obj, wc in rec["whole_command"].items():
             fm, gm = wc["medians"]["fastw2v"], wc["medians"]["gensim"]
             out.append(f"| {obj} | {fm:.1f} s | {gm:.1f} s | **{gm / fm:.2f}x** |")
-    if "jit" in rec:
+    if rec.get("jit"):
         out += ["", "JIT cost: a 200-word training run in a fresh process, with an empty numba cache "
                 "(compiles that objective's kernels) and again with the cache it left (start-up):", "",
                 "| objective | empty cache | warm cache | `import fastw2v` |", "| --- | --- | --- | --- |"]
@@ -154,7 +175,7 @@ def main():
     cg = os.path.join(ROOT, "compare_gensim.json")
     if os.path.exists(cg):
         with open(cg) as f:
-            rec = json.load(f)[-1]
+            rec = merge(json.load(f))
     suite_path, suite = newest_suite()
     if not rec and not suite:
         sys.exit("no saved runs in bench_results/: run benchmarks/run_all.sh")

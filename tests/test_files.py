@@ -1,0 +1,38 @@
+"""Atomic writes: nothing half-written on failure, and the permissions a plain write gives."""
+import os
+import stat
+
+import pytest
+
+from fastw2v._files import atomic_write
+
+
+def test_failure_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_write(path, "w") as f:
+            f.write("half")
+            raise RuntimeError("boom")
+    assert path.read_text() == "old"
+    assert sorted(os.listdir(tmp_path)) == ["v.txt"]
+
+
+def test_new_file_gets_umask_permissions_not_0600(tmp_path):
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "new.bin") as f:
+            f.write(b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.bin").st_mode) == 0o644
+
+
+def test_existing_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_text("old")
+    os.chmod(path, 0o640)
+    with atomic_write(path, "w") as f:
+        f.write("new")
+    assert path.read_text() == "new"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
