@@ -81,14 +81,16 @@ def side_by_side_section(rec):
                 "gensim script that reads, trains 5 epochs and saves the binary file the same way), "
                 "numba's cache warm, medians:", "",
                 "| objective | fastw2v | gensim | ratio |", "| --- | --- | --- | --- |"]
-        for obj, wc in rec["whole_command"].items():
+        objs = list(dict.fromkeys(r["objective"] for r in rec["medians"]))
+        for obj, wc in sorted(rec["whole_command"].items(), key=lambda kv: objs.index(kv[0])):
             fm, gm = wc["medians"]["fastw2v"], wc["medians"]["gensim"]
             out.append(f"| {obj} | {fm:.1f} s | {gm:.1f} s | **{gm / fm:.2f}x** |")
     if rec.get("jit"):
         out += ["", "JIT cost: a 200-word training run in a fresh process, with an empty numba cache "
                 "(compiles that objective's kernels) and again with the cache it left (start-up):", "",
                 "| objective | empty cache | warm cache | `import fastw2v` |", "| --- | --- | --- | --- |"]
-        for obj, j in rec["jit"].items():
+        objs = list(dict.fromkeys(r["objective"] for r in rec["medians"]))
+        for obj, j in sorted(rec["jit"].items(), key=lambda kv: objs.index(kv[0])):
             out.append(f"| {obj} | {j['cold_s']:.1f} s | {j['warm_s']:.1f} s | {j['import_s']:.2f} s |")
     return out
 
