@@ -78,6 +78,21 @@ def hs_output(H, r, W_out, codes, points, codelens, w, lr, E, e, compute_loss):
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
+def window_scores(W_in, contexts, n_ctx, W_out, targets, n_targets, G):
+    """G[k, i] = W_in[contexts[i]] . W_out[targets[k]]: S = H T^T from the rows as they are.
+    The dot products are independent, so the CPU overlaps them."""
+    dim = W_in.shape[1]
+    for k in range(n_targets):
+        target = targets[k]
+        for i in range(n_ctx):
+            row = contexts[i]
+            f = np.float32(0.0)
+            for c in range(dim):
+                f += W_in[row, c] * W_out[target, c]
+            G[k, i] = f
+
+
+@njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc, G,
                  compute_loss):
     """One window as a minibatch ("HogBatch", Ji et al. 2016): each of the n_ctx context rows
@@ -96,14 +111,7 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
     Returns the summed loss (0 when ``compute_loss`` is False).
     """
     dim = W_in.shape[1]
-    for k in range(n_targets):
-        target = targets[k]
-        for i in range(n_ctx):
-            row = contexts[i]
-            f = np.float32(0.0)
-            for c in range(dim):
-                f += W_in[row, c] * W_out[target, c]
-            G[k, i] = f
+    window_scores(W_in, contexts, n_ctx, W_out, targets, n_targets, G)
     loss = 0.0
     for k in range(n_targets):
         label = labels[k]
@@ -157,14 +165,7 @@ def path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, ne
     Returns the summed loss (0 when ``compute_loss`` is False).
     """
     dim = W_in.shape[1]
-    for k in range(n_targets):                      # S = H T^T, from the old rows
-        target = targets[k]
-        for i in range(n_ctx):
-            row = contexts[i]
-            f = np.float32(0.0)
-            for c in range(dim):
-                f += W_in[row, c] * W_out[target, c]
-            G[k, i] = f
+    window_scores(W_in, contexts, n_ctx, W_out, targets, n_targets, G)
     for i in range(n_ctx):                          # K_ij = h_i . h_j, j < i
         for j in range(i):
             f = np.float32(0.0)
