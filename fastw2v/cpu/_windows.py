@@ -61,6 +61,13 @@ def max_sentence_length(offsets, first, last):
 
 
 @njit(cache=config.CACHE)
+def piece_words(offsets, piece_starts, p):
+    """(first word, number of words) of piece p: the span its learning rate falls across."""
+    first = offsets[piece_starts[p]]
+    return first, max(offsets[piece_starts[p + 1]] - first, 1)
+
+
+@njit(cache=config.CACHE)
 def position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n):
     """The learning rate at kept position ``pos`` of ``n`` in sentence s: linear from
     ``lr_start`` to ``lr_end`` over the piece's raw words (dropped words count as done)."""

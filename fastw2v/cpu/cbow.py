@@ -13,7 +13,8 @@ from .. import config
 from ._noise import draw_noise
 from ._output import ns_output
 from ._prefetch import prefetch_ahead, prefetch_rows
-from ._windows import compile_block, max_sentence_length, position_lr, reduced_window, subsample
+from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
+                       subsample)
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
@@ -65,6 +66,15 @@ def cbow_ns_step(W_in, W_out, contexts, n_ctx, n_windows, centres, negatives, K,
 
 
 @njit(cache=config.CACHE)
+def batch_buffers(batch, window, dim):
+    """Thread-local buffers of a batch of windows: contexts, their counts, centres, learning
+    rates, hidden vectors H and their errors E."""
+    return (np.empty((batch, 2 * window), dtype=np.int32), np.empty(batch, dtype=np.int64),
+            np.empty(batch, dtype=np.int32), np.empty(batch, dtype=np.float32),
+            np.zeros((batch, dim), dtype=np.float32), np.zeros((batch, dim), dtype=np.float32))
+
+
+@njit(cache=config.CACHE)
 def add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
     """Record window b of a batch: its contexts, centre and learning rate. Returns whether it
     has any context (a one-word sentence has none)."""
@@ -97,22 +107,16 @@ def _cbow_ns_block(W_in, W_out, noise, negative, mean, batch, work, window, lr_s
     for p in prange(n_pieces):
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
-        contexts = np.empty((batch, 2 * window), dtype=np.int32)
-        n_ctx = np.empty(batch, dtype=np.int64)
-        centres = np.empty(batch, dtype=np.int32)
-        lrs = np.empty(batch, dtype=np.float32)
+        contexts, n_ctx, centres, lrs, H, E = batch_buffers(batch, window, dim)
         negatives = np.empty(batch * negative, dtype=np.int32)
-        H = np.zeros((batch, dim), dtype=np.float32)
-        E = np.zeros((batch, dim), dtype=np.float32)
-        first_word = offsets[piece_starts[p]]
-        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
+        first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
         windows = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
             b = 0
             for pos in range(n):
-                lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
+                lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 if add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
                     b += 1

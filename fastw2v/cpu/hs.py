@@ -18,9 +18,9 @@ from numba import njit, prange
 from .. import config
 from ._output import hs_output, path_output
 from ._prefetch import prefetch_row
-from ._windows import (compile_block, max_sentence_length, position_lr, reduced_window, subsample,
-                       window_contexts)
-from .cbow import add_window, cbow_hidden, cbow_scatter
+from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
+                       subsample, window_contexts)
+from .cbow import add_window, batch_buffers, cbow_hidden, cbow_scatter
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
@@ -79,14 +79,13 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
         neu1e = np.zeros((max(2 * window, 1), dim), dtype=np.float32)
         G = np.zeros((depth, max(2 * window, 1)), dtype=np.float32)
         gram = np.zeros((max(2 * window, 1), max(2 * window, 1)), dtype=np.float32)
-        first_word = offsets[piece_starts[p]]
-        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
+        first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
         pairs = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
             for pos in range(n):
-                lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
+                lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 centre = sentence[pos]
                 if pos + 1 < n:
@@ -148,21 +147,15 @@ def _cbow_hs_block(W_in, W_out, tree, mean, batch, work, window, lr_start, lr_en
     for p in prange(n_pieces):
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
-        contexts = np.empty((batch, 2 * window), dtype=np.int32)
-        n_ctx = np.empty(batch, dtype=np.int64)
-        centres = np.empty(batch, dtype=np.int32)
-        lrs = np.empty(batch, dtype=np.float32)
-        H = np.zeros((batch, dim), dtype=np.float32)
-        E = np.zeros((batch, dim), dtype=np.float32)
-        first_word = offsets[piece_starts[p]]
-        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
+        contexts, n_ctx, centres, lrs, H, E = batch_buffers(batch, window, dim)
+        first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
         windows = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
             b = 0
             for pos in range(n):
-                lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
+                lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 if add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
                     b += 1

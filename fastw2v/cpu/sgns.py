@@ -13,8 +13,8 @@ from .. import config
 from ._noise import draw_noise
 from ._output import batch_output, ns_output
 from ._prefetch import prefetch_ahead, prefetch_rows
-from ._windows import (compile_block, max_sentence_length, position_lr, reduced_window, subsample,
-                       window_contexts)
+from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
+                       subsample, window_contexts)
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
@@ -90,8 +90,7 @@ def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr
         neu1e = np.zeros((max(2 * window, 1), dim), dtype=np.float32)
         acc = np.zeros(dim, dtype=np.float32)
         G = np.zeros((negative + 1, max(2 * window, 1)), dtype=np.float32)
-        first_word = offsets[piece_starts[p]]
-        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
+        first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
         pairs = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
@@ -99,7 +98,7 @@ def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr
             if shared:      # noise words are drawn a window ahead so that their rows prefetch
                 state = draw_noise(accept, alias, upcoming, 0, negative, state)
             for pos in range(n):
-                lr = position_lr(lr_start, lr_end, offsets, s, first_word, piece_words, pos, n)
+                lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 centre = sentence[pos]
                 prefetch_ahead(W_in, W_out, sentence, pos, n, window, 1)

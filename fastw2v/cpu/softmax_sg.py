@@ -14,7 +14,8 @@ import numpy as np
 from numba import njit, prange
 
 from .. import config
-from ._windows import compile_block, max_sentence_length, reduced_window, subsample
+from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
+                       subsample)
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
@@ -70,18 +71,15 @@ def _softmax_block(W_in, W_out, work, window, cbow, mean, batch, lr_start, lr_en
         n_rows = np.zeros(batch, dtype=np.int32)
         centres = np.empty(batch, dtype=np.int32)
         H = np.empty((batch, dim), dtype=np.float32)
-        first_word = offsets[piece_starts[p]]
-        piece_words = max(offsets[piece_starts[p + 1]] - first_word, 1)
+        first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
         examples = 0
         filled = 0
         lr = np.float32(lr_start)
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
-            raw_len = offsets[s + 1] - offsets[s]
             for pos in range(n):
-                done = offsets[s] - first_word + pos * raw_len / n
-                lr = np.float32(lr_start + (lr_end - lr_start) * done / piece_words)
+                lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 for cpos in range(lo, hi):
                     if cpos == pos:
