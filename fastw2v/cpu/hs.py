@@ -55,8 +55,9 @@ def sg_hs_window_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codel
     n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
     G = np.empty((n_targets, n_ctx), dtype=np.float32)
     gram = np.empty((n_ctx, n_ctx), dtype=np.float32)
-    return path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, G,
-                       gram, compute_loss)
+    acc = np.empty(W_in.shape[1], dtype=np.float32)
+    return path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc,
+                       G, gram, compute_loss)
 
 
 def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compute_loss, stats):
@@ -77,6 +78,7 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
         targets = np.empty(depth, dtype=np.int32)
         labels = np.empty(depth, dtype=np.float32)
         neu1e = np.zeros((max(2 * window, 1), dim), dtype=np.float32)
+        acc = np.zeros(dim, dtype=np.float32)
         G = np.zeros((depth, max(2 * window, 1)), dtype=np.float32)
         gram = np.zeros((max(2 * window, 1), max(2 * window, 1)), dtype=np.float32)
         first_word, n_words = piece_words(offsets, piece_starts, p)
@@ -98,7 +100,7 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
                         continue
                     n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
                     loss += path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
-                                        lr, neu1e, G, gram, compute_loss)
+                                        lr, neu1e, acc, G, gram, compute_loss)
                     pairs += n_ctx
                 else:
                     for cpos in range(lo, hi):
