@@ -257,3 +257,13 @@ def test_cbow_ns_batch_equals_reference_minibatch(rng, D, mean):
     compare("loss", k_loss, loss, rtol=1e-5, atol=1e-5)
     compare("W_in", k_in, e_in, rtol=1e-5, atol=1e-5)
     compare("W_out", k_out, W_out - LR * dW_out, rtol=1e-5, atol=1e-6)
+
+
+def test_softplus_series_matches_numpy():
+    from fastw2v.cpu._sigmoid import sigmoid_exp, softplus_neg
+    xs = np.concatenate([np.linspace(-40, 40, 4001), [0.0, 1e-6, -1e-6, 88.0, -88.0]]).astype(np.float32)
+    for x in xs:
+        sig, e = sigmoid_exp(x)
+        expected = np.log1p(np.exp(-abs(np.float64(x)))) + max(-np.float64(x), 0.0)
+        assert softplus_neg(x, e) == pytest.approx(expected, rel=3e-7, abs=1e-30), x
+        assert sig == pytest.approx(1 / (1 + np.exp(-np.float64(x))), rel=3e-7, abs=1e-30), x

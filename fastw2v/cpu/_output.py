@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from .. import config
-from ._sigmoid import sigmoid_and_softplus
+from ._sigmoid import sigmoid_exp, softplus_neg
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
@@ -44,14 +44,14 @@ def ns_output(H, r, W_out, centre, negatives, first, count, lr, E, e, compute_lo
         f = np.float32(0.0)
         for c in range(dim):
             f += H[r, c] * W_out[target, c]
-        sig, nll = sigmoid_and_softplus(f)
+        sig, ex = sigmoid_exp(f)
         g = (label - sig) * lr
         for c in range(dim):
             E[e, c] += g * W_out[target, c]           # dL/dh, with the old W_out row
             W_out[target, c] += g * H[r, c]           # dL/dW_out, with the old h
         if compute_loss:
             # -log sigma(s) for the real pair; -log sigma(-s) = -log sigma(s) + s for noise
-            loss += nll if k == 0 else nll + f
+            loss += softplus_neg(f, ex) if k == 0 else softplus_neg(f, ex) + f
     return loss
 
 
@@ -67,13 +67,13 @@ def hs_output(H, r, W_out, codes, points, codelens, w, lr, E, e, compute_loss):
         f = np.float32(0.0)
         for c in range(dim):
             f += H[r, c] * W_out[node, c]
-        sig, nll = sigmoid_and_softplus(f)
+        sig, ex = sigmoid_exp(f)
         g = (label - sig) * lr
         for c in range(dim):
             E[e, c] += g * W_out[node, c]
             W_out[node, c] += g * H[r, c]
         if compute_loss:
-            loss += nll if label > 0.5 else nll + f
+            loss += softplus_neg(f, ex) + (np.float32(1.0) - label) * f
     return loss
 
 
@@ -117,9 +117,9 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
         label = labels[k]
         for i in range(n_ctx):
             f = G[k, i]
-            sig, nll = sigmoid_and_softplus(f)
+            sig, ex = sigmoid_exp(f)
             if compute_loss:
-                loss += nll + (np.float32(1.0) - label) * f     # -log sigma(-s) = nll + s
+                loss += softplus_neg(f, ex) + (np.float32(1.0) - label) * f   # -log sigma(-s) = -log sigma(s) + s
             G[k, i] = (label - sig) * lr
     for i in range(n_ctx):
         for c in range(dim):
@@ -181,9 +181,9 @@ def path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, ne
             f = G[k, i]
             for j in range(i):
                 f += G[k, j] * gram[i, j]
-            sig, nll = sigmoid_and_softplus(f)
+            sig, ex = sigmoid_exp(f)
             if compute_loss:
-                loss += nll + (np.float32(1.0) - label) * f
+                loss += softplus_neg(f, ex) + (np.float32(1.0) - label) * f
             G[k, i] = (label - sig) * lr
     for i in range(n_ctx):
         for c in range(dim):
