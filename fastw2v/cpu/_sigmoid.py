@@ -12,16 +12,6 @@ from .. import config
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sigmoid_and_softplus(x):
-    """Return (sigma(x), softplus(-x)) = (sigma(x), -log sigma(x)), sharing one exp."""
-    e = np.exp(-abs(x))
-    one = np.float32(1.0)
-    if x >= 0:
-        return one / (one + e), np.log1p(e)
-    return e / (one + e), np.log1p(e) - x
-
-
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def sigmoid_exp(x):
     """Return (sigma(x), e) with e = exp(-|x|), for ``softplus_neg`` when the loss is wanted:
     the kernels then take the log only when they tally the loss."""
