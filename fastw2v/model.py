@@ -230,9 +230,8 @@ class Word2Vec:
 
     def _cuda_epochs(self, data, keep, epochs, run, progress):
         """(run_epoch, finish) for the numba.cuda kernels; finish copies the vectors back."""
-        from .gpu.driver import CudaTrainer, check_objective
+        from .gpu.driver import CudaTrainer
         cfg = self.config
-        check_objective(cfg.objective)
         noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size) \
             if cfg.objective[1] == "ns" else np.zeros(1, dtype=np.int32)
         trainer = CudaTrainer(self.wv.vectors, self.W_out, noise, cfg, cfg.objective,

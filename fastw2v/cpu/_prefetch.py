@@ -43,13 +43,13 @@ def prefetch_row(matrix, row):
 
 
 @njit(cache=config.CACHE)
-def prefetch_ahead(W_in, W_out, sentence, pos, n, window, ahead):
-    """Prefetch the rows that window ``pos + ahead`` adds: the output row of its centre and the
+def prefetch_next_window(W_in, W_out, sentence, pos, n, window):
+    """Prefetch the rows that window ``pos + 1`` adds: the output row of its centre and the
     input row of its rightmost context (the other contexts were read by earlier windows)."""
-    if pos + ahead < n:
-        prefetch_row(W_out, sentence[pos + ahead])
-    if pos + ahead + window < n:
-        prefetch_row(W_in, sentence[pos + ahead + window])
+    if pos + 1 < n:
+        prefetch_row(W_out, sentence[pos + 1])
+    if pos + 1 + window < n:
+        prefetch_row(W_in, sentence[pos + 1 + window])
 
 
 @njit(cache=config.CACHE)
@@ -57,3 +57,10 @@ def prefetch_rows(matrix, rows, count):
     """Prefetch matrix[rows[k]] for k < count."""
     for k in range(count):
         prefetch_row(matrix, rows[k])
+
+
+@njit(cache=config.CACHE)
+def prefetch_path(W_out, points, codelens, w):
+    """Prefetch the inner-node rows of word w's Huffman path (hierarchical softmax)."""
+    for d in range(codelens[w]):
+        prefetch_row(W_out, points[w, d])

@@ -10,6 +10,8 @@ from numba import njit
 
 from .. import config
 
+_C3, _C5, _C7, _C9, _C11, _C13, _C15, _C17 = (np.float32(1.0 / k) for k in range(3, 18, 2))
+
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def sigmoid_exp(x):
@@ -27,14 +29,20 @@ def softplus_neg(x, e):
     """-log sigma(x) = log(1 + e) + max(-x, 0), from e = exp(-|x|) in (0, 1].
 
     log(1 + e) = 2 atanh(z) with z = e / (2 + e) in (0, 1/3]: the series 2 (z + z^3/3 + ... +
-    z^17/17) leaves out less than z^19 / 19 < 5e-11, far below float32's precision, and is
-    nine multiply-adds where libm's log1p call cost 30% of skip-gram HS's words/s (0.79M vs
-    0.60M words/s without the loss tally; tests/test_cpu_objectives.py checks it against
-    NumPy's log1p).
+    z^17/17) leaves out less than z^19 / 19 < 5e-11, far below float32's precision, and costs
+    a division and nine multiply-adds. With libm's log1p instead, tallying the loss took
+    skip-gram HS from 0.79M to 0.60M words/s (with the series: 0.70-0.72M; one process, 3
+    epochs of text8-head). tests/test_cpu_objectives.py checks it against NumPy's log1p.
     """
     z = e / (np.float32(2.0) + e)
     z2 = z * z
-    series = np.float32(1.0 / 17.0)
-    for k in range(15, 0, -2):          # Horner: 1/15 + z2 (1/17), ..., 1 + z2 (1/3 + ...)
-        series = np.float32(1.0) / np.float32(k) + z2 * series
+    series = _C17                       # Horner: 1 + z2 (1/3 + z2 (1/5 + ... + z2 / 17))
+    series = _C15 + z2 * series
+    series = _C13 + z2 * series
+    series = _C11 + z2 * series
+    series = _C9 + z2 * series
+    series = _C7 + z2 * series
+    series = _C5 + z2 * series
+    series = _C3 + z2 * series
+    series = np.float32(1.0) + z2 * series
     return np.float32(2.0) * z * series + max(-x, np.float32(0.0))

@@ -12,7 +12,7 @@ from numba import njit, prange
 from .. import config
 from ._noise import draw_noise
 from ._output import ns_output
-from ._prefetch import prefetch_ahead, prefetch_rows
+from ._prefetch import prefetch_next_window, prefetch_rows
 from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
                        subsample)
 
@@ -120,7 +120,7 @@ def _cbow_ns_block(W_in, W_out, noise, negative, mean, batch, work, window, lr_s
                 lo, hi, state = reduced_window(pos, n, window, state)
                 if add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
                     b += 1
-                    prefetch_ahead(W_in, W_out, sentence, pos, n, window, 1)
+                    prefetch_next_window(W_in, W_out, sentence, pos, n, window)
                 if b == batch or (pos == n - 1 and b > 0):
                     state = draw_noise(accept, alias, negatives, 0, b * negative, state)
                     prefetch_rows(W_out, negatives, b * negative)

@@ -17,7 +17,7 @@ from numba import njit, prange
 
 from .. import config
 from ._output import hs_output, path_output
-from ._prefetch import prefetch_row
+from ._prefetch import prefetch_path, prefetch_row
 from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
                        subsample, window_contexts)
 from .cbow import add_window, batch_buffers, cbow_hidden, cbow_scatter
@@ -127,13 +127,6 @@ def cbow_hs_step(W_in, W_out, contexts, n_ctx, n_windows, centres, codes, points
                           compute_loss)
     cbow_scatter(W_in, contexts, n_ctx, n_windows, E)
     return loss
-
-
-@njit(cache=config.CACHE)
-def prefetch_path(W_out, points, codelens, w):
-    """Prefetch the inner-node rows of word w's path (those near the root are hot anyway)."""
-    for d in range(codelens[w]):
-        prefetch_row(W_out, points[w, d])
 
 
 def _cbow_hs_block(W_in, W_out, tree, mean, batch, work, window, lr_start, lr_end, compute_loss,

@@ -12,7 +12,7 @@ from numba import njit, prange
 from .. import config
 from ._noise import draw_noise
 from ._output import batch_output, ns_output
-from ._prefetch import prefetch_ahead, prefetch_rows
+from ._prefetch import prefetch_next_window, prefetch_rows
 from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
                        subsample, window_contexts)
 
@@ -101,7 +101,7 @@ def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 centre = sentence[pos]
-                prefetch_ahead(W_in, W_out, sentence, pos, n, window, 1)
+                prefetch_next_window(W_in, W_out, sentence, pos, n, window)
                 if shared:
                     negatives, upcoming = upcoming, negatives
                     state = draw_noise(accept, alias, upcoming, 0, negative, state)

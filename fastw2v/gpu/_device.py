@@ -33,6 +33,13 @@ def uniform_index(states, tid, n):
 
 
 @cuda.jit(device=True)
+def draw_noise(noise, negatives, states, tid):
+    """Fill thread ``tid``'s row of ``negatives`` with words drawn from the noise table."""
+    for k in range(negatives.shape[1]):
+        negatives[tid, k] = noise[uniform_index(states, tid, noise.shape[0])]
+
+
+@cuda.jit(device=True)
 def reduced_window(i, sent_lo, sent_hi, window, states, tid):
     """word2vec.c's reduced window around token i, clipped to its sentence: (lo, hi)."""
     shrink = uniform_index(states, tid, window)
@@ -41,7 +48,7 @@ def reduced_window(i, sent_lo, sent_hi, window, states, tid):
 
 @cuda.jit(device=True)
 def sigmoid_softplus(x):
-    """(sigma(x), -log sigma(x)), exact, sharing one exp (as cpu/_sigmoid.py)."""
+    """(sigma(x), -log sigma(x)), exact, sharing one exp."""
     e = math.exp(-abs(x))
     if x >= 0:
         return 1.0 / (1.0 + e), math.log1p(e)

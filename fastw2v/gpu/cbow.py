@@ -6,7 +6,7 @@ word2vec.c does.
 """
 from numba import cuda
 
-from ._device import add, reduced_window, uniform_index
+from ._device import add, draw_noise, reduced_window
 from ._output import ns_output
 
 
@@ -45,7 +45,6 @@ def cbow_train_kernel(W_in, W_out, ids, sent_lo, sent_hi, noise, window, lr_star
     """Train on a chunk of subsampled tokens; ``stats[tid] = (loss, windows)`` per thread."""
     tid = cuda.grid(1)
     n = ids.shape[0]
-    K = negatives.shape[1]
     loss = 0.0
     windows = 0
     for i in range(tid, n, cuda.gridsize(1)):
@@ -58,8 +57,7 @@ def cbow_train_kernel(W_in, W_out, ids, sent_lo, sent_hi, noise, window, lr_star
                 n_ctx += 1
         if n_ctx == 0:
             continue
-        for k in range(K):
-            negatives[tid, k] = noise[uniform_index(states, tid, noise.shape[0])]
+        draw_noise(noise, negatives, states, tid)
         loss += cbow_step(W_in, W_out, contexts[tid], n_ctx, ids[i], negatives[tid], lr, h, e, tid,
                           mean, atomic)
         windows += 1

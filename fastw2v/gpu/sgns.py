@@ -7,7 +7,7 @@ picks ``cuda.atomic.add`` instead of plain stores.
 """
 from numba import cuda
 
-from ._device import add, reduced_window, uniform_index
+from ._device import add, draw_noise, reduced_window
 from ._output import ns_output
 
 
@@ -38,7 +38,6 @@ def sgns_train_kernel(W_in, W_out, ids, sent_lo, sent_hi, noise, window, lr_star
     ``stats[tid] = (loss, pairs)`` per thread."""
     tid = cuda.grid(1)
     n = ids.shape[0]
-    K = negatives.shape[1]
     loss = 0.0
     pairs = 0
     for i in range(tid, n, cuda.gridsize(1)):
@@ -47,8 +46,7 @@ def sgns_train_kernel(W_in, W_out, ids, sent_lo, sent_hi, noise, window, lr_star
         for j in range(lo, hi):
             if j == i:
                 continue
-            for k in range(K):
-                negatives[tid, k] = noise[uniform_index(states, tid, noise.shape[0])]
+            draw_noise(noise, negatives, states, tid)
             loss += sgns_step(W_in, W_out, ids[j], ids[i], negatives[tid], lr, scratch[tid], atomic)
             pairs += 1
     stats[tid, 0] += loss
