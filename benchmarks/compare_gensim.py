@@ -169,7 +169,6 @@ def summarise(runs):
 def jit_cost(objective, corpus_words=200):
     """Seconds for a tiny training run in a fresh process: with an empty numba cache (the
     compile time of that objective's kernels) and again with the cache it left (start-up)."""
-    import fastw2v
     text = " ".join(f"w{i % 20}" for i in range(corpus_words))
     params = OBJECTIVES[objective][0]
     code = ("import time; t = time.perf_counter(); from fastw2v import Word2Vec; "
@@ -187,7 +186,6 @@ def jit_cost(objective, corpus_words=200):
     import_t = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import fastw2v"], check=True)
     out["import_s"] = time.perf_counter() - import_t
-    out["fastw2v"] = fastw2v.__file__
     return out
 
 

@@ -103,10 +103,12 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
         G = lr * (Y - sigma(S))    -lr * dL/dS
         neu1e = G T;  W_out[t_k] += (G^T H)[k];  then W_in[c_i] += neu1e[i]
 
-    Every score is computed before any row moves, so this is exactly ``W -= lr * grad`` of the
-    summed loss of the window's pairs, repeated targets and contexts included; each target row
-    is read and written once per window. The scores are independent dot products, which the
-    CPU overlaps (one dot at a time, each waiting on the last update, measured slower).
+    Every score is computed before any row moves, so with distinct targets this is exactly
+    ``W -= lr * grad`` of the summed loss of the window's pairs, repeated contexts included (a
+    noise word drawn twice reads, for neu1e, the row its first occurrence already moved, as in
+    word2vec.c's sequential order); each target row is read and written once per window. The scores are independent dot products, which the
+    CPU overlaps: computing them first took SGNS from 1.20M to 1.44M words/s (one process,
+    3 epochs of text8-head) against one dot at a time, each waiting on the last update.
     Scratch: ``neu1e`` (>= n_ctx, D), ``acc`` (D,), ``G`` (>= n_targets, >= n_ctx).
     Returns the summed loss (0 when ``compute_loss`` is False).
     """
@@ -119,7 +121,8 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
             f = G[k, i]
             sig, ex = sigmoid_exp(f)
             if compute_loss:
-                loss += softplus_neg(f, ex) + (np.float32(1.0) - label) * f   # -log sigma(-s) = -log sigma(s) + s
+                # -log sigma(-s) = -log sigma(s) + s for a noise word
+                loss += softplus_neg(f, ex) + (np.float32(1.0) - label) * f
             G[k, i] = (label - sig) * lr
     for i in range(n_ctx):
         for c in range(dim):
@@ -158,11 +161,12 @@ def path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, ne
 
     then neu1e_i += g_ik w_k(i) with w_k(i) = w_k + acc_k(i) from a private running sum, and
     w_k += acc_k at the end: the shared row is read once and written once per window (writing
-    it after every context measured the same 2-thread speed but scaled 1.43x from 1 to 2
-    threads instead of 1.62x). This is word2vec.c's result (the context rows move after the window, as each moves after
-    its own pair there; only a word repeated within the window reads its row before instead of
-    after its first update). The (m, n) dot products are independent, as in ``batch_output``;
-    the Gram matrix costs m^2 / 2 more and the recursion O(m^2) scalars per target.
+    it after every context gave the same 2-thread speed, but 1 -> 2 threads scaled 1.43x
+    instead of 1.59x in bench_results/). This is word2vec.c's result (the context rows move
+    after the window, as each moves after its own pair there; only a word repeated within the
+    window reads its row before instead of after its first update). The (m, n) dot products
+    are independent, as in ``batch_output``; the Gram matrix costs m^2 / 2 more dot products
+    and the recursion O(m^2) scalars per target.
     Scratch: ``neu1e`` (>= m, D), ``acc`` (D,), ``G`` (>= n, >= m), ``gram`` (>= m, >= m).
     Returns the summed loss (0 when ``compute_loss`` is False).
     """

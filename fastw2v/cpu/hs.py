@@ -64,7 +64,8 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
     """Train one block of sentences, one piece per thread (``work = (ids, offsets,
     piece_starts, seeds, keep)``; ``tree = (codes, points, codelens)``). ``batch``: a window's
     contexts walk the centre's path at once (``path_output``); otherwise pair by pair as
-    word2vec.c; the updates are the same. ``stats[p] = (loss, pairs)`` of piece p."""
+    word2vec.c; the updates are the same (bench_results/, 2 threads, medians of 3: 0.71M vs
+    0.44M words/s, analogy 11.38 vs 11.43 %). ``stats[p] = (loss, pairs)`` of piece p."""
     ids, offsets, piece_starts, seeds, keep = work
     codes, points, codelens = tree
     n_pieces = seeds.shape[0]
