@@ -93,6 +93,15 @@ def window_scores(W_in, contexts, n_ctx, W_out, targets, n_targets, G):
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
+def move_context_rows(W_in, contexts, n_ctx, neu1e):
+    """W_in[contexts[i]] += neu1e[i]: the context rows move last (word2vec.c's order)."""
+    for i in range(n_ctx):
+        row = contexts[i]
+        for c in range(W_in.shape[1]):
+            W_in[row, c] += neu1e[i, c]
+
+
+@njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc, G,
                  compute_loss):
     """One window as a minibatch ("HogBatch", Ji et al. 2016): each of the n_ctx context rows
@@ -139,10 +148,7 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
                 acc[c] += g * W_in[row, c]
         for c in range(dim):
             W_out[target, c] += acc[c]
-    for i in range(n_ctx):
-        row = contexts[i]
-        for c in range(dim):
-            W_in[row, c] += neu1e[i, c]
+    move_context_rows(W_in, contexts, n_ctx, neu1e)
     return loss
 
 
@@ -204,8 +210,5 @@ def path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, ne
                 acc[c] += g * W_in[row, c]
         for c in range(dim):
             W_out[target, c] += acc[c]
-    for i in range(n_ctx):
-        row = contexts[i]
-        for c in range(dim):
-            W_in[row, c] += neu1e[i, c]
+    move_context_rows(W_in, contexts, n_ctx, neu1e)
     return loss
