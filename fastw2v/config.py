@@ -19,6 +19,11 @@ _DEFAULTS = {
     # 8 windows 3.77M words/s, analogy 7.82 %, Spearman 0.481; 1 window (batch_window=False)
     # 3.53M, 8.00 %, 0.472. In an earlier CBOW-only experiment 16 was no faster than 8.
     "CBOW_BATCH": 8,
+    # Parallel kernels: each thread trains its own copy of this many hottest output rows (the
+    # most frequent noise words, the Huffman nodes nearest the root) and merges its changes into
+    # the shared rows every STAGE_MERGE_WINDOWS windows (cpu/_staging.py). 0 = off.
+    "STAGED_ROWS": 256,
+    "STAGE_MERGE_WINDOWS": 1024,
     # The full softmax is refused on larger vocabularies (O(V*D) work and memory per example).
     "SOFTMAX_MAX_VOCAB": 200_000,
     # CUDA: threads per block of every kernel launch.
@@ -36,6 +41,8 @@ CACHE = _DEFAULTS["CACHE"]
 MAX_SENTENCE_LENGTH = _DEFAULTS["MAX_SENTENCE_LENGTH"]
 BLOCK_WORDS_PER_THREAD = _DEFAULTS["BLOCK_WORDS_PER_THREAD"]
 CBOW_BATCH = _DEFAULTS["CBOW_BATCH"]
+STAGED_ROWS = _DEFAULTS["STAGED_ROWS"]
+STAGE_MERGE_WINDOWS = _DEFAULTS["STAGE_MERGE_WINDOWS"]
 SOFTMAX_MAX_VOCAB = _DEFAULTS["SOFTMAX_MAX_VOCAB"]
 THREADS_PER_BLOCK = _DEFAULTS["THREADS_PER_BLOCK"]
 GPU_MAX_BLOCKS = _DEFAULTS["GPU_MAX_BLOCKS"]

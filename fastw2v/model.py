@@ -159,9 +159,12 @@ class Word2Vec:
         # for skip-gram HS, mean of 2-3 seeds). Output rows start at zero.
         W_in = ((rng.random((V, D), dtype=np.float32) * 2.0 - 1.0) / D).astype(np.float32)
         self.wv = KeyedVectors(self.vocab.words, W_in, self.vocab.counts)
-        # output rows start at zero; hierarchical softmax has one per inner node (V - 1)
+        # output rows start at zero; hierarchical softmax has one per inner node (V - 1). Spare
+        # rows after them hold the threads' copies of the hottest rows (cpu/_staging.py)
         rows = max(V - 1, 1) if cfg.objective[1] == "hs" else V
-        self.W_out = np.zeros((rows, D), dtype=np.float32)
+        staged = self.workers > 1 and cfg.device == "cpu" and cfg.objective[1] != "softmax"
+        spare = self.workers * config.STAGED_ROWS if staged else 0
+        self.W_out = np.zeros((rows + spare, D), dtype=np.float32)[:rows]
         return self
 
     # ---- training ------------------------------------------------------------------------
@@ -253,37 +256,46 @@ class Word2Vec:
         """``run(work, lr_start, lr_end, stats)`` training one block with this objective."""
         from .cpu import cbow, hs, sgns, softmax_sg
         from .cpu._noise import alias_table
+        from .cpu._staging import plan_stage, spare_rows
         cfg = self.config
         arch, head = cfg.objective
         parallel = threads > 1
         if parallel:
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        W_in, W_out, mean, window = self.wv.vectors, self.W_out, bool(cfg.cbow_mean), cfg.window
+        W_in, mean, window = self.wv.vectors, bool(cfg.cbow_mean), cfg.window
         cbow_batch = config.CBOW_BATCH if cfg.batch_window else 1
         pick = lambda module, name: getattr(module, f"{name}_block_{'parallel' if parallel else 'serial'}")  # noqa: E731
         if head == "softmax":
             block = pick(softmax_sg, "softmax")
             return lambda work, lr0, lr1, stats: block(
-                W_in, W_out, work, window, arch == "cbow", mean, cfg.softmax_batch, lr0, lr1, stats)
+                W_in, self.W_out, work, window, arch == "cbow", mean, cfg.softmax_batch, lr0, lr1,
+                stats)
+        # the kernels see W_out with spare rows after it: each thread's copies of its hottest rows
+        rows = self.W_out.shape[0]
+        stage = plan_stage(rows, head == "ns", threads, cfg.vector_size)
+        W_out = spare_rows(self.W_out, threads * stage[1])
+        self.W_out = W_out[:rows]
         if head == "ns":
             noise = alias_table(self.vocab.noise_distribution(cfg.ns_exponent))
             if arch == "cbow":
                 block = pick(cbow, "cbow_ns")
                 return lambda work, lr0, lr1, stats: block(
-                    W_in, W_out, noise, cfg.negative, mean, cbow_batch, work, window, lr0, lr1,
-                    cfg.compute_loss, stats)
+                    W_in, W_out, noise, cfg.negative, mean, cbow_batch, stage, work, window, lr0,
+                    lr1, cfg.compute_loss, stats)
             block = pick(sgns, "sgns")
             return lambda work, lr0, lr1, stats: block(
-                W_in, W_out, noise, cfg.negative, cfg.batch_window, work, window, lr0, lr1,
+                W_in, W_out, noise, cfg.negative, cfg.batch_window, stage, work, window, lr0, lr1,
                 cfg.compute_loss, stats)
         tree = self.vocab.huffman_tree()
         if arch == "cbow":
             block = pick(hs, "cbow_hs")
             return lambda work, lr0, lr1, stats: block(
-                W_in, W_out, tree, mean, cbow_batch, work, window, lr0, lr1, cfg.compute_loss, stats)
+                W_in, W_out, tree, mean, cbow_batch, stage, work, window, lr0, lr1,
+                cfg.compute_loss, stats)
         block = pick(hs, "sg_hs")
         return lambda work, lr0, lr1, stats: block(
-            W_in, W_out, tree, cfg.batch_window, work, window, lr0, lr1, cfg.compute_loss, stats)
+            W_in, W_out, tree, cfg.batch_window, stage, work, window, lr0, lr1, cfg.compute_loss,
+            stats)
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, path):

@@ -10,7 +10,7 @@ import pytest
 from conftest import compare, planted_corpus
 from fastw2v import Word2Vec
 from fastw2v.cpu.cbow import cbow_ns_step
-from fastw2v.cpu.hs import cbow_hs_step, sg_hs_step
+from fastw2v.cpu.hs import cbow_hs_step, hs_targets, sg_hs_step
 from fastw2v.cpu.softmax_sg import softmax_step
 from fastw2v.reference import cbow, hs, softmax_sg
 from fastw2v.vocab import Vocab
@@ -41,13 +41,20 @@ def test_sg_hs_step_equals_reference(rng, V, D):
         W_in, W_out = weights(rng, V, D, max(V - 1, 1))
         ctx, centre = (int(x) for x in rng.integers(0, V, 2))
         k_in, k_out = W_in.copy(), W_out.copy()
-        k_loss = sg_hs_step(k_in, k_out, ctx, centre, codes, points, codelens, np.float32(LR),
+        k_loss = sg_hs_step(k_in, k_out, ctx, *path(codes, points, codelens, centre), np.float32(LR),
                             np.empty((1, D), np.float32), True)
         loss, cache = hs.forward(*f64(W_in, W_out), np.array([ctx]), np.array([centre]), codes, points, codelens)
         dW_in, dW_out = hs.backward(cache)
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-6)
         compare("W_in", k_in, W_in - LR * dW_in, rtol=1e-5, atol=1e-6)
         compare("W_out", k_out, W_out - LR * dW_out, rtol=1e-5, atol=1e-6)
+
+
+def path(codes, points, codelens, w):
+    """Word w's Huffman path as the HS kernels take it: (nodes, labels 1 - code, length)."""
+    targets = np.empty(points.shape[1], np.int32)
+    labels = np.empty(points.shape[1], np.float32)
+    return targets, labels, hs_targets(w, codes, points, codelens, targets, labels)
 
 
 def cbow_window(rng, V, n):
@@ -99,8 +106,9 @@ def test_cbow_hs_step_equals_reference(rng, D, mean):
         contexts = cbow_window(rng, V, n_ctx)
         centre = int(rng.integers(V))
         k_in, k_out = W_in.copy(), W_out.copy()
+        targets, labels, n_targets = path(codes, points, codelens, centre)
         k_loss = cbow_hs_step(k_in, k_out, padded(contexts)[None, :], np.array([n_ctx]), 1,
-                              np.array([centre], np.int32), codes, points, codelens,
+                              targets[None, :], labels[None, :], np.array([n_targets]),
                               np.array([LR], np.float32), np.empty((1, D), np.float32),
                               np.empty((1, D), np.float32), mean, True)
         loss, e_in, e_out = expected_cbow_step(W_in, W_out, contexts, centre, "hs", (codes, points, codelens), mean)
@@ -216,11 +224,11 @@ def test_sg_hs_window_step_equals_pair_by_pair(rng, D, m):
         contexts = rng.choice(V, m, replace=False).astype(np.int32)
         centre = int(rng.integers(V))
         k_in, k_out = W_in.copy(), W_out.copy()
-        k_loss = sg_hs_window_step(k_in, k_out, padded(contexts), m, centre, codes, points, codelens,
+        k_loss = sg_hs_window_step(k_in, k_out, padded(contexts), m, *path(codes, points, codelens, centre),
                                    np.float32(LR), np.empty((m, D), np.float32), True)
         e_in, e_out, e_loss = W_in.copy(), W_out.copy(), 0.0
         for ctx in contexts:
-            e_loss += sg_hs_step(e_in, e_out, int(ctx), centre, codes, points, codelens, np.float32(LR),
+            e_loss += sg_hs_step(e_in, e_out, int(ctx), *path(codes, points, codelens, centre), np.float32(LR),
                                  scratch, True)
         compare("loss", k_loss, e_loss, rtol=1e-5, atol=1e-5)
         compare("W_in", k_in, e_in, rtol=1e-4, atol=1e-6)

@@ -56,14 +56,15 @@ def ns_output(H, r, W_out, centre, negatives, first, count, lr, E, e, compute_lo
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def hs_output(H, r, W_out, codes, points, codelens, w, lr, E, e, compute_loss):
-    """Hierarchical softmax on h = H[r]: one decision per inner node of word w's Huffman path,
-    label 1 - code (word2vec.c's ``g = (1 - code - f) * alpha``), updated as in ``ns_output``."""
+def hs_output(H, r, W_out, targets, labels, n_targets, lr, E, e, compute_loss):
+    """Hierarchical softmax on h = H[r]: one decision per inner node of a Huffman path
+    (``targets[:n_targets]``, from ``hs.hs_targets``), label 1 - code (word2vec.c's
+    ``g = (1 - code - f) * alpha``), each updated as in ``ns_output``."""
     dim = H.shape[1]
     loss = 0.0
-    for d in range(codelens[w]):
-        node = points[w, d]
-        label = np.float32(1.0) - np.float32(codes[w, d])
+    for d in range(n_targets):
+        node = targets[d]
+        label = labels[d]
         f = np.float32(0.0)
         for c in range(dim):
             f += H[r, c] * W_out[node, c]

@@ -11,6 +11,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .. import config
+from ._staging import staged_row
 
 _LINE_FLOATS = 16          # a 64-byte cache line of float32
 
@@ -43,11 +44,12 @@ def prefetch_row(matrix, row):
 
 
 @njit(cache=config.CACHE)
-def prefetch_next_window(W_in, W_out, sentence, pos, n, window):
-    """Prefetch the rows that window ``pos + 1`` adds: the output row of its centre and the
-    input row of its rightmost context (the other contexts were read by earlier windows)."""
+def prefetch_next_window(W_in, W_out, sentence, pos, n, window, mine):
+    """Prefetch the rows that window ``pos + 1`` adds: the output row of its centre (this
+    thread's copy when staged, ``_staging.py``) and the input row of its rightmost context
+    (the other contexts were read by earlier windows)."""
     if pos + 1 < n:
-        prefetch_row(W_out, sentence[pos + 1])
+        prefetch_row(W_out, staged_row(sentence[pos + 1], mine))
     if pos + 1 + window < n:
         prefetch_row(W_in, sentence[pos + 1 + window])
 
@@ -60,7 +62,8 @@ def prefetch_rows(matrix, rows, count):
 
 
 @njit(cache=config.CACHE)
-def prefetch_path(W_out, points, codelens, w):
-    """Prefetch the inner-node rows of word w's Huffman path (hierarchical softmax)."""
+def prefetch_path(W_out, points, codelens, w, mine):
+    """Prefetch the inner-node rows of word w's Huffman path (hierarchical softmax), this
+    thread's copies where staged."""
     for d in range(codelens[w]):
-        prefetch_row(W_out, points[w, d])
+        prefetch_row(W_out, staged_row(points[w, d], mine))

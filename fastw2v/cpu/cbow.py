@@ -13,6 +13,7 @@ from .. import config
 from ._noise import draw_noise
 from ._output import ns_output
 from ._prefetch import prefetch_next_window, prefetch_rows
+from ._staging import merge_due, merge_stage, stage_rows, thread_stage
 from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
                        subsample)
 
@@ -89,10 +90,11 @@ def add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
     return m > 0
 
 
-def _cbow_ns_block(W_in, W_out, noise, negative, mean, batch, work, window, lr_start, lr_end,
-                   compute_loss, stats):
+def _cbow_ns_block(W_in, W_out, noise, negative, mean, batch, stage, work, window, lr_start,
+                   lr_end, compute_loss, stats):
     """Train one block of sentences, one piece per thread (``work = (ids, offsets,
-    piece_starts, seeds, keep)``; ``noise = (accept, alias)``, see ``_noise.py``).
+    piece_starts, seeds, keep)``; ``noise = (accept, alias)``, see ``_noise.py``; ``stage``:
+    the hottest output rows each thread trains a copy of, ``_staging.py``).
 
     Windows are trained in batches of ``batch`` consecutive windows of a sentence
     (``cbow_ns_step``): the batch's noise words are drawn and its rows prefetched together,
@@ -105,13 +107,15 @@ def _cbow_ns_block(W_in, W_out, noise, negative, mean, batch, work, window, lr_s
     dim = W_in.shape[1]
     longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
     for p in prange(n_pieces):
+        mine = thread_stage(stage, p)
+        merge_stage(W_out, stage, p, True)
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
         contexts, n_ctx, centres, lrs, H, E = batch_buffers(batch, window, dim)
         negatives = np.empty(batch * negative, dtype=np.int32)
         first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
-        windows = 0
+        windows = since_merge = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
             b = 0
@@ -119,15 +123,19 @@ def _cbow_ns_block(W_in, W_out, noise, negative, mean, batch, work, window, lr_s
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 if add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
+                    stage_rows(centres, b, 1, mine)
                     b += 1
-                    prefetch_next_window(W_in, W_out, sentence, pos, n, window)
+                    prefetch_next_window(W_in, W_out, sentence, pos, n, window, mine)
                 if b == batch or (pos == n - 1 and b > 0):
                     state = draw_noise(accept, alias, negatives, 0, b * negative, state)
+                    stage_rows(negatives, 0, b * negative, mine)
                     prefetch_rows(W_out, negatives, b * negative)
                     loss += cbow_ns_step(W_in, W_out, contexts, n_ctx, b, centres, negatives, negative,
                                          lrs, H, E, mean, compute_loss)
                     windows += b
+                    since_merge = merge_due(W_out, stage, p, since_merge + b)
                     b = 0
+        merge_stage(W_out, stage, p, False)
         stats[p, 0] = loss
         stats[p, 1] = windows
 

@@ -2,7 +2,9 @@
 
 The output matrix is word2vec.c's syn1: one row per inner node of the Huffman tree (V-1).
 No noise words are drawn: the centre word's path ``points[w, :codelens[w]]`` with branch bits
-``codes[w]`` are the targets (label 1 - code, word2vec.c's ``g = (1 - code - f) * alpha``).
+``codes[w]`` are the targets (label 1 - code, word2vec.c's ``g = (1 - code - f) * alpha``);
+``hs_targets`` copies them into a thread's buffers, where the parallel kernels rename the nodes
+nearest the root to the thread's own copies (``_staging.py``).
 
 Skip-gram HS has two block variants that compute the same updates: pair by pair as
 word2vec.c (each context walks the centre's path and updates its nodes), and a window at a
@@ -18,18 +20,19 @@ from numba import njit, prange
 from .. import config
 from ._output import hs_output, path_output
 from ._prefetch import prefetch_path, prefetch_row
+from ._staging import merge_due, merge_stage, stage_rows, thread_stage
 from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
                        subsample, window_contexts)
 from .cbow import add_window, batch_buffers, cbow_hidden, cbow_scatter
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sg_hs_step(W_in, W_out, ctx, centre, codes, points, codelens, lr, neu1e, compute_loss):
-    """One skip-gram HS update (context ``ctx`` -> ``centre`` along its Huffman path).
-    Scratch: ``neu1e`` (1, D)."""
+def sg_hs_step(W_in, W_out, ctx, targets, labels, n_targets, lr, neu1e, compute_loss):
+    """One skip-gram HS update: context ``ctx`` -> the centre whose Huffman path is
+    ``targets[:n_targets]`` with labels ``labels`` (``hs_targets``). Scratch: ``neu1e`` (1, D)."""
     for c in range(W_in.shape[1]):
         neu1e[0, c] = 0.0
-    loss = hs_output(W_in, ctx, W_out, codes, points, codelens, centre, lr, neu1e, 0, compute_loss)
+    loss = hs_output(W_in, ctx, W_out, targets, labels, n_targets, lr, neu1e, 0, compute_loss)
     for c in range(W_in.shape[1]):
         W_in[ctx, c] += neu1e[0, c]
     return loss
@@ -45,14 +48,10 @@ def hs_targets(w, codes, points, codelens, targets, labels):
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sg_hs_window_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codelens, lr, neu1e,
+def sg_hs_window_step(W_in, W_out, contexts, n_ctx, targets, labels, n_targets, lr, neu1e,
                       compute_loss):
     """Skip-gram HS for a whole window at once (``path_output``): the same updates as
     ``sg_hs_step`` for each context in turn, for distinct context words. Returns the loss."""
-    depth = points.shape[1]
-    targets = np.empty(depth, dtype=np.int32)
-    labels = np.empty(depth, dtype=np.float32)
-    n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
     G = np.empty((n_targets, n_ctx), dtype=np.float32)
     gram = np.empty((n_ctx, n_ctx), dtype=np.float32)
     acc = np.empty(W_in.shape[1], dtype=np.float32)
@@ -60,9 +59,11 @@ def sg_hs_window_step(W_in, W_out, contexts, n_ctx, centre, codes, points, codel
                        G, gram, compute_loss)
 
 
-def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compute_loss, stats):
+def _sg_hs_block(W_in, W_out, tree, batch, stage, work, window, lr_start, lr_end, compute_loss,
+                 stats):
     """Train one block of sentences, one piece per thread (``work = (ids, offsets,
-    piece_starts, seeds, keep)``; ``tree = (codes, points, codelens)``). ``batch``: a window's
+    piece_starts, seeds, keep)``; ``tree = (codes, points, codelens)``; ``stage``: the nodes
+    each thread trains a copy of, ``_staging.py``). ``batch``: a window's
     contexts walk the centre's path at once (``path_output``); otherwise pair by pair as
     word2vec.c; the updates are the same (bench_results/, 2 threads, medians of 3: 0.71M vs
     0.44M words/s, analogy 11.38 vs 11.43 %). ``stats[p] = (loss, pairs)`` of piece p."""
@@ -73,6 +74,8 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
     depth = points.shape[1]
     longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
     for p in prange(n_pieces):
+        mine = thread_stage(stage, p)
+        merge_stage(W_out, stage, p, True)
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
         contexts = np.empty(2 * window, dtype=np.int32)
@@ -84,31 +87,33 @@ def _sg_hs_block(W_in, W_out, tree, batch, work, window, lr_start, lr_end, compu
         gram = np.zeros((max(2 * window, 1), max(2 * window, 1)), dtype=np.float32)
         first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
-        pairs = 0
+        pairs = since_merge = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
             for pos in range(n):
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
-                centre = sentence[pos]
                 if pos + 1 < n:
-                    prefetch_path(W_out, points, codelens, sentence[pos + 1])
+                    prefetch_path(W_out, points, codelens, sentence[pos + 1], mine)
                 if pos + window + 1 < n:
                     prefetch_row(W_in, sentence[pos + window + 1])
+                since_merge = merge_due(W_out, stage, p, since_merge + 1)
+                n_targets = hs_targets(sentence[pos], codes, points, codelens, targets, labels)
+                stage_rows(targets, 0, n_targets, mine)
                 if batch:
                     n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
                     if n_ctx == 0:
                         continue
-                    n_targets = hs_targets(centre, codes, points, codelens, targets, labels)
                     loss += path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
                                         lr, neu1e, acc, G, gram, compute_loss)
                     pairs += n_ctx
                 else:
                     for cpos in range(lo, hi):
                         if cpos != pos:
-                            loss += sg_hs_step(W_in, W_out, sentence[cpos], centre, codes, points,
-                                               codelens, lr, neu1e, compute_loss)
+                            loss += sg_hs_step(W_in, W_out, sentence[cpos], targets, labels,
+                                               n_targets, lr, neu1e, compute_loss)
                             pairs += 1
+        merge_stage(W_out, stage, p, False)
         stats[p, 0] = loss
         stats[p, 1] = pairs
 
@@ -117,36 +122,43 @@ sg_hs_block_serial, sg_hs_block_parallel = compile_block(_sg_hs_block)
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def cbow_hs_step(W_in, W_out, contexts, n_ctx, n_windows, centres, codes, points, codelens, lrs,
+def cbow_hs_step(W_in, W_out, contexts, n_ctx, n_windows, targets, labels, n_targets, lrs,
                  H, E, mean, compute_loss):
-    """CBOW hierarchical softmax for a batch of windows (arguments as ``cbow.cbow_ns_step``):
-    hidden vectors first, then each window's path, the input rows last. Returns the loss."""
+    """CBOW hierarchical softmax for a batch of windows (arguments as ``cbow.cbow_ns_step``;
+    window b's centre has the path ``targets[b, :n_targets[b]]`` with ``labels[b]``, from
+    ``hs_targets``): hidden vectors first, then each window's path, the input rows last.
+    Returns the loss."""
     cbow_hidden(W_in, contexts, n_ctx, n_windows, H, E, mean)
     loss = 0.0
     for b in range(n_windows):
-        loss += hs_output(H, b, W_out, codes, points, codelens, centres[b], lrs[b], E, b,
+        loss += hs_output(H, b, W_out, targets[b], labels[b], n_targets[b], lrs[b], E, b,
                           compute_loss)
     cbow_scatter(W_in, contexts, n_ctx, n_windows, E)
     return loss
 
 
-def _cbow_hs_block(W_in, W_out, tree, mean, batch, work, window, lr_start, lr_end, compute_loss,
-                   stats):
+def _cbow_hs_block(W_in, W_out, tree, mean, batch, stage, work, window, lr_start, lr_end,
+                   compute_loss, stats):
     """Train one block of sentences with CBOW and hierarchical softmax, in batches of
-    ``batch`` windows as ``cbow._cbow_ns_block`` (``tree = (codes, points, codelens)``).
-    ``stats[p] = (loss, windows)`` of piece p."""
+    ``batch`` windows as ``cbow._cbow_ns_block`` (``tree = (codes, points, codelens)``,
+    ``stage`` as in ``_sg_hs_block``). ``stats[p] = (loss, windows)`` of piece p."""
     ids, offsets, piece_starts, seeds, keep = work
     codes, points, codelens = tree
     n_pieces = seeds.shape[0]
     dim = W_in.shape[1]
     longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
     for p in prange(n_pieces):
+        mine = thread_stage(stage, p)
+        merge_stage(W_out, stage, p, True)
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
         contexts, n_ctx, centres, lrs, H, E = batch_buffers(batch, window, dim)
+        targets = np.empty((batch, points.shape[1]), dtype=np.int32)
+        labels = np.empty((batch, points.shape[1]), dtype=np.float32)
+        n_targets = np.empty(batch, dtype=np.int64)
         first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
-        windows = 0
+        windows = since_merge = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
             b = 0
@@ -154,15 +166,20 @@ def _cbow_hs_block(W_in, W_out, tree, mean, batch, work, window, lr_start, lr_en
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
                 if add_window(sentence, pos, lo, hi, lr, b, contexts, n_ctx, centres, lrs):
+                    n_targets[b] = hs_targets(centres[b], codes, points, codelens, targets[b],
+                                              labels[b])
+                    stage_rows(targets[b], 0, n_targets[b], mine)
                     b += 1
-                    prefetch_path(W_out, points, codelens, sentence[pos])
+                    prefetch_path(W_out, points, codelens, sentence[pos], mine)
                     if pos + window + 1 < n:
                         prefetch_row(W_in, sentence[pos + window + 1])
                 if b == batch or (pos == n - 1 and b > 0):
-                    loss += cbow_hs_step(W_in, W_out, contexts, n_ctx, b, centres, codes, points,
-                                         codelens, lrs, H, E, mean, compute_loss)
+                    loss += cbow_hs_step(W_in, W_out, contexts, n_ctx, b, targets, labels, n_targets,
+                                         lrs, H, E, mean, compute_loss)
                     windows += b
+                    since_merge = merge_due(W_out, stage, p, since_merge + b)
                     b = 0
+        merge_stage(W_out, stage, p, False)
         stats[p, 0] = loss
         stats[p, 1] = windows
 

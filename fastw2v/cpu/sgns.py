@@ -13,6 +13,7 @@ from .. import config
 from ._noise import draw_noise
 from ._output import batch_output, ns_output
 from ._prefetch import prefetch_next_window, prefetch_rows
+from ._staging import merge_due, merge_stage, stage_rows, staged_row, thread_stage
 from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
                        subsample, window_contexts)
 
@@ -64,10 +65,11 @@ def sgns_shared_step(W_in, W_out, contexts, centre, negatives, lr, neu1e, acc, c
                         neu1e, acc, G, compute_loss)
 
 
-def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr_end,
+def _sgns_block(W_in, W_out, noise, negative, shared, stage, work, window, lr_start, lr_end,
                 compute_loss, stats):
     """Train one block of sentences, one piece per thread (``work = (ids, offsets,
-    piece_starts, seeds, keep)``; ``noise = (accept, alias)``, see ``_noise.py``).
+    piece_starts, seeds, keep)``; ``noise = (accept, alias)``, see ``_noise.py``; ``stage``:
+    the hottest output rows each thread trains a copy of, ``_staging.py``).
 
     ``shared``: the window's contexts share K noise words drawn once per window and train as
     one minibatch (the default; bench_results/, 2 threads, medians of 3: 1.66M words/s, analogy
@@ -81,6 +83,8 @@ def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr
     dim = W_in.shape[1]
     longest = max_sentence_length(offsets, piece_starts[0], piece_starts[n_pieces])
     for p in prange(n_pieces):
+        mine = thread_stage(stage, p)
+        merge_stage(W_out, stage, p, True)
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
         contexts = np.empty(2 * window, dtype=np.int32)
@@ -93,19 +97,22 @@ def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr
         G = np.zeros((negative + 1, max(2 * window, 1)), dtype=np.float32)
         first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
-        pairs = 0
+        pairs = since_merge = 0
         for s in range(piece_starts[p], piece_starts[p + 1]):
             n, state = subsample(ids, offsets[s], offsets[s + 1], keep, sentence, state)
             if shared:      # noise words are drawn a window ahead so that their rows prefetch
                 state = draw_noise(accept, alias, upcoming, 0, negative, state)
+                stage_rows(upcoming, 0, negative, mine)
             for pos in range(n):
                 lr = position_lr(lr_start, lr_end, offsets, s, first_word, n_words, pos, n)
                 lo, hi, state = reduced_window(pos, n, window, state)
-                centre = sentence[pos]
-                prefetch_next_window(W_in, W_out, sentence, pos, n, window)
+                centre = staged_row(sentence[pos], mine)
+                prefetch_next_window(W_in, W_out, sentence, pos, n, window, mine)
+                since_merge = merge_due(W_out, stage, p, since_merge + 1)
                 if shared:
                     negatives, upcoming = upcoming, negatives
                     state = draw_noise(accept, alias, upcoming, 0, negative, state)
+                    stage_rows(upcoming, 0, negative, mine)
                     prefetch_rows(W_out, upcoming, negative)
                     n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
                     if n_ctx == 0:
@@ -118,9 +125,11 @@ def _sgns_block(W_in, W_out, noise, negative, shared, work, window, lr_start, lr
                     for cpos in range(lo, hi):
                         if cpos != pos:
                             state = draw_noise(accept, alias, negatives, 0, negative, state)
+                            stage_rows(negatives, 0, negative, mine)
                             loss += sgns_step(W_in, W_out, sentence[cpos], centre, negatives, lr,
                                               neu1e, compute_loss)
                             pairs += 1
+        merge_stage(W_out, stage, p, False)
         stats[p, 0] = loss
         stats[p, 1] = pairs
 

@@ -1,0 +1,104 @@
+"""cpu/_staging.py: threads' private copies of the hottest output rows lose no update.
+
+A staged kernel on one piece must train exactly what the unstaged serial kernel trains (up to
+float rounding in the merges), for every objective that stages; merges add every thread's
+changes to the shared rows.
+"""
+import numba
+import numpy as np
+import pytest
+
+from conftest import planted_corpus
+from fastw2v import Word2Vec, config
+from fastw2v.cpu._rng import seed_states
+from fastw2v.cpu._staging import merge_stage, spare_rows, stage_rows, staged_row, thread_stage
+from fastw2v.schedule import plan_pieces
+
+
+def make_stage(first, count, copies, threads, dim, every=4):
+    return first, count, copies, every, np.zeros((threads, count, dim), np.float32)
+
+
+def test_staged_row_renames_only_the_staged_span():
+    stage = make_stage(5, 3, 20, 2, 4)
+    mine = thread_stage(stage, 1)                     # thread 1's copies are rows 23..25
+    assert [staged_row(r, mine) for r in (4, 5, 6, 7, 8)] == [4, 23, 24, 25, 8]
+    rows = np.array([7, 0, 5, 19], np.int32)
+    stage_rows(rows, 1, 3, mine)
+    assert rows.tolist() == [7, 0, 23, 19]
+    off = thread_stage(make_stage(0, 0, 20, 1, 4), 0)
+    assert [staged_row(r, off) for r in (0, 3)] == [0, 3]
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_merges_add_every_threads_changes(rng, threads):
+    rows, count, first, D = 10, 4, 6, 5
+    W = rng.normal(size=(rows + threads * count, D)).astype(np.float32)
+    before = W[:rows].copy()
+    stage = make_stage(first, count, rows, threads, D)
+    for p in range(threads):
+        merge_stage(W, stage, p, True)                 # load: copies = snapshots = shared rows
+        np.testing.assert_array_equal(W[rows + p * count:rows + (p + 1) * count], before[first:])
+    changes = rng.normal(size=(threads, count, D)).astype(np.float32)
+    for p in range(threads):
+        W[rows + p * count:rows + (p + 1) * count] += changes[p]
+    for p in range(threads):
+        merge_stage(W, stage, p, False)
+    np.testing.assert_allclose(W[first:rows], before[first:] + changes.sum(0), rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(W[:first], before[:first])
+    # the last thread to merge reloads the sum of all
+    last = threads - 1
+    np.testing.assert_array_equal(W[rows + last * count:rows + threads * count], W[first:rows])
+
+
+def test_spare_rows_reuses_a_buffer_with_room_and_copies_otherwise(rng):
+    W = rng.normal(size=(6, 3)).astype(np.float32)
+    ext = spare_rows(W, 4)
+    assert ext.shape == (10, 3) and not np.shares_memory(ext, W)
+    np.testing.assert_array_equal(ext[:6], W)
+    view = ext[:6]
+    assert spare_rows(view, 4) is ext
+    assert spare_rows(view, 5).shape == (11, 3)
+
+
+STAGED = {
+    "sgns": dict(sg=1, negative=5),
+    "sgns-per-pair": dict(sg=1, negative=5, batch_window=False),
+    "cbow-ns": dict(sg=0, negative=5, alpha=0.05),
+    "sg-hs": dict(sg=1, hs=1, negative=0),
+    "sg-hs-per-pair": dict(sg=1, hs=1, negative=0, batch_window=False),
+    "cbow-hs": dict(sg=0, hs=1, negative=0, alpha=0.05),
+}
+
+
+def train_one_piece_blocks(model, threads):
+    """Train an epoch in blocks of one piece with the kernel chosen for ``threads``."""
+    run = model._block_runner(threads)
+    data = model._corpus
+    keep = model.vocab.keep_probabilities(model.config.sample)
+    for b, starts in enumerate(plan_pieces(data.offsets, 1, 400)):
+        stats = np.zeros((1, 2))
+        run((data.ids, data.offsets, starts, seed_states(1, 0, b, n=1), keep), 0.05, 0.04, stats)
+
+
+@pytest.mark.parametrize("name", sorted(STAGED))
+def test_staged_kernel_trains_what_the_serial_kernel_trains(rng, monkeypatch, name):
+    # the parallel kernel with staging on, run on one piece, against the serial kernel: the
+    # same windows, the hottest rows trained in the thread's copy and merged every 3 windows
+    monkeypatch.setattr(config, "STAGED_ROWS", 7)
+    monkeypatch.setattr(config, "STAGE_MERGE_WINDOWS", 3)
+    corpus, _ = planted_corpus(rng, n_sentences=60)
+    params = dict(vector_size=16, window=3, min_count=1, sample=0, seed=3, **STAGED[name])
+    serial = Word2Vec(workers=1, **params).build_vocab(corpus)
+    staged = Word2Vec(workers=2, **params).build_vocab(corpus)
+    rows = serial.W_out.shape[0]
+    assert staged.W_out.base.shape[0] == rows + 2 * 7       # spare rows for the copies
+    threads = numba.get_num_threads()
+    try:
+        train_one_piece_blocks(serial, 1)
+        train_one_piece_blocks(staged, 2)
+    finally:
+        numba.set_num_threads(threads)
+    assert not np.allclose(serial.W_out, 0)
+    np.testing.assert_allclose(staged.wv.vectors, serial.wv.vectors, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(staged.W_out, serial.W_out, rtol=1e-4, atol=1e-5)
