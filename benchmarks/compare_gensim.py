@@ -42,7 +42,6 @@ OBJECTIVES = {  # name -> (fastw2v params, gensim params); the issue's learning 
     "cbow-ns-per-window": (dict(sg=0, negative=5, alpha=0.05, batch_window=False),
                            dict(sg=0, negative=5, hs=0, alpha=0.05)),
     "sg-hs": (dict(sg=1, hs=1, negative=0), dict(sg=1, hs=1, negative=0)),
-    "sg-hs-per-pair": (dict(sg=1, hs=1, negative=0, batch_window=False), dict(sg=1, hs=1, negative=0)),
 }
 CLI_FLAGS = {  # the same objectives as word2vec.c flags, for --whole-command
     "sgns": ["-cbow", "0", "-negative", "5"],
@@ -50,7 +49,6 @@ CLI_FLAGS = {  # the same objectives as word2vec.c flags, for --whole-command
     "cbow-ns": ["-cbow", "1", "-negative", "5", "-alpha", "0.05"],
     "cbow-ns-per-window": ["-cbow", "1", "-negative", "5", "-alpha", "0.05", "--batch-window", "0"],
     "sg-hs": ["-cbow", "0", "-hs", "1", "-negative", "0"],
-    "sg-hs-per-pair": ["-cbow", "0", "-hs", "1", "-negative", "0", "--batch-window", "0"],
 }
 
 

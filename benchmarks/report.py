@@ -25,11 +25,16 @@ def m(x):
     return f"{x / 1e6:.3f}M"
 
 
+# variants measured once and since removed (their runs stay in the JSON as history):
+# sg-hs-per-pair became the only skip-gram HS kernel on 2026-11-21
+RETIRED = ("sg-hs-per-pair",)
+
+
 def merge(records):
     """One view of several runs of compare_gensim.py: each objective from the newest run that
     measured it (a kernel changed since an earlier run is measured again on its own)."""
     merged = dict(records[-1], medians=[], jit={}, whole_command={}, started=[])
-    seen = set()
+    seen = set(RETIRED)
     for rec in reversed(records):
         objs = {r["objective"] for r in rec["medians"]} - seen
         if not objs:
@@ -41,7 +46,7 @@ def merge(records):
         merged["started"].append(f"{rec.get('started', '?')} ({', '.join(sorted(objs))})")
     merged["started"] = "; ".join(reversed(merged["started"]))
     order = {o: i for i, o in enumerate(("sgns", "sgns-per-pair", "cbow-ns", "cbow-ns-per-window",
-                                         "sg-hs", "sg-hs-per-pair"))}
+                                         "sg-hs"))}
     merged["medians"].sort(key=lambda r: (order.get(r["objective"], 99), r["impl"], r["workers"]))
     return merged
 
@@ -172,6 +177,28 @@ def chart(rec, suite, path):
     fig.savefig(path, dpi=110)
 
 
+def contention_section(rec):
+    """Tables of ``row_contention.py``: what sharing rows costs the threads, what staging buys."""
+    lines = ["## Where thread scaling goes (`row_contention.py`)", "",
+             f"Started {rec['started']}; {rec['machine']}, {rec['cpus']} cores, numba {rec['numba']}. "
+             "One epoch of text8-head in blocks of two pieces, constant learning rate. The serial "
+             "block kernel (compiled with `nogil`) trains piece 0 of every block alone, then both "
+             "pieces from two Python threads, sharing the rows (Hogwild) or each on private "
+             "copies (which learn nothing useful together: they show what sharing costs); then "
+             "the library's parallel kernel with staging off and on "
+             f"({rec['staged_rows']} hottest output rows per thread, merged every "
+             f"{rec['merge_windows']} windows, `fastw2v/cpu/_staging.py`). Medians of "
+             f"{rec['repeat']}; x = over the one thread.", "",
+             "| case | " + " | ".join(rec["objectives"]) + " |",
+             "| --- |" + " --- |" * len(rec["objectives"])]
+    cases = next(iter(rec["objectives"].values()))
+    for case in cases:
+        cells = [f"{r[case]['words_per_s'] / 1e6:.3f}M ({r[case]['vs_one_thread']:.2f}x)"
+                 for r in rec["objectives"].values()]
+        lines.append(f"| {case} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def main():
     rec = None
     cg = os.path.join(ROOT, "compare_gensim.json")
@@ -182,7 +209,7 @@ def main():
     if not rec and not suite:
         sys.exit("no saved runs in bench_results/: run benchmarks/run_all.sh")
     lines = ["# Saved benchmark runs", "",
-             "Regenerate everything (about 30 minutes on 2 cores): `bash benchmarks/run_all.sh` "
+             "Regenerate everything (about 45 minutes on 2 cores): `bash benchmarks/run_all.sh` "
              "(needs the `bench` and `test` extras; torch for the notebook baseline; matplotlib "
              "for the chart). This page is written by `benchmarks/report.py` from the JSON files "
              "here; the machines are shared and their speed drifts, so compare ratios within one "
@@ -191,6 +218,10 @@ def main():
         lines += side_by_side_section(rec) + [""]
     if suite:
         lines += suite_section(suite_path, suite) + [""]
+    rc = os.path.join(ROOT, "row_contention.json")
+    if os.path.exists(rc):
+        with open(rc) as f:
+            lines += contention_section(json.load(f)) + [""]
     from fastw2v._files import atomic_write
     with atomic_write(os.path.join(ROOT, "README.md"), "w") as f:
         f.write("\n".join(lines))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerate bench_results/: the pytest-benchmark suites, the side-by-side with gensim, the
-# README table and chart. About 30 minutes on 2 cores. Run from the repository root:
+# README table and chart. About 45 minutes on 2 cores. Run from the repository root:
 #     bash benchmarks/run_all.sh [corpus]
 # The corpus defaults to ../shared/data/text8-head.txt beside the checkout.
 set -euo pipefail
@@ -10,4 +10,9 @@ python -m pytest benchmarks --benchmark-only --benchmark-storage=file://./bench_
     --benchmark-save=suite --benchmark-columns=median,rounds -q
 python benchmarks/compare_gensim.py --corpus "$corpus" --objectives sgns,cbow-ns,sg-hs \
     --repeat 3 --scaling --jit --whole-command --json bench_results/compare_gensim.json
+python benchmarks/compare_gensim.py --corpus "$corpus" \
+    --objectives sgns-per-pair,cbow-ns-per-window --repeat 3 \
+    --json bench_results/compare_gensim.json
+python benchmarks/row_contention.py --corpus "$corpus" --objectives cbow-ns,sg-hs,sgns \
+    --repeat 3 --json bench_results/row_contention.json
 python benchmarks/report.py

@@ -34,7 +34,7 @@ def _add_train_options(p):
                    help="CBOW hidden layer: 1 = mean of the context vectors (default), 0 = sum")
     p.add_argument("--batch-window", type=int, default=1, choices=[0, 1],
                    help="1 = minibatch each window's pairs (CBOW: runs of windows), the fast default; "
-                        "0 = pair by pair in word2vec.c's order")
+                        "0 = pair by pair in word2vec.c's order (skip-gram HS: always)")
     p.add_argument("--seed", type=int, default=1, help="random seed (1)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
                    help="cuda: train on an NVIDIA GPU through numba.cuda (SG/CBOW with negative sampling)")

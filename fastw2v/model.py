@@ -42,11 +42,11 @@ class Word2VecConfig:
     softmax_batch: int = 32           # examples per minibatch of the full softmax (the step sums the
                                       # batch's gradients: batch 128 at alpha 0.05 diverged on text8)
     batch_window: bool = True         # minibatches (HogBatch), faster at equal quality on text8-head
-                                      # (bench_results/): skip-gram trains a window's contexts as one
-                                      # minibatch against shared targets (K noise words drawn once per
-                                      # window, or the centre's Huffman path); CBOW trains runs of
-                                      # config.CBOW_BATCH windows, hidden vectors summed before updates.
-                                      # False = pair by pair and window by window as word2vec.c
+                                      # (bench_results/): SGNS trains a window's contexts as one
+                                      # minibatch against K noise words drawn once per window; CBOW
+                                      # trains runs of config.CBOW_BATCH windows, hidden vectors summed
+                                      # before updates. False = pair by pair and window by window as
+                                      # word2vec.c. (Skip-gram HS is always pair by pair: faster.)
     noise_table_size: int = 10_000_000  # CUDA only: slots of the noise table (the CPU draws from an
                                       # exact alias table of V buckets)
     lowercase: bool = False           # lowercase the corpus while reading it
@@ -294,8 +294,7 @@ class Word2Vec:
                 cfg.compute_loss, stats)
         block = pick(hs, "sg_hs")
         return lambda work, lr0, lr1, stats: block(
-            W_in, W_out, tree, cfg.batch_window, stage, work, window, lr0, lr1, cfg.compute_loss,
-            stats)
+            W_in, W_out, tree, stage, work, window, lr0, lr1, cfg.compute_loss, stats)
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, path):

@@ -154,7 +154,6 @@ def test_softmax_cbow_batch_equals_reference(rng, mean):
 
 OBJECTIVES = {
     "sg-hs": dict(sg=1, hs=1, negative=0),
-    "sg-hs-per-pair": dict(sg=1, hs=1, negative=0, batch_window=False),
     "cbow-ns-mean": dict(sg=0, negative=5, alpha=0.05),
     "cbow-ns-per-window": dict(sg=0, negative=5, alpha=0.05, batch_window=False),
     "cbow-hs-per-window": dict(sg=0, hs=1, negative=0, alpha=0.05, batch_window=False),
@@ -187,7 +186,7 @@ def test_serial_is_reproducible_and_parallel_learns(rng, name):
         assert per[-1] < per[0]
 
 
-@pytest.mark.parametrize("name", ["sg-hs", "sg-hs-per-pair", "cbow-ns-mean", "cbow-ns-per-window",
+@pytest.mark.parametrize("name", ["sg-hs", "cbow-ns-mean", "cbow-ns-per-window",
                                   "cbow-hs", "sg-softmax", "cbow-softmax"])
 def test_examples_counted(name):
     # window=1, no subsampling: skip-gram trains 2(n-1) pairs a sentence, CBOW n windows
@@ -209,35 +208,6 @@ def test_softmax_refuses_huge_vocabularies(monkeypatch):
     corpus = [[f"w{i}" for i in range(20)]]
     with pytest.raises(ValueError, match="loss='softmax' over 20 words .* use negative sampling"):
         Word2Vec(loss="softmax", min_count=1).build_vocab(corpus)
-
-
-@pytest.mark.parametrize("D", [4, 16, 64])
-@pytest.mark.parametrize("m", [1, 2, 3, 10])
-def test_sg_hs_window_step_equals_pair_by_pair(rng, D, m):
-    # a window's contexts walking the path at once = word2vec.c's pair-by-pair updates
-    from fastw2v.cpu.hs import sg_hs_window_step
-    V = 30
-    codes, points, codelens = tree(rng, V)
-    scratch = np.empty((1, D), np.float32)
-    for _ in range(3):
-        W_in, W_out = weights(rng, V, D, V - 1)
-        contexts = rng.choice(V, m, replace=False).astype(np.int32)
-        centre = int(rng.integers(V))
-        k_in, k_out = W_in.copy(), W_out.copy()
-        k_loss = sg_hs_window_step(k_in, k_out, padded(contexts), m, *path(codes, points, codelens, centre),
-                                   np.float32(LR), np.empty((m, D), np.float32), True)
-        e_in, e_out, e_loss = W_in.copy(), W_out.copy(), 0.0
-        for ctx in contexts:
-            e_loss += sg_hs_step(e_in, e_out, int(ctx), *path(codes, points, codelens, centre), np.float32(LR),
-                                 scratch, True)
-        compare("loss", k_loss, e_loss, rtol=1e-5, atol=1e-5)
-        compare("W_in", k_in, e_in, rtol=1e-4, atol=1e-6)
-        compare("W_out", k_out, e_out, rtol=1e-4, atol=1e-6)
-        # and both are W - lr * grad of the reference for a single context
-        if m == 1:
-            loss, cache = hs.forward(*f64(W_in, W_out), contexts, np.array([centre]), codes, points, codelens)
-            dW_in, dW_out = hs.backward(cache)
-            compare("W_in", k_in, W_in - LR * dW_in, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("mean", [True, False])

@@ -66,7 +66,6 @@ STAGED = {
     "sgns-per-pair": dict(sg=1, negative=5, batch_window=False),
     "cbow-ns": dict(sg=0, negative=5, alpha=0.05),
     "sg-hs": dict(sg=1, hs=1, negative=0),
-    "sg-hs-per-pair": dict(sg=1, hs=1, negative=0, batch_window=False),
     "cbow-hs": dict(sg=0, hs=1, negative=0, alpha=0.05),
 }
 

@@ -107,7 +107,7 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
                  compute_loss):
     """One window as a minibatch ("HogBatch", Ji et al. 2016): each of the n_ctx context rows
     h_i = W_in[contexts[i]] makes the same binary decisions, target t_k with label y_k (the
-    centre and K shared noise words, or the centre's Huffman path):
+    centre and K shared noise words):
 
         S = H T^T                  (n_ctx, n_targets) scores, all from the old rows
         G = lr * (Y - sigma(S))    -lr * dL/dS
@@ -116,8 +116,8 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
     Every score is computed before any row moves, so with distinct targets this is exactly
     ``W -= lr * grad`` of the summed loss of the window's pairs, repeated contexts included (a
     noise word drawn twice reads, for neu1e, the row its first occurrence already moved, as in
-    word2vec.c's sequential order); each target row is read and written once per window. The scores are independent dot products, which the
-    CPU overlaps: computing them first took SGNS from 1.20M to 1.44M words/s (one process,
+    word2vec.c's sequential order); each target row is read and written once per window. The
+    scores are independent dot products, which the CPU overlaps: computing them first took SGNS from 1.20M to 1.44M words/s (one process,
     3 epochs of text8-head) against one dot at a time, each waiting on the last update.
     Scratch: ``neu1e`` (>= n_ctx, D), ``acc`` (D,), ``G`` (>= n_targets, >= n_ctx).
     Returns the summed loss (0 when ``compute_loss`` is False).
@@ -146,68 +146,6 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
             row = contexts[i]
             for c in range(dim):
                 neu1e[i, c] += g * W_out[target, c]
-                acc[c] += g * W_in[row, c]
-        for c in range(dim):
-            W_out[target, c] += acc[c]
-    move_context_rows(W_in, contexts, n_ctx, neu1e)
-    return loss
-
-
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc, G,
-                gram, compute_loss):
-    """Every context of a window walks the same targets (skip-gram HS: the centre's path) in
-    word2vec.c's order, pair by pair, but computed as matrix products.
-
-    Pair by pair, context i meets target row t_k after contexts j < i moved it:
-    w_k(i) = w_k + sum_{j<i} g_jk h_j. So its score and error need only the old rows and the
-    contexts' Gram matrix K_ij = h_i . h_j:
-
-        s_ik     = h_i . w_k + sum_{j<i} g_jk K_ij          (g_jk known: j < i)
-        g_ik     = lr * (y_k - sigma(s_ik))
-
-    then neu1e_i += g_ik w_k(i) with w_k(i) = w_k + acc_k(i) from a private running sum, and
-    w_k += acc_k at the end: the shared row is read once and written once per window (writing
-    it after every context gave the same 2-thread speed, but 1 -> 2 threads scaled 1.43x
-    instead of 1.59x in bench_results/). This is word2vec.c's result (the context rows move
-    after the window, as each moves after its own pair there; only a word repeated within the
-    window reads its row before instead of after its first update). The (m, n) dot products
-    are independent, as in ``batch_output``; the Gram matrix costs m^2 / 2 more dot products
-    and the recursion O(m^2) scalars per target.
-    Scratch: ``neu1e`` (>= m, D), ``acc`` (D,), ``G`` (>= n, >= m), ``gram`` (>= m, >= m).
-    Returns the summed loss (0 when ``compute_loss`` is False).
-    """
-    dim = W_in.shape[1]
-    window_scores(W_in, contexts, n_ctx, W_out, targets, n_targets, G)
-    for i in range(n_ctx):                          # K_ij = h_i . h_j, j < i
-        for j in range(i):
-            f = np.float32(0.0)
-            for c in range(dim):
-                f += W_in[contexts[i], c] * W_in[contexts[j], c]
-            gram[i, j] = f
-    loss = 0.0
-    for i in range(n_ctx):                          # the scores as pair-by-pair training sees them;
-        for k in range(n_targets):                  # context-major: the targets' chains overlap
-            label = labels[k]
-            f = G[k, i]
-            for j in range(i):
-                f += G[k, j] * gram[i, j]
-            sig, ex = sigmoid_exp(f)
-            if compute_loss:
-                loss += softplus_neg(f, ex) + (np.float32(1.0) - label) * f
-            G[k, i] = (label - sig) * lr
-    for i in range(n_ctx):
-        for c in range(dim):
-            neu1e[i, c] = 0.0
-    for k in range(n_targets):                      # w_k(i) = w_k + acc, acc = sum_{j<i} g_jk h_j:
-        target = targets[k]                         # the shared row is written once per window
-        for c in range(dim):
-            acc[c] = 0.0
-        for i in range(n_ctx):
-            g = G[k, i]
-            row = contexts[i]
-            for c in range(dim):
-                neu1e[i, c] += g * (W_out[target, c] + acc[c])
                 acc[c] += g * W_in[row, c]
         for c in range(dim):
             W_out[target, c] += acc[c]

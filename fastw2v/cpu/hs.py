@@ -6,23 +6,23 @@ No noise words are drawn: the centre word's path ``points[w, :codelens[w]]`` wit
 ``hs_targets`` copies them into a thread's buffers, where the parallel kernels rename the nodes
 nearest the root to the thread's own copies (``_staging.py``).
 
-Skip-gram HS has two block variants that compute the same updates: pair by pair as
-word2vec.c (each context walks the centre's path and updates its nodes), and a window at a
-time (the default, ``_output.path_output``): all contexts of a window walk the same path, so
-the pair-by-pair result follows from the old node rows and the contexts' Gram matrix, with
-independent dot products and each node row written once per window instead of once per pair.
-(A minibatch approximation of the window, as SGNS's shared noise words, measured 1.2 analogy
-points below gensim on text8-head; this exact form does not approximate.)
+Skip-gram HS trains pair by pair as word2vec.c: each context row walks the centre's path and
+updates its nodes. An exact window-at-a-time form (all contexts' scores from the old node rows
+and the contexts' Gram matrix, each node row written once per window) was the default while the
+threads shared the nodes near the root: it scaled better because it wrote them 10x less often.
+Once those nodes were staged per thread, pair by pair was the faster of the two (2 threads,
+one process, 3 epochs of text8-head: 1.01M vs 0.84M words/s; 1 thread 0.48M vs 0.47M; also
+at D = 300 and window 10), and the window form was removed.
 """
 import numpy as np
 from numba import njit, prange
 
 from .. import config
-from ._output import hs_output, path_output
+from ._output import hs_output
 from ._prefetch import prefetch_path, prefetch_row
 from ._staging import merge_due, merge_stage, stage_rows, thread_stage
 from ._windows import (compile_block, max_sentence_length, piece_words, position_lr, reduced_window,
-                       subsample, window_contexts)
+                       subsample)
 from .cbow import add_window, batch_buffers, cbow_hidden, cbow_scatter
 
 
@@ -47,26 +47,11 @@ def hs_targets(w, codes, points, codelens, targets, labels):
     return codelens[w]
 
 
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sg_hs_window_step(W_in, W_out, contexts, n_ctx, targets, labels, n_targets, lr, neu1e,
-                      compute_loss):
-    """Skip-gram HS for a whole window at once (``path_output``): the same updates as
-    ``sg_hs_step`` for each context in turn, for distinct context words. Returns the loss."""
-    G = np.empty((n_targets, n_ctx), dtype=np.float32)
-    gram = np.empty((n_ctx, n_ctx), dtype=np.float32)
-    acc = np.empty(W_in.shape[1], dtype=np.float32)
-    return path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, neu1e, acc,
-                       G, gram, compute_loss)
-
-
-def _sg_hs_block(W_in, W_out, tree, batch, stage, work, window, lr_start, lr_end, compute_loss,
-                 stats):
+def _sg_hs_block(W_in, W_out, tree, stage, work, window, lr_start, lr_end, compute_loss, stats):
     """Train one block of sentences, one piece per thread (``work = (ids, offsets,
     piece_starts, seeds, keep)``; ``tree = (codes, points, codelens)``; ``stage``: the nodes
-    each thread trains a copy of, ``_staging.py``). ``batch``: a window's
-    contexts walk the centre's path at once (``path_output``); otherwise pair by pair as
-    word2vec.c; the updates are the same (bench_results/, 2 threads, medians of 3: 0.71M vs
-    0.44M words/s, analogy 11.38 vs 11.43 %). ``stats[p] = (loss, pairs)`` of piece p."""
+    each thread trains a copy of, ``_staging.py``), pair by pair as word2vec.c: the centre's
+    path is copied once per window. ``stats[p] = (loss, pairs)`` of piece p."""
     ids, offsets, piece_starts, seeds, keep = work
     codes, points, codelens = tree
     n_pieces = seeds.shape[0]
@@ -78,13 +63,9 @@ def _sg_hs_block(W_in, W_out, tree, batch, stage, work, window, lr_start, lr_end
         merge_stage(W_out, stage, p, True)
         state = seeds[p]
         sentence = np.empty(longest, dtype=np.int32)
-        contexts = np.empty(2 * window, dtype=np.int32)
         targets = np.empty(depth, dtype=np.int32)
         labels = np.empty(depth, dtype=np.float32)
-        neu1e = np.zeros((max(2 * window, 1), dim), dtype=np.float32)
-        acc = np.zeros(dim, dtype=np.float32)
-        G = np.zeros((depth, max(2 * window, 1)), dtype=np.float32)
-        gram = np.zeros((max(2 * window, 1), max(2 * window, 1)), dtype=np.float32)
+        neu1e = np.zeros((1, dim), dtype=np.float32)
         first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
         pairs = since_merge = 0
@@ -100,19 +81,11 @@ def _sg_hs_block(W_in, W_out, tree, batch, stage, work, window, lr_start, lr_end
                 since_merge = merge_due(W_out, stage, p, since_merge + 1)
                 n_targets = hs_targets(sentence[pos], codes, points, codelens, targets, labels)
                 stage_rows(targets, 0, n_targets, mine)
-                if batch:
-                    n_ctx = window_contexts(sentence, pos, lo, hi, contexts)
-                    if n_ctx == 0:
-                        continue
-                    loss += path_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets,
-                                        lr, neu1e, acc, G, gram, compute_loss)
-                    pairs += n_ctx
-                else:
-                    for cpos in range(lo, hi):
-                        if cpos != pos:
-                            loss += sg_hs_step(W_in, W_out, sentence[cpos], targets, labels,
-                                               n_targets, lr, neu1e, compute_loss)
-                            pairs += 1
+                for cpos in range(lo, hi):
+                    if cpos != pos:
+                        loss += sg_hs_step(W_in, W_out, sentence[cpos], targets, labels, n_targets,
+                                           lr, neu1e, compute_loss)
+                        pairs += 1
         merge_stage(W_out, stage, p, False)
         stats[p, 0] = loss
         stats[p, 1] = pairs
