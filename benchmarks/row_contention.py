@@ -41,7 +41,7 @@ def block_call(model, name):
     if name == "sg-hs":
         tree = model.vocab.huffman_tree()
         return hs._sg_hs_block, lambda Wi, Wo, st, work, stats: (
-            Wi, Wo, tree, True, st, work, cfg.window, cfg.alpha, cfg.alpha, True, stats)
+            Wi, Wo, tree, st, work, cfg.window, cfg.alpha, cfg.alpha, True, stats)
     noise = alias_table(model.vocab.noise_distribution(cfg.ns_exponent))
     if name == "cbow-ns":
         return cbow._cbow_ns_block, lambda Wi, Wo, st, work, stats: (

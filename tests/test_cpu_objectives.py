@@ -42,7 +42,7 @@ def test_sg_hs_step_equals_reference(rng, V, D):
         ctx, centre = (int(x) for x in rng.integers(0, V, 2))
         k_in, k_out = W_in.copy(), W_out.copy()
         k_loss = sg_hs_step(k_in, k_out, ctx, *path(codes, points, codelens, centre), np.float32(LR),
-                            np.empty((1, D), np.float32), True)
+                            np.empty((1, D), np.float32), np.empty(points.shape[1], np.float32), True)
         loss, cache = hs.forward(*f64(W_in, W_out), np.array([ctx]), np.array([centre]), codes, points, codelens)
         dW_in, dW_out = hs.backward(cache)
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-6)
@@ -110,7 +110,8 @@ def test_cbow_hs_step_equals_reference(rng, D, mean):
         k_loss = cbow_hs_step(k_in, k_out, padded(contexts)[None, :], np.array([n_ctx]), 1,
                               targets[None, :], labels[None, :], np.array([n_targets]),
                               np.array([LR], np.float32), np.empty((1, D), np.float32),
-                              np.empty((1, D), np.float32), mean, True)
+                              np.empty((1, D), np.float32), np.empty(points.shape[1], np.float32),
+                              mean, True)
         loss, e_in, e_out = expected_cbow_step(W_in, W_out, contexts, centre, "hs", (codes, points, codelens), mean)
         compare("loss", k_loss, loss, rtol=1e-5, atol=1e-6)
         compare("W_in", k_in, e_in, rtol=1e-5, atol=1e-6)

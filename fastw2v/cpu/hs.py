@@ -27,12 +27,13 @@ from .cbow import add_window, batch_buffers, cbow_hidden, cbow_scatter
 
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
-def sg_hs_step(W_in, W_out, ctx, targets, labels, n_targets, lr, neu1e, compute_loss):
+def sg_hs_step(W_in, W_out, ctx, targets, labels, n_targets, lr, neu1e, G, compute_loss):
     """One skip-gram HS update: context ``ctx`` -> the centre whose Huffman path is
-    ``targets[:n_targets]`` with labels ``labels`` (``hs_targets``). Scratch: ``neu1e`` (1, D)."""
+    ``targets[:n_targets]`` with labels ``labels`` (``hs_targets``).
+    Scratch: ``neu1e`` (1, D), ``G`` (>= n_targets,)."""
     for c in range(W_in.shape[1]):
         neu1e[0, c] = 0.0
-    loss = hs_output(W_in, ctx, W_out, targets, labels, n_targets, lr, neu1e, 0, compute_loss)
+    loss = hs_output(W_in, ctx, W_out, targets, labels, n_targets, lr, neu1e, 0, G, compute_loss)
     for c in range(W_in.shape[1]):
         W_in[ctx, c] += neu1e[0, c]
     return loss
@@ -66,6 +67,7 @@ def _sg_hs_block(W_in, W_out, tree, stage, work, window, lr_start, lr_end, compu
         targets = np.empty(depth, dtype=np.int32)
         labels = np.empty(depth, dtype=np.float32)
         neu1e = np.zeros((1, dim), dtype=np.float32)
+        G = np.empty(depth, dtype=np.float32)
         first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
         pairs = since_merge = 0
@@ -84,7 +86,7 @@ def _sg_hs_block(W_in, W_out, tree, stage, work, window, lr_start, lr_end, compu
                 for cpos in range(lo, hi):
                     if cpos != pos:
                         loss += sg_hs_step(W_in, W_out, sentence[cpos], targets, labels, n_targets,
-                                           lr, neu1e, compute_loss)
+                                           lr, neu1e, G, compute_loss)
                         pairs += 1
         merge_stage(W_out, stage, p, False)
         stats[p, 0] = loss
@@ -96,15 +98,15 @@ sg_hs_block_serial, sg_hs_block_parallel = compile_block(_sg_hs_block)
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def cbow_hs_step(W_in, W_out, contexts, n_ctx, n_windows, targets, labels, n_targets, lrs,
-                 H, E, mean, compute_loss):
+                 H, E, G, mean, compute_loss):
     """CBOW hierarchical softmax for a batch of windows (arguments as ``cbow.cbow_ns_step``;
     window b's centre has the path ``targets[b, :n_targets[b]]`` with ``labels[b]``, from
     ``hs_targets``): hidden vectors first, then each window's path, the input rows last.
-    Returns the loss."""
+    Scratch: ``H``, ``E`` (>= n_windows, D), ``G`` (>= the longest path,). Returns the loss."""
     cbow_hidden(W_in, contexts, n_ctx, n_windows, H, E, mean)
     loss = 0.0
     for b in range(n_windows):
-        loss += hs_output(H, b, W_out, targets[b], labels[b], n_targets[b], lrs[b], E, b,
+        loss += hs_output(H, b, W_out, targets[b], labels[b], n_targets[b], lrs[b], E, b, G,
                           compute_loss)
     cbow_scatter(W_in, contexts, n_ctx, n_windows, E)
     return loss
@@ -129,6 +131,7 @@ def _cbow_hs_block(W_in, W_out, tree, mean, batch, stage, work, window, lr_start
         targets = np.empty((batch, points.shape[1]), dtype=np.int32)
         labels = np.empty((batch, points.shape[1]), dtype=np.float32)
         n_targets = np.empty(batch, dtype=np.int64)
+        G = np.empty(points.shape[1], dtype=np.float32)
         first_word, n_words = piece_words(offsets, piece_starts, p)
         loss = 0.0
         windows = since_merge = 0
@@ -148,7 +151,7 @@ def _cbow_hs_block(W_in, W_out, tree, mean, batch, stage, work, window, lr_start
                         prefetch_row(W_in, sentence[pos + window + 1])
                 if b == batch or (pos == n - 1 and b > 0):
                     loss += cbow_hs_step(W_in, W_out, contexts, n_ctx, b, targets, labels, n_targets,
-                                         lrs, H, E, mean, compute_loss)
+                                         lrs, H, E, G, mean, compute_loss)
                     windows += b
                     since_merge = merge_due(W_out, stage, p, since_merge + b)
                     b = 0
