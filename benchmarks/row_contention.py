@@ -128,7 +128,8 @@ def main():
     p.add_argument("--json", help="write the results here")
     a = p.parse_args()
     numba.set_num_threads(2)
-    record = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=platform.processor() or platform.machine(),
+    from conftest import cpu_model
+    record = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=cpu_model() or platform.machine(),
                   cpus=os.cpu_count(), numba=numba.__version__, staged_rows=config.STAGED_ROWS,
                   merge_windows=config.STAGE_MERGE_WINDOWS, repeat=a.repeat, objectives={})
     for name in a.objectives.split(","):

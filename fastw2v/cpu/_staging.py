@@ -5,9 +5,9 @@ Why: Hogwild threads share every embedding row, and the output rows that every w
 between the cores' caches: each write by one thread invalidates the other's copy. Measured on
 text8-head by ``benchmarks/row_contention.py`` (bench_results/row_contention.json, 2 threads
 over 1, medians of 3): the serial kernel run from two threads on shared rows scaled CBOW-NS
-1.55x, SGNS 1.75x, and skip-gram HS (pair by pair, every pair writes the nodes near the root)
-0.53x: two threads were slower than one. On private copies of W_out: 1.93x, 1.91x, 1.79x; on
-private copies of W_in: 1.60x, 1.85x, 0.53x. The output rows are where the threads collide.
+1.61x, SGNS 1.79x, and skip-gram HS (pair by pair, every pair writes the nodes near the root)
+0.57x: two threads were slower than one. On private copies of W_out: 1.95x, 1.92x, 1.91x; on
+private copies of W_in: 1.67x, 1.87x, 0.58x. The output rows are where the threads collide.
 
 So the parallel kernels give each thread a private copy of the ``count`` hottest output rows
 ``[first, first + count)`` and rename those targets to the copy (``staged_row``); the heads
@@ -24,7 +24,7 @@ same moment, so thread p starts its merge at row ``p * count / threads``: both w
 the same pace, a fixed distance apart.
 
 With the defaults (``config.STAGED_ROWS = 256`` rows, merged every 1024 windows) the parallel
-kernel went from 1.61x to 1.82x (CBOW-NS), 1.79x to 1.86x (SGNS) and 0.89x to 2.02x (skip-gram
+kernel went from 1.63x to 1.84x (CBOW-NS), 1.79x to 1.86x (SGNS) and 0.60x to 1.91x (skip-gram
 HS) in that benchmark, and analogy accuracy and WordSim-353 held against gensim's
 (bench_results/compare_gensim.json).
 ``count = 0`` turns staging off: every function here is then the identity (the serial kernel).
