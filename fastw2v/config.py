@@ -16,8 +16,8 @@ _DEFAULTS = {
     "BLOCK_WORDS_PER_THREAD": 100_000,
     # CBOW with batch_window: consecutive windows trained as one minibatch (their noise words
     # drawn and rows prefetched together). bench_results/ (text8-head, 2 threads, medians of 3):
-    # 8 windows 3.77M words/s, analogy 7.82 %, Spearman 0.481; 1 window (batch_window=False)
-    # 3.53M, 8.00 %, 0.472. In an earlier CBOW-only experiment 16 was no faster than 8.
+    # 8 windows 4.19M words/s, analogy 8.10 %, Spearman 0.483; 1 window (batch_window=False)
+    # 3.60M, 7.82 %, 0.471. In an earlier CBOW-only experiment 16 was no faster than 8.
     "CBOW_BATCH": 8,
     # Parallel kernels: each thread trains its own copy of this many hottest output rows (the
     # most frequent noise words, the Huffman nodes nearest the root) and merges its changes into
