@@ -180,6 +180,9 @@ class Word2Vec:
         epochs = cfg.epochs if epochs is None else epochs
         if epochs < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs}")
+        if corpus is None and self._corpus is None:
+            raise ValueError("this model was loaded from a file, which holds no corpus: pass the "
+                             "corpus to train on, train(corpus)")
         data = self._corpus if corpus is None or corpus is self._source else \
             encode(corpus, self.vocab.key_to_index, cfg.lowercase)
         if data.n_words == 0:

@@ -89,6 +89,24 @@ def test_save_load_resume(rng, tmp_path):
     back.train(corpus, epochs=1, verbose=False)
     np.testing.assert_array_equal(back.wv.vectors, model.wv.vectors)
     assert len(back.epoch_losses) == 3
+    with pytest.raises(ValueError, match=r"loaded from a file.*train\(corpus\)"):
+        Word2Vec.load(path).train(verbose=False)
+
+
+@pytest.mark.parametrize("params", [dict(negative=5), dict(hs=1, negative=0)])
+def test_two_threads_save_load_resume(rng, tmp_path, params):
+    # the parallel kernels train W_out inside a buffer with spare rows (cpu/_staging.py); saved
+    # and loaded models hold just the real rows, and a loaded one trains on with two threads
+    corpus, _ = planted_corpus(rng, n_sentences=100)
+    model = Word2Vec(min_count=1, vector_size=8, epochs=1, workers=2, **params).fit(corpus, verbose=False)
+    rows = len(model.vocab) - (1 if params.get("hs") else 0)
+    assert model.W_out.shape == (rows, 8)
+    model.save(tmp_path / "m.npz")
+    back = Word2Vec.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(back.W_out, model.W_out)
+    back.train(corpus, epochs=1, verbose=False)
+    assert back.W_out.shape == (rows, 8) and np.all(np.isfinite(back.W_out))
+    assert not np.array_equal(back.W_out, model.W_out)
 
 
 def test_load_reads_the_old_name_of_batch_window(rng, tmp_path):
