@@ -59,6 +59,7 @@ def test_spare_rows_reuses_a_buffer_with_room_and_copies_otherwise(rng):
     view = ext[:6]
     assert spare_rows(view, 4) is ext
     assert spare_rows(view, 5).shape == (11, 3)
+    assert spare_rows(W, 0) is W                      # one thread: no copy
 
 
 STAGED = {

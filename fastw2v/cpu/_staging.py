@@ -37,7 +37,10 @@ from .. import config
 
 def spare_rows(W, spare):
     """A (rows + spare, D) array whose first rows are W: W's own buffer when it already has the
-    spare rows after it (the model allocates it so), else a new one holding a copy of W."""
+    spare rows after it (the model allocates it so), else a new one holding a copy of W.
+    Without spare rows (one thread), W itself."""
+    if spare == 0 and W.flags.c_contiguous:
+        return W
     base = W.base
     if (isinstance(base, np.ndarray) and base.ndim == 2 and base.dtype == W.dtype
             and base.flags.c_contiguous and base.shape[1] == W.shape[1]
