@@ -130,8 +130,9 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
     ``W -= lr * grad`` of the summed loss of the window's pairs, repeated contexts included (a
     noise word drawn twice reads, for neu1e, the row its first occurrence already moved, as in
     word2vec.c's sequential order); each target row is read and written once per window. The
-    scores are independent dot products, which the CPU overlaps: computing them first took SGNS from 1.20M to 1.44M words/s (one process,
-    3 epochs of text8-head) against one dot at a time, each waiting on the last update.
+    scores are independent dot products, which the CPU overlaps: computing them first took SGNS
+    from 1.20M to 1.44M words/s (one process, 3 epochs of text8-head) against one dot at a
+    time, each waiting on the last update.
     Scratch: ``neu1e`` (>= n_ctx, D), ``acc`` (D,), ``G`` (>= n_targets, >= n_ctx).
     Returns the summed loss (0 when ``compute_loss`` is False).
     """

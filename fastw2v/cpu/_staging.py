@@ -52,6 +52,11 @@ def spare_rows(W, spare):
     return out
 
 
+def stage_count(rows, threads):
+    """How many of ``rows`` output rows each of ``threads`` threads stages (none for one)."""
+    return min(config.STAGED_ROWS, rows) if threads > 1 else 0
+
+
 def plan_stage(rows, hottest_first, threads, dim):
     """The staging of a kernel call: ``(first, count, copies, every, snaps)``.
 
@@ -60,7 +65,7 @@ def plan_stage(rows, hottest_first, threads, dim):
     are numbered in the order they are made: the root, above every path, is the last).
     One thread stages nothing.
     """
-    count = min(config.STAGED_ROWS, rows) if threads > 1 else 0
+    count = stage_count(rows, threads)
     first = 0 if hottest_first else rows - count
     snaps = np.zeros((threads, count, dim), dtype=np.float32)
     return first, count, rows, config.STAGE_MERGE_WINDOWS, snaps

@@ -9,7 +9,8 @@ nearest the root to the thread's own copies (``_staging.py``).
 Skip-gram HS trains pair by pair as word2vec.c: each context row walks the centre's path and
 updates its nodes. An exact window-at-a-time form (all contexts' scores from the old node rows
 and the contexts' Gram matrix, each node row written once per window) was the default while the
-threads shared the nodes near the root: it scaled better because it wrote them 10x less often.
+threads shared the nodes near the root: it scaled better because it wrote them once per window
+instead of once per pair.
 Once those nodes were staged per thread, pair by pair was the faster of the two (2 threads,
 one process, 3 epochs of text8-head: 1.01M vs 0.84M words/s; 1 thread 0.48M vs 0.47M; also
 at D = 300 and window 10), and the window form was removed.

@@ -54,7 +54,8 @@ def ns_targets(centre, negatives, n_negatives, targets, labels):
 def sgns_shared_step(W_in, W_out, contexts, centre, negatives, lr, neu1e, acc, compute_loss):
     """SGNS for a whole window with shared noise words ("HogBatch", Ji et al. 2016): all the
     context rows predict the centre against the *same* K noise words (``_output.batch_output``).
-    This equals ``W -= lr * grad`` of the reference SGNS loss summed over the window's pairs.
+    With distinct targets this equals ``W -= lr * grad`` of the reference SGNS loss summed over
+    the window's pairs.
     Scratch: ``neu1e`` (>= len(contexts), D), ``acc`` (D,). Returns the loss.
     """
     targets = np.empty(negatives.shape[0] + 1, dtype=np.int32)
