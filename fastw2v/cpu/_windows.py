@@ -92,11 +92,15 @@ def compile_block(block):
     The parallel twin is compiled from a renamed copy of the function: numba's on-disk cache
     names an entry after the function and its argument types, not its flags, so both
     compilations of one function shared an entry and whichever was compiled first was loaded
-    for both (a "parallel" kernel that ran on one thread).
+    for both (a "parallel" kernel that ran on one thread). numba names the entry after the
+    function's ``__qualname__``, which is set on the twin itself, so this works on Python 3.10
+    too, where code objects have no ``co_qualname``.
     """
-    twin = types.FunctionType(block.__code__.replace(co_name=block.__name__ + "_parallel",
-                                                     co_qualname=block.__qualname__ + "_parallel"),
-                              block.__globals__, block.__name__ + "_parallel", block.__defaults__)
+    code = block.__code__.replace(co_name=block.__name__ + "_parallel")
+    if hasattr(code, "co_qualname"):        # Python 3.11+; 3.10's code objects have no qualname
+        code = code.replace(co_qualname=block.__qualname__ + "_parallel")
+    twin = types.FunctionType(code, block.__globals__, block.__name__ + "_parallel",
+                              block.__defaults__)
     twin.__qualname__ = block.__qualname__ + "_parallel"
     twin.__doc__ = block.__doc__
     return (njit(fastmath=config.FASTMATH, cache=config.CACHE)(block),
