@@ -34,6 +34,9 @@ _DEFAULTS = {
     "GPU_CHUNK_TOKENS": 50_000_000,
     # CUDA: embedding updates with cuda.atomic.add (True) or plain Hogwild stores (False).
     "GPU_ATOMICS": False,
+    # CUDA: fewest tokens each thread trains in a row (more than 2 * window + 1, so that the
+    # windows of neighbouring lanes never overlap; gpu/_device.thread_span).
+    "GPU_MIN_SPAN": 64,
 }
 
 FASTMATH = _DEFAULTS["FASTMATH"]
@@ -48,6 +51,7 @@ THREADS_PER_BLOCK = _DEFAULTS["THREADS_PER_BLOCK"]
 GPU_MAX_BLOCKS = _DEFAULTS["GPU_MAX_BLOCKS"]
 GPU_CHUNK_TOKENS = _DEFAULTS["GPU_CHUNK_TOKENS"]
 GPU_ATOMICS = _DEFAULTS["GPU_ATOMICS"]
+GPU_MIN_SPAN = _DEFAULTS["GPU_MIN_SPAN"]
 
 
 def reset():

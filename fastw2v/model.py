@@ -47,8 +47,6 @@ class Word2VecConfig:
                                       # trains runs of config.CBOW_BATCH windows, hidden vectors summed
                                       # before updates. False = pair by pair and window by window as
                                       # word2vec.c. (Skip-gram HS is always pair by pair: faster.)
-    noise_table_size: int = 10_000_000  # CUDA only: slots of the noise table (the CPU draws from an
-                                      # exact alias table of V buckets)
     lowercase: bool = False           # lowercase the corpus while reading it
     compute_loss: bool = True         # tally the loss of every epoch (skip-gram HS, 2 threads, one
                                       # process: 0.98-1.02M words/s with it, 1.12-1.16M without)
@@ -240,8 +238,8 @@ class Word2Vec:
         """(run_epoch, finish) for the numba.cuda kernels; finish copies the vectors back."""
         from .gpu.driver import CudaTrainer
         cfg = self.config
-        noise = self.vocab.noise_table(cfg.ns_exponent, cfg.noise_table_size) \
-            if cfg.objective[1] == "ns" else np.zeros(1, dtype=np.int32)
+        from .cpu._noise import alias_table
+        noise = alias_table(self.vocab.noise_distribution(cfg.ns_exponent))  # exact draws, as the CPU
         trainer = CudaTrainer(self.wv.vectors, self.W_out, noise, cfg, cfg.objective,
                               seed=cfg.seed + 7919 * run, n_tokens=data.n_words)
         rng = np.random.default_rng([cfg.seed, run])
@@ -320,6 +318,7 @@ class Word2Vec:
                 params = meta["config"]
                 if "shared_negatives" in params:      # files written before the flag's rename
                     params["batch_window"] = params.pop("shared_negatives")
+                params.pop("noise_table_size", None)  # the GPU's old noise table; now an alias table
                 model = cls(**params)
                 words = str(z["words"]).split("\n")
                 model.vocab = Vocab(words, z["counts"])

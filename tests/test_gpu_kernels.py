@@ -91,12 +91,18 @@ def test_cbow_step_kernel_equals_reference(cuda, rng, atomic, mean):
     compare("W_out", d_out.copy_to_host(), W_out - LR * dW_out, rtol=1e-5, atol=1e-6)
 
 
-def test_simulator_is_used_without_a_gpu():
-    # CI has no GPU: these tests must run on the simulator there, not be skipped
-    if not SIMULATED:
-        pytest.skip("a real GPU is present: the kernels above ran on it")
-    from numba import cuda
-    assert cuda.is_available()
+def test_require_cuda_names_what_is_missing(monkeypatch):
+    from numba import cuda as numba_cuda
+    from fastw2v.gpu import require_cuda
+    monkeypatch.setattr(numba_cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="no usable CUDA GPU.*numba-cuda.*NUMBA_ENABLE_CUDASIM"):
+        require_cuda()
+
+    def broken():
+        raise OSError("libcuda.so: cannot open shared object file")
+    monkeypatch.setattr(numba_cuda, "is_available", broken)
+    with pytest.raises(RuntimeError, match="CUDA is not usable here.*libcuda.so"):
+        require_cuda()
 
 
 @pytest.mark.parametrize("V,D,B", [(9, 4, 5), (30, 8, 12)])

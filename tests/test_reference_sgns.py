@@ -33,10 +33,31 @@ def test_sgns_matches_autograd(rng, V, D, B, K):
     compare("dW_out", dW_out, t_out.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
-def test_sgns_repeats_and_masking_are_exercised(rng):
-    _, _, ctx, centre, negatives = random_case(rng, 3, 8, 40, 4)
-    assert len(np.unique(ctx)) < len(ctx)
-    assert np.any(negatives == centre[:, None])
+def test_sgns_noise_word_equal_to_centre_is_masked(rng):
+    # word2vec.c skips a noise word equal to the centre: [c, x, c] trains as [x] alone
+    W_in, W_out = rng.normal(0, 0.5, (6, 4)), rng.normal(0, 0.5, (6, 4))
+    loss3, cache3 = sgns.forward(W_in, W_out, np.array([1]), np.array([2]), np.array([[2, 4, 2]]))
+    loss1, cache1 = sgns.forward(W_in, W_out, np.array([1]), np.array([2]), np.array([[4]]))
+    assert loss3 == pytest.approx(loss1, rel=1e-12)
+    for g3, g1 in zip(sgns.backward(cache3), sgns.backward(cache1)):
+        np.testing.assert_allclose(g3, g1, rtol=1e-12, atol=1e-15)
+
+
+def test_sgns_batch_gradient_is_the_sum_over_examples(rng):
+    # repeated contexts, centres and noise words inside a batch add up (np.add.at, not =)
+    W_in, W_out, ctx, centre, negatives = random_case(rng, 3, 8, 40, 4)
+    assert len(np.unique(ctx)) < len(ctx) and np.any(negatives == centre[:, None])
+    loss, cache = sgns.forward(W_in, W_out, ctx, centre, negatives)
+    total = [np.zeros_like(W_in), np.zeros_like(W_out)]
+    one_by_one = 0.0
+    for b in range(ctx.size):
+        l_b, c_b = sgns.forward(W_in, W_out, ctx[b:b + 1], centre[b:b + 1], negatives[b:b + 1])
+        one_by_one += l_b
+        for t, g in zip(total, sgns.backward(c_b)):
+            t += g
+    assert loss == pytest.approx(one_by_one, rel=1e-12)
+    for g, t in zip(sgns.backward(cache), total):
+        np.testing.assert_allclose(g, t, rtol=1e-10, atol=1e-12)
 
 
 def test_sgns_extreme_scores_are_finite():

@@ -1,6 +1,7 @@
 """The negative-sampling head on the device (the maths of reference/sgns.py, the update order
 of cpu/_output.py): one thread updates the 1 + K output rows of one example and accumulates
--lr * dL/dh in its scratch row ``e``."""
+-lr * dL/dh in its scratch row ``e``. float32 throughout (see _device.py)."""
+import numpy as np
 from numba import cuda
 
 from ._device import add, sigmoid_softplus
@@ -10,17 +11,17 @@ from ._device import add, sigmoid_softplus
 def ns_output(H, r, W_out, centre, negatives, lr, e, atomic):
     """Negative sampling on h = H[r]; returns the example's loss. ``e`` must start at zero."""
     dim = H.shape[1]
-    loss = 0.0
+    loss = np.float32(0.0)
     for k in range(negatives.shape[0] + 1):
         if k == 0:
             target = centre
-            label = 1.0
+            label = np.float32(1.0)
         else:
             target = negatives[k - 1]
             if target == centre:                 # word2vec.c skips a noise word equal to the centre
                 continue
-            label = 0.0
-        f = 0.0
+            label = np.float32(0.0)
+        f = np.float32(0.0)
         for c in range(dim):
             f += H[r, c] * W_out[target, c]
         sig, nll = sigmoid_softplus(f)

@@ -1,12 +1,13 @@
 """CBOW with negative sampling on the GPU (maths: reference/cbow.py; CPU: cpu/cbow.py).
 
-One thread per centre word: h = mean (or sum) of the window's context rows, in the thread's
-scratch row; the NS head updates the output rows; then -lr * dh goes to every context row, as
-word2vec.c does.
+Each thread trains its own contiguous span of tokens (``_device.thread_span``); per centre
+word: h = mean (or sum) of the window's context rows, in the thread's scratch row; the NS
+head updates the output rows; then -lr * dh goes to every context row, as word2vec.c does.
 """
+import numpy as np
 from numba import cuda
 
-from ._device import add, draw_noise, reduced_window
+from ._device import add, draw_noise, reduced_window, span_lr, thread_span
 from ._output import ns_output
 
 
@@ -15,14 +16,15 @@ def cbow_step(W_in, W_out, contexts, n_ctx, centre, negatives, lr, h, e, r, mean
     """One CBOW window on injected noise words. ``h`` and ``e`` are (threads, D) scratch, row r."""
     dim = W_in.shape[1]
     for c in range(dim):
-        h[r, c] = 0.0
-        e[r, c] = 0.0
+        h[r, c] = np.float32(0.0)
+        e[r, c] = np.float32(0.0)
     for j in range(n_ctx):
         for c in range(dim):
             h[r, c] += W_in[contexts[j], c]
     if mean:
+        inv = np.float32(1.0) / np.float32(n_ctx)
         for c in range(dim):
-            h[r, c] /= n_ctx
+            h[r, c] *= inv
     loss = ns_output(h, r, W_out, centre, negatives, lr, e[r], atomic)
     for j in range(n_ctx):
         for c in range(dim):
@@ -40,15 +42,15 @@ def cbow_step_kernel(W_in, W_out, contexts, n_ctx, centre, negatives, lr, h, e, 
 
 
 @cuda.jit
-def cbow_train_kernel(W_in, W_out, ids, sent_lo, sent_hi, noise, window, lr_start, lr_end,
-                      states, h, e, contexts, negatives, stats, mean, atomic):
-    """Train on a chunk of subsampled tokens; ``stats[tid] = (loss, windows)`` per thread."""
+def cbow_train_kernel(W_in, W_out, ids, sent_lo, sent_hi, accept, alias, window, lr_start, lr_end,
+                      min_span, states, h, e, contexts, negatives, stats, mean, atomic):
+    """Train on a chunk of subsampled tokens; ``stats[tid] = (loss, windows)`` of this launch."""
     tid = cuda.grid(1)
-    n = ids.shape[0]
-    loss = 0.0
+    first, last = thread_span(ids.shape[0], tid, cuda.gridsize(1), min_span)
+    loss = np.float32(0.0)
     windows = 0
-    for i in range(tid, n, cuda.gridsize(1)):
-        lr = lr_start + (lr_end - lr_start) * (i / n)
+    for i in range(first, last):
+        lr = span_lr(lr_start, lr_end, i, first, last)
         lo, hi = reduced_window(i, sent_lo, sent_hi, window, states, tid)
         n_ctx = 0
         for j in range(lo, hi):
@@ -57,9 +59,9 @@ def cbow_train_kernel(W_in, W_out, ids, sent_lo, sent_hi, noise, window, lr_star
                 n_ctx += 1
         if n_ctx == 0:
             continue
-        draw_noise(noise, negatives, states, tid)
+        draw_noise(accept, alias, negatives, states, tid)
         loss += cbow_step(W_in, W_out, contexts[tid], n_ctx, ids[i], negatives[tid], lr, h, e, tid,
                           mean, atomic)
         windows += 1
-    stats[tid, 0] += loss
-    stats[tid, 1] += windows
+    stats[tid, 0] = loss
+    stats[tid, 1] = windows

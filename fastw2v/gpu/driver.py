@@ -4,7 +4,9 @@ Per epoch the host subsamples the encoded corpus (word2vec.c's keep-probabilitie
 so the device sees only kept tokens and, for each token, the bounds of its sentence. The kept
 tokens go to the device in sentence-aligned chunks of at most ``config.GPU_CHUNK_TOKENS``, so a
 corpus larger than device memory streams through. The embedding matrices stay on the device
-for all epochs and are copied back once at the end.
+for all epochs and are copied back once at the end. Noise words are drawn on the device from
+the same exact alias table as on the CPU (``cpu/_noise.py``). Within a chunk each GPU thread
+trains its own contiguous span of at least ``config.GPU_MIN_SPAN`` tokens (``_device.py``).
 """
 import numpy as np
 
@@ -48,12 +50,13 @@ class CudaTrainer:
     """Trains one model's matrices on the device; ``train_epoch`` may be called repeatedly."""
 
     def __init__(self, W_in, W_out, noise, cfg, objective, seed, n_tokens):
+        """``noise = (accept, alias)``: the alias table of the noise distribution."""
         self.cuda = require_cuda()
         from ._device import launch_config, rng_states
         self.W_in_host, self.W_out_host = W_in, W_out
         self.W_in = self.cuda.to_device(W_in)
         self.W_out = self.cuda.to_device(W_out)
-        self.noise = self.cuda.to_device(noise)
+        self.accept, self.alias = (self.cuda.to_device(x) for x in noise)
         self.cfg = cfg
         self.arch, self.head = objective
         self.blocks, self.threads = launch_config(n_tokens)
@@ -66,11 +69,13 @@ class CudaTrainer:
             self.contexts = self.cuda.device_array((grid, 2 * cfg.window), dtype=np.int32)
         self.negatives = self.cuda.device_array((grid, max(cfg.negative, 1)), dtype=np.int32)
         self.grid = grid
+        self.stats = self.cuda.device_array((grid, 2), dtype=np.float32)   # per launch, per thread
+        self.min_span = max(config.GPU_MIN_SPAN, 2 * cfg.window + 2)
         if self.head == "softmax":
             B = cfg.softmax_batch
             self.S = self.cuda.device_array((B, W_out.shape[0]), dtype=np.float32)
             self.dH = self.cuda.device_array((B, D), dtype=np.float32)
-            self.loss = self.cuda.device_array(B, dtype=np.float64)
+            self.loss = self.cuda.device_array(B, dtype=np.float32)
 
     def train_epoch(self, data, keep, rng, progress_start, progress_end, on_chunk=None):
         """One pass over ``data``; lr falls over [progress_start, progress_end] of training.
@@ -78,20 +83,18 @@ class CudaTrainer:
         from . import cbow, sgns
         cfg = self.cfg
         ids, starts, sentence = subsample(data.ids, data.offsets, keep, rng)
-        stats = self.cuda.to_device(np.zeros((self.grid, 2), dtype=np.float64))
-        totals_host = np.zeros(2)
+        totals = np.zeros(2)
         n = ids.size
         for a, b in chunks(n, starts, sentence, config.GPU_CHUNK_TOKENS):
             sid = sentence[a:b]
             lo = (starts[sid] - a).astype(np.int32)
             hi = (starts[sid + 1] - a).astype(np.int32)
             span = progress_end - progress_start
-            lr0 = linear_lr(progress_start + span * a / max(n, 1), cfg.alpha, cfg.min_alpha)
-            lr1 = linear_lr(progress_start + span * b / max(n, 1), cfg.alpha, cfg.min_alpha)
+            lr0 = np.float32(linear_lr(progress_start + span * a / max(n, 1), cfg.alpha, cfg.min_alpha))
+            lr1 = np.float32(linear_lr(progress_start + span * b / max(n, 1), cfg.alpha, cfg.min_alpha))
             if self.head == "softmax":
                 loss, examples = self._softmax_chunk(ids[a:b], lo, hi, lr0, lr1, rng)
-                totals_host[0] += loss
-                totals_host[1] += examples
+                totals += (loss, examples)
                 if on_chunk is not None:
                     on_chunk(b / max(n, 1), lr1)
                 continue
@@ -99,17 +102,18 @@ class CudaTrainer:
             launch = (self.blocks, self.threads)
             if self.arch == "sg":
                 sgns.sgns_train_kernel[launch](
-                    self.W_in, self.W_out, d_ids, d_lo, d_hi, self.noise, cfg.window, lr0, lr1,
-                    self.states, self.e, self.negatives, stats, config.GPU_ATOMICS)
+                    self.W_in, self.W_out, d_ids, d_lo, d_hi, self.accept, self.alias, cfg.window,
+                    lr0, lr1, self.min_span, self.states, self.e, self.negatives, self.stats,
+                    config.GPU_ATOMICS)
             else:
                 cbow.cbow_train_kernel[launch](
-                    self.W_in, self.W_out, d_ids, d_lo, d_hi, self.noise, cfg.window, lr0, lr1,
-                    self.states, self.h, self.e, self.contexts, self.negatives, stats,
-                    bool(cfg.cbow_mean), config.GPU_ATOMICS)
-            self.cuda.synchronize()
+                    self.W_in, self.W_out, d_ids, d_lo, d_hi, self.accept, self.alias, cfg.window,
+                    lr0, lr1, self.min_span, self.states, self.h, self.e, self.contexts,
+                    self.negatives, self.stats, bool(cfg.cbow_mean), config.GPU_ATOMICS)
+            # float32 per thread and launch on the device, summed in float64 here
+            totals += self.stats.copy_to_host().sum(axis=0, dtype=np.float64)
             if on_chunk is not None:
                 on_chunk(b / max(n, 1), lr1)
-        totals = stats.copy_to_host().sum(axis=0) + totals_host
         return float(totals[0]), int(totals[1])
 
     def _softmax_chunk(self, ids, lo, hi, lr0, lr1, rng):
@@ -126,7 +130,7 @@ class CudaTrainer:
             lr = np.float32(lr0 + (lr1 - lr0) * s / max(ctx.size, 1))
             softmax_step(self.W_in, self.W_out, d_ctx[s:e], d_centre[s:e], lr, self.S[:e - s],
                          self.dH[:e - s], self.loss[:e - s], tile)
-            loss += float(self.loss[:e - s].copy_to_host().sum())
+            loss += float(self.loss[:e - s].copy_to_host().sum(dtype=np.float64))
         return loss, int(ctx.size)
 
     def copy_back(self):

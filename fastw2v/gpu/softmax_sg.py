@@ -38,7 +38,7 @@ def skipgram_pairs(ids, lo, hi, window, rng):
 def scores_kernel(W_in, W_out, ctx, S):
     b, v = cuda.grid(2)
     if b < S.shape[0] and v < S.shape[1]:
-        f = 0.0
+        f = np.float32(0.0)
         for d in range(W_in.shape[1]):
             f += W_in[ctx[b], d] * W_out[v, d]
         S[b, v] = f
@@ -51,21 +51,22 @@ def softmax_kernel(S, centre, loss):
     if b < S.shape[0]:
         top = S[b, 0]
         for v in range(S.shape[1]):
-            top = max(top, S[b, v])
-        total = 0.0
+            if S[b, v] > top:                    # not max(): see gpu/_device.py
+                top = S[b, v]
+        total = np.float32(0.0)
         for v in range(S.shape[1]):
             total += math.exp(S[b, v] - top)
         loss[b] = math.log(total) - (S[b, centre[b]] - top)
         for v in range(S.shape[1]):
             S[b, v] = math.exp(S[b, v] - top) / total
-        S[b, centre[b]] -= 1.0
+        S[b, centre[b]] -= np.float32(1.0)
 
 
 @cuda.jit
 def dh_kernel(S, W_out, dH):
     b, d = cuda.grid(2)
     if b < dH.shape[0] and d < dH.shape[1]:
-        g = 0.0
+        g = np.float32(0.0)
         for v in range(S.shape[1]):
             g += S[b, v] * W_out[v, d]
         dH[b, d] = g
@@ -75,7 +76,7 @@ def dh_kernel(S, W_out, dH):
 def update_out_kernel(W_in, ctx, S, W_out, lr):
     v, d = cuda.grid(2)
     if v < W_out.shape[0] and d < W_out.shape[1]:
-        g = 0.0
+        g = np.float32(0.0)
         for b in range(S.shape[0]):
             g += S[b, v] * W_in[ctx[b], d]
         W_out[v, d] -= lr * g
@@ -93,7 +94,8 @@ def _grid2(rows, cols, tile):
 
 
 def softmax_step(W_in, W_out, ctx, centre, lr, S, dH, loss, tile):
-    """One minibatch on device arrays (B = ctx.size; S is (B, V), dH (B, D), loss (B,))."""
+    """One minibatch on device arrays (B = ctx.size; S is (B, V), dH (B, D), loss (B,)), all
+    float32 (``lr`` too)."""
     B, V, D = ctx.shape[0], W_out.shape[0], W_out.shape[1]
     scores_kernel[_grid2(B, V, tile)](W_in, W_out, ctx, S)
     softmax_kernel[-(-B // (tile * tile)), tile * tile](S, centre, loss)
