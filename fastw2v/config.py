@@ -15,15 +15,17 @@ _DEFAULTS = {
     # Words per thread in one parallel call; between calls the driver reports progress.
     "BLOCK_WORDS_PER_THREAD": 100_000,
     # CBOW with batch_window: consecutive windows trained as one minibatch (their noise words
-    # drawn and rows prefetched together). bench_results/ (text8-head, 2 threads, medians of 3):
-    # 8 windows 4.19M words/s, analogy 8.10 %, Spearman 0.483; 1 window (batch_window=False)
-    # 3.60M, 7.82 %, 0.471. In an earlier CBOW-only experiment 16 was no faster than 8.
+    # drawn and rows prefetched together); 8 against 1 and 16: bench_results/decisions.md
+    # #window-minibatches.
     "CBOW_BATCH": 8,
     # Parallel kernels: each thread trains its own copy of this many hottest output rows (the
     # most frequent noise words, the Huffman nodes nearest the root) and merges its changes into
     # the shared rows every STAGE_MERGE_WINDOWS windows (cpu/_staging.py). 0 = off.
     "STAGED_ROWS": 256,
     "STAGE_MERGE_WINDOWS": 1024,
+    # How a merge combines the threads' changes to a staged row: "sum" adds every thread's
+    # change, "mean" adds each one divided by the number of threads (cpu/_staging.py).
+    "STAGE_MERGE": "sum",
     # The full softmax is refused on larger vocabularies (O(V*D) work and memory per example).
     "SOFTMAX_MAX_VOCAB": 200_000,
     # CUDA: threads per block of every kernel launch.
@@ -46,6 +48,7 @@ BLOCK_WORDS_PER_THREAD = _DEFAULTS["BLOCK_WORDS_PER_THREAD"]
 CBOW_BATCH = _DEFAULTS["CBOW_BATCH"]
 STAGED_ROWS = _DEFAULTS["STAGED_ROWS"]
 STAGE_MERGE_WINDOWS = _DEFAULTS["STAGE_MERGE_WINDOWS"]
+STAGE_MERGE = _DEFAULTS["STAGE_MERGE"]
 SOFTMAX_MAX_VOCAB = _DEFAULTS["SOFTMAX_MAX_VOCAB"]
 THREADS_PER_BLOCK = _DEFAULTS["THREADS_PER_BLOCK"]
 GPU_MAX_BLOCKS = _DEFAULTS["GPU_MAX_BLOCKS"]

@@ -48,8 +48,8 @@ class Word2VecConfig:
                                       # before updates. False = pair by pair and window by window as
                                       # word2vec.c. (Skip-gram HS is always pair by pair: faster.)
     lowercase: bool = False           # lowercase the corpus while reading it
-    compute_loss: bool = True         # tally the loss of every epoch (skip-gram HS, 2 threads, one
-                                      # process: 0.98-1.02M words/s with it, 1.12-1.16M without)
+    compute_loss: bool = True         # tally the loss of every epoch (costs some words/s:
+                                      # bench_results/decisions.md#loss-tally)
     device: str = "cpu"               # "cpu" (Numba threads) or "cuda" (numba.cuda: SG/CBOW-NS, SG softmax)
 
     def validate(self):

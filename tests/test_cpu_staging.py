@@ -11,12 +11,14 @@ import pytest
 from conftest import planted_corpus
 from fastw2v import Word2Vec, config
 from fastw2v.cpu._rng import seed_states
-from fastw2v.cpu._staging import merge_stage, spare_rows, stage_rows, staged_row, thread_stage
+from fastw2v.cpu._staging import (atomic_add, merge_scale, merge_stage, spare_rows, stage_rows,
+                                  staged_row, thread_stage)
 from fastw2v.schedule import plan_pieces
 
 
-def make_stage(first, count, copies, threads, dim, every=4):
-    return first, count, copies, every, np.zeros((threads, count, dim), np.float32)
+def make_stage(first, count, copies, threads, dim, every=4, scale=1.0):
+    return (first, count, copies, every, np.zeros((threads, count, dim), np.float32),
+            np.float32(scale))
 
 
 def test_staged_row_renames_only_the_staged_span():
@@ -30,12 +32,15 @@ def test_staged_row_renames_only_the_staged_span():
     assert [staged_row(r, off) for r in (0, 3)] == [0, 3]
 
 
+@pytest.mark.parametrize("rule", ["sum", "mean"])
 @pytest.mark.parametrize("threads", [2, 3])
-def test_merges_add_every_threads_changes(rng, threads):
+def test_merges_add_every_threads_changes(rng, threads, rule):
     rows, count, first, D = 10, 4, 6, 5
     W = rng.normal(size=(rows + threads * count, D)).astype(np.float32)
     before = W[:rows].copy()
-    stage = make_stage(first, count, rows, threads, D)
+    scale = merge_scale(threads, rule)
+    assert scale == (1.0 if rule == "sum" else np.float32(1 / threads))
+    stage = make_stage(first, count, rows, threads, D, scale=scale)
     for p in range(threads):
         merge_stage(W, stage, p, True)                 # load: copies = snapshots = shared rows
         np.testing.assert_array_equal(W[rows + p * count:rows + (p + 1) * count], before[first:])
@@ -44,11 +49,46 @@ def test_merges_add_every_threads_changes(rng, threads):
         W[rows + p * count:rows + (p + 1) * count] += changes[p]
     for p in range(threads):
         merge_stage(W, stage, p, False)
-    np.testing.assert_allclose(W[first:rows], before[first:] + changes.sum(0), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(W[first:rows], before[first:] + scale * changes.sum(0), rtol=1e-5,
+                               atol=1e-5)
     np.testing.assert_array_equal(W[:first], before[:first])
     # the last thread to merge reloads the sum of all
     last = threads - 1
     np.testing.assert_array_equal(W[rows + last * count:rows + threads * count], W[first:rows])
+
+
+@numba.njit(parallel=True)
+def _hammer(W, adds, atomic):
+    """Every thread adds 1 to the same three elements ``adds`` times."""
+    for p in numba.prange(numba.get_num_threads()):
+        for k in range(adds):
+            if atomic:
+                atomic_add(W, 0, k % 3, np.float32(1.0))
+            else:
+                W[0, k % 3] += np.float32(1.0)
+
+
+def test_atomic_add_loses_no_concurrent_addition():
+    # the race the merges could have: two threads adding to one element at the same moment
+    threads = numba.get_num_threads()
+    if threads < 2:
+        pytest.skip("needs two threads to race")
+    W = np.zeros((1, 3), np.float32)
+    for _ in range(5):                        # plain += : the threads do race here
+        W[:] = 0
+        _hammer(W, 300_000, False)
+        if W[0].sum() < threads * 300_000:
+            break
+    else:
+        pytest.skip("the threads never ran at the same time (a busy machine)")
+    W[:] = 0
+    _hammer(W, 300_000, True)
+    np.testing.assert_array_equal(W[0], threads * 100_000)
+
+
+def test_merge_rule_is_checked():
+    with pytest.raises(ValueError, match="STAGE_MERGE must be 'sum' or 'mean'"):
+        merge_scale(2, "median")
 
 
 def test_spare_rows_reuses_a_buffer_with_room_and_copies_otherwise(rng):

@@ -4,10 +4,9 @@ word2vec.c draws a noise word by reading a random slot of a 1e8-entry unigram ta
 every draw is a cache miss. The alias method (Walker 1977; Vose's construction) gives the same
 distribution from V buckets: bucket i keeps word i with probability accept[i] / 2**32
 and otherwise gives its alias word. For text8's 70k-word vocabulary that is 840 KB, which
-stays in the L2 cache. Cache misses on the table were measured, not guessed: in a CBOW kernel
-on one thread, a 1e5-slot table ran at 1.19M words/s against 0.70M for 1e7 slots; but a small
-table rounds the probability of rare words (by up to 9% at 2**20 slots on text8), which the
-alias table does not.
+stays in the L2 cache. Cache misses on a large table were measured, not guessed, and a small
+table rounds the probability of rare words, which the alias table does not
+(bench_results/decisions.md#noise-sampler).
 
 A draw takes two LCG steps: the bucket from bits 16..47 of the first by multiply-shift, the
 32-bit coin from bits 16..47 of the second (the generator's low bits are weak), then two loads

@@ -7,10 +7,10 @@ order: each output row is updated with the not-yet-updated h).
 
 The hidden vector is passed as ``(H, r)``, row r of a matrix (``W_in`` for skip-gram, a (B, D)
 buffer of hidden vectors for CBOW), and the error as ``(E, e)``, never as views ``H[r]``: in
-numba a view takes a reference on its parent (an atomic increment), which per pair cost 15-25%
-of SGNS throughput. Each head is one loop
-with the per-target body written inside it, as word2vec.c: factoring the body into a helper
-function, even one numba inlines, measured 17-23% slower.
+numba a view takes a reference on its parent (an atomic increment) on every pair. Each head is
+one loop with the per-target body written inside it, as word2vec.c: factoring the body into a
+helper function, even one numba inlines, was slower (both: bench_results/decisions.md
+#head-loop).
 """
 import numpy as np
 from numba import njit
@@ -64,8 +64,7 @@ def hs_output(H, r, W_out, targets, labels, n_targets, lr, E, e, G, compute_loss
     A path never repeats a node, so every score reads its row before this example moves it,
     as in word2vec.c's loop, even when all scores are computed first: then the dot products
     and sigmoids are independent and the CPU overlaps them instead of waiting on each in
-    turn (skip-gram HS, 3 epochs of text8-head, old and new code alternating, 2 runs each:
-    one thread 0.47-0.49M -> 0.50M words/s, two threads 0.94-1.00M -> 1.02-1.03M).
+    turn (bench_results/decisions.md#scores-first).
     Scratch: ``G`` (>= n_targets,).
     """
     dim = H.shape[1]
@@ -130,9 +129,8 @@ def batch_output(W_in, contexts, n_ctx, W_out, targets, labels, n_targets, lr, n
     ``W -= lr * grad`` of the summed loss of the window's pairs, repeated contexts included (a
     noise word drawn twice reads, for neu1e, the row its first occurrence already moved, as in
     word2vec.c's sequential order); each target row is read and written once per window. The
-    scores are independent dot products, which the CPU overlaps: computing them first took SGNS
-    from 1.20M to 1.44M words/s (one process, 3 epochs of text8-head) against one dot at a
-    time, each waiting on the last update.
+    scores are independent dot products, which the CPU overlaps, instead of one dot at a time
+    each waiting on the last update (bench_results/decisions.md#scores-first).
     Scratch: ``neu1e`` (>= n_ctx, D), ``acc`` (D,), ``G`` (>= n_targets, >= n_ctx).
     Returns the summed loss (0 when ``compute_loss`` is False).
     """

@@ -30,9 +30,9 @@ def softplus_neg(x, e):
 
     log(1 + e) = 2 atanh(z) with z = e / (2 + e) in (0, 1/3]: the series 2 (z + z^3/3 + ... +
     z^17/17) leaves out less than z^19 / 19 < 5e-11, far below float32's precision, and costs
-    a division and nine multiply-adds. With libm's log1p instead, tallying the loss took
-    skip-gram HS from 0.79M to 0.60M words/s (with the series: 0.70-0.72M; one process, 3
-    epochs of text8-head). tests/test_cpu_objectives.py checks it against NumPy's log1p.
+    a division and nine multiply-adds; libm's log1p made tallying the loss cost far more
+    (bench_results/decisions.md#loss-tally). tests/test_cpu_objectives.py checks it against
+    NumPy's log1p.
     """
     z = e / (np.float32(2.0) + e)
     z2 = z * z

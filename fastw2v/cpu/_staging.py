@@ -2,37 +2,61 @@
 
 Why: Hogwild threads share every embedding row, and the output rows that every window writes
 (the most frequent noise words, the inner nodes near the root of the Huffman tree) bounce
-between the cores' caches: each write by one thread invalidates the other's copy. Measured on
-text8-head by ``benchmarks/row_contention.py`` (bench_results/row_contention.json, 2 threads
-over 1, medians of 3): the serial kernel run from two threads on shared rows scaled CBOW-NS
-1.61x, SGNS 1.79x, and skip-gram HS (pair by pair, every pair writes the nodes near the root)
-0.57x: two threads were slower than one. On private copies of W_out: 1.95x, 1.92x, 1.91x; on
-private copies of W_in: 1.67x, 1.87x, 0.58x. The output rows are where the threads collide.
+between the cores' caches: each write by one thread invalidates the other's copy. On shared
+rows two threads scaled skip-gram HS worse than one thread; on private copies of W_out every
+objective scaled well, on private copies of W_in not (``benchmarks/row_contention.py``,
+bench_results/decisions.md#staging). The output rows are where the threads collide.
 
 So the parallel kernels give each thread a private copy of the ``count`` hottest output rows
 ``[first, first + count)`` and rename those targets to the copy (``staged_row``); the heads
 (``_output.py``) index rows as before and never know. Every ``every`` windows, and at the end of
 its piece, a thread adds what it changed since the last merge to the shared rows and reloads:
 
-    W[first + h] += copy[h] - snap[h];   copy[h] = snap[h] = W[first + h]
+    W[first + h] += scale * (copy[h] - snap[h]);   copy[h] = snap[h] = W[first + h]
 
-so no update is lost, and the other threads' updates arrive at the next merge (a delay of
-``every`` windows on these rows only; all other rows are Hogwild as before). Thread p's copies
-live in W_out's spare rows ``[copies + p * count, copies + (p + 1) * count)``, its snapshot in
-``snaps[p]``. Two threads merging at once could lose an addition to a row both write at the
-same moment, so thread p starts its merge at row ``p * count / threads``: both walk the rows at
-the same pace, a fixed distance apart.
+The other threads' changes arrive at the next merge (a delay of ``every`` windows on these
+rows only; all other rows are Hogwild as before). Thread p's copies live in W_out's spare rows
+``[copies + p * count, copies + (p + 1) * count)``, its snapshot in ``snaps[p]``.
 
-With the defaults (``config.STAGED_ROWS = 256`` rows, merged every 1024 windows) the parallel
-kernel went from 1.63x to 1.84x (CBOW-NS), 1.79x to 1.86x (SGNS) and 0.60x to 1.91x (skip-gram
-HS) in that benchmark, and analogy accuracy and WordSim-353 held against gensim's
-(bench_results/compare_gensim.json).
+This is not Hogwild on these rows: each thread computes its updates from its own copy, blind
+to the others' for up to ``every`` windows, so when the threads fit one row to the same target
+in a period, adding all their changes overshoots (the threads' changes are correlated); their
+mean (``scale = 1 / threads``) undershoots where they are not. Measured on quality at 2 threads
+(``benchmarks/merge_rule.py``, bench_results/decisions.md#merge-rule), the sum was better for
+SGNS, CBOW and skip-gram HS, so ``config.STAGE_MERGE = "sum"`` (scale 1) is the default.
+
+Two threads may reach their merges at any moment, so two merges can add to one row at once:
+the additions are atomic (``atomic_add``, LLVM's ``atomicrmw fadd``), and neither is lost.
+Thread p still starts its merge at row ``p * count / threads`` so that merges at the same time
+walk different cache lines.
+
 ``count = 0`` turns staging off: every function here is then the identity (the serial kernel).
 """
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from .. import config
+
+
+@intrinsic
+def atomic_add(typingctx, W, i, j, value):
+    """``W[i, j] += value`` as one atomic read-modify-write (LLVM ``atomicrmw fadd``) on a
+    float32 matrix; returns the value W[i, j] held just before. Two threads adding to one
+    element at once both count, where a plain ``+=`` can keep one addition and lose the other
+    (tests/test_cpu_staging.py shows both)."""
+    if not (isinstance(W, types.Array) and W.ndim == 2 and W.dtype == types.float32):
+        return None
+    sig = types.float32(W, types.intp, types.intp, types.float32)
+
+    def codegen(context, builder, signature, args):
+        array, row, col, addend = args
+        view = context.make_array(signature.args[0])(context, builder, array)
+        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], view, [row, col],
+                                       wraparound=False)
+        return builder.atomic_rmw("fadd", ptr, addend, "monotonic")
+    return sig, codegen
 
 
 def spare_rows(W, spare):
@@ -57,8 +81,18 @@ def stage_count(rows, threads):
     return min(config.STAGED_ROWS, rows) if threads > 1 else 0
 
 
+def merge_scale(threads, rule=None):
+    """What a merge multiplies each thread's change by: 1 ("sum") or 1 / threads ("mean")."""
+    rule = rule or config.STAGE_MERGE
+    if rule == "sum":
+        return np.float32(1.0)
+    if rule == "mean":
+        return np.float32(1.0 / max(threads, 1))
+    raise ValueError(f"config.STAGE_MERGE must be 'sum' or 'mean', got {rule!r}")
+
+
 def plan_stage(rows, hottest_first, threads, dim):
-    """The staging of a kernel call: ``(first, count, copies, every, snaps)``.
+    """The staging of a kernel call: ``(first, count, copies, every, snaps, scale)``.
 
     ``rows`` shared output rows, their hottest at the start (``hottest_first``: the vocabulary
     sorted by count, negative sampling) or at the end (the Huffman tree's inner nodes, which
@@ -68,13 +102,13 @@ def plan_stage(rows, hottest_first, threads, dim):
     count = stage_count(rows, threads)
     first = 0 if hottest_first else rows - count
     snaps = np.zeros((threads, count, dim), dtype=np.float32)
-    return first, count, rows, config.STAGE_MERGE_WINDOWS, snaps
+    return first, count, rows, config.STAGE_MERGE_WINDOWS, snaps, merge_scale(threads)
 
 
 @njit(cache=config.CACHE)
 def thread_stage(stage, p):
     """Thread p's view of ``stage``: (first, count, row of its first copy)."""
-    first, count, copies, _, _ = stage
+    first, count, copies = stage[0], stage[1], stage[2]
     return first, count, copies + p * count
 
 
@@ -95,18 +129,21 @@ def stage_rows(rows, start, n, mine):
 
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def merge_stage(W_out, stage, p, load_only):
-    """Add thread p's changes to its staged rows into the shared rows (unless ``load_only``),
-    then reload its copy and snapshot from the shared rows."""
+    """Add thread p's changes to its staged rows, times the stage's scale, into the shared rows
+    (unless ``load_only``), then reload its copy and snapshot from the shared rows. The adds
+    are atomic: two threads merging one row at the same moment both count."""
     first, count, base = thread_stage(stage, p)
     snap = stage[4][p]
+    scale = stage[5]
     n_threads = stage[4].shape[0]
     for i in range(count):
-        h = (i + p * count // n_threads) % count     # threads a fixed distance apart
+        h = (i + p * count // n_threads) % count     # threads start apart: fewer shared lines
         for c in range(W_out.shape[1]):
-            v = W_out[first + h, c]
-            if not load_only:
-                v += W_out[base + h, c] - snap[h, c]
-                W_out[first + h, c] = v
+            if load_only:
+                v = W_out[first + h, c]
+            else:
+                change = scale * (W_out[base + h, c] - snap[h, c])
+                v = atomic_add(W_out, first + h, c, change) + change
             W_out[base + h, c] = v
             snap[h, c] = v
 

@@ -11,9 +11,8 @@ updates its nodes. An exact window-at-a-time form (all contexts' scores from the
 and the contexts' Gram matrix, each node row written once per window) was the default while the
 threads shared the nodes near the root: it scaled better because it wrote them once per window
 instead of once per pair.
-Once those nodes were staged per thread, pair by pair was the faster of the two (2 threads,
-one process, 3 epochs of text8-head: 1.01M vs 0.84M words/s; 1 thread 0.48M vs 0.47M; also
-at D = 300 and window 10), and the window form was removed.
+Once those nodes were staged per thread, pair by pair was the faster of the two, at one and
+two threads (bench_results/decisions.md#hs-pair-by-pair), and the window form was removed.
 """
 import numpy as np
 from numba import njit, prange

@@ -73,9 +73,9 @@ def _sgns_block(W_in, W_out, noise, negative, shared, stage, work, window, lr_st
     the hottest output rows each thread trains a copy of, ``_staging.py``).
 
     ``shared``: the window's contexts share K noise words drawn once per window and train as
-    one minibatch (the default; bench_results/, 2 threads, medians of 3: 1.70M words/s, analogy
-    8.05 %, Spearman 0.500); otherwise every (context -> centre) pair draws K fresh noise words,
-    exactly as word2vec.c (0.87M words/s, 8.25 %, 0.484).
+    one minibatch (the default: about twice the words/s at equal quality,
+    bench_results/decisions.md#window-minibatches); otherwise every (context -> centre) pair
+    draws K fresh noise words, exactly as word2vec.c.
     ``stats[p] = (loss, pairs)`` of piece p.
     """
     ids, offsets, piece_starts, seeds, keep = work

@@ -42,8 +42,8 @@ def bits32(states, tid):
 @cuda.jit(device=True)
 def index_from_bits(bits, n):
     """An integer in [0, n) from 32 random bits by multiply-shift, exact to n / 2**32 (n < 2**32).
-    Scaling a float32 uniform instead resolves 2**-24: for n = 10**7 a slot in the upper half
-    got 1 or 2 of the 0.6 float steps it spans, so 0.6x or 1.2x its probability."""
+    A float32 uniform scaled by n resolves only 2**-24 and skews large n
+    (bench_results/decisions.md#gpu-noise)."""
     return np.int64((bits * np.uint64(n)) >> _SHIFT32)
 
 
