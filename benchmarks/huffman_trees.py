@@ -146,14 +146,19 @@ def child(tree, seed, workers, arch, corpus):
 
 
 def table(runs):
+    """Markdown: medians per (architecture, threads, tree), with every run's accuracy."""
     groups = {}
     for r in runs:
         groups.setdefault((r["arch"], r["workers"], r["tree"]), []).append(r)
-    print(f"{'arch':5} {'thr':>3} {'tree':20} {'n':>2} {'analogy % (median; runs)':36} Spearman median")
+    lines = ["| model | threads | tree | runs | analogy % median (each seed) | Spearman median | "
+             "mean depth | depth of the top 1000 |", "| --- |" + " --- |" * 7]
     for (arch, workers, tree), rs in sorted(groups.items()):
         acc = [100 * r["analogy"] for r in rs]
-        print(f"{arch:5} {workers:3d} {tree:20} {len(rs):2d} {statistics.median(acc):6.2f} "
-              f"({', '.join(f'{a:.2f}' for a in acc):28}) {statistics.median(r['spearman'] for r in rs):.3f}")
+        lines.append(f"| {'skip-gram' if arch == 'sg' else 'CBOW'} HS | {workers} | {tree} | "
+                     f"{len(rs)} | {statistics.median(acc):.2f} ({', '.join(f'{a:.2f}' for a in acc)}) | "
+                     f"{statistics.median(r['spearman'] for r in rs):.3f} | {rs[0]['mean_depth']:.4f} | "
+                     f"{rs[0]['depth_top1000']:.3f} |")
+    return lines
 
 
 def main():
@@ -184,7 +189,7 @@ def main():
         with atomic_write(args.json, "w") as f:
             json.dump(old + runs, f, indent=1)
         runs = old + runs
-    table(runs)
+    print("\n".join(table(runs)))
 
 
 if __name__ == "__main__":

@@ -199,6 +199,34 @@ def contention_section(rec):
     return lines
 
 
+def study_sections():
+    """The tables of ``huffman_trees.py`` and ``merge_rule.py``, from their JSON files."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import huffman_trees
+    import merge_rule
+    lines = []
+    path = os.path.join(ROOT, "huffman_trees.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            runs = json.load(f)
+        lines += ['<a id="huffman-trees"></a>', "## Which Huffman tree (`huffman_trees.py`)", "",
+                  "Hierarchical softmax on Huffman trees that differ only where word counts tie "
+                  "(text8-head, min_count 5, serial kernel, 5 epochs, seeds 1-3; CBOW at alpha "
+                  "0.05). Every tree has the same expected code length and here the same depth "
+                  "profile. The trees are described in the script; `gensim` is the one "
+                  "`fastw2v/huffman.py` builds.", ""] + huffman_trees.table(runs) + [""]
+    path = os.path.join(ROOT, "merge_rule.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            runs = json.load(f)
+        lines += ['<a id="merge-rule"></a>',
+                  "## How the threads' staged rows merge (`merge_rule.py`)", "",
+                  "text8-head, 5 epochs, 2 threads, 256 staged rows merged every 1024 windows; "
+                  "`sum` adds every thread's change, `mean` their mean (seeds 1-3).", ""]
+        lines += merge_rule.table(runs) + [""]
+    return lines
+
+
 def main():
     rec = None
     cg = os.path.join(ROOT, "compare_gensim.json")
@@ -222,6 +250,9 @@ def main():
     if os.path.exists(rc):
         with open(rc) as f:
             lines += contention_section(json.load(f)) + [""]
+    lines += study_sections()
+    lines += ["Measurements behind single design decisions, quoted by the code: "
+              "[decisions.md](decisions.md).", ""]
     from fastw2v._files import atomic_write
     with atomic_write(os.path.join(ROOT, "README.md"), "w") as f:
         f.write("\n".join(lines))

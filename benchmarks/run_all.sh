@@ -15,4 +15,7 @@ python benchmarks/compare_gensim.py --corpus "$corpus" \
     --json bench_results/compare_gensim.json
 python benchmarks/row_contention.py --corpus "$corpus" --objectives cbow-ns,sg-hs,sgns \
     --repeat 3 --json bench_results/row_contention.json
+python benchmarks/huffman_trees.py --corpus "$corpus" --seeds 1,2,3 \
+    --trees word-first,node-first,gensim,heap-shuffle-11,heap-shuffle-22 --json bench_results/huffman_trees.json
+python benchmarks/merge_rule.py --corpus "$corpus" --seeds 1,2,3 --json bench_results/merge_rule.json
 python benchmarks/report.py

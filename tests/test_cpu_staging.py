@@ -11,14 +11,14 @@ import pytest
 from conftest import planted_corpus
 from fastw2v import Word2Vec, config
 from fastw2v.cpu._rng import seed_states
-from fastw2v.cpu._staging import (atomic_add, merge_scale, merge_stage, spare_rows, stage_rows,
-                                  staged_row, thread_stage)
+from fastw2v.cpu._staging import (lock, merge_scale, merge_stage, spare_rows, stage_rows, staged_row,
+                                  thread_stage, unlock)
 from fastw2v.schedule import plan_pieces
 
 
 def make_stage(first, count, copies, threads, dim, every=4, scale=1.0):
     return (first, count, copies, every, np.zeros((threads, count, dim), np.float32),
-            np.float32(scale))
+            np.float32(scale), np.zeros(16, np.int32))
 
 
 def test_staged_row_renames_only_the_staged_span():
@@ -58,32 +58,36 @@ def test_merges_add_every_threads_changes(rng, threads, rule):
 
 
 @numba.njit(parallel=True)
-def _hammer(W, adds, atomic):
-    """Every thread adds 1 to the same three elements ``adds`` times."""
+def _hammer(W, adds, locked, flags):
+    """Every thread adds 1 to the same three elements ``adds`` times, under the merges' lock
+    or not."""
     for p in numba.prange(numba.get_num_threads()):
         for k in range(adds):
-            if atomic:
-                atomic_add(W, 0, k % 3, np.float32(1.0))
-            else:
-                W[0, k % 3] += np.float32(1.0)
+            if locked:
+                lock(flags)
+            W[0, k % 3] += np.float32(1.0)
+            if locked:
+                unlock(flags)
 
 
-def test_atomic_add_loses_no_concurrent_addition():
-    # the race the merges could have: two threads adding to one element at the same moment
+def test_the_merge_lock_loses_no_concurrent_addition():
+    # the race two merges could have: two threads adding to one element at the same moment
     threads = numba.get_num_threads()
     if threads < 2:
         pytest.skip("needs two threads to race")
     W = np.zeros((1, 3), np.float32)
+    flags = np.zeros(16, np.int32)
     for _ in range(5):                        # plain += : the threads do race here
         W[:] = 0
-        _hammer(W, 300_000, False)
+        _hammer(W, 300_000, False, flags)
         if W[0].sum() < threads * 300_000:
             break
     else:
         pytest.skip("the threads never ran at the same time (a busy machine)")
     W[:] = 0
-    _hammer(W, 300_000, True)
+    _hammer(W, 300_000, True, flags)
     np.testing.assert_array_equal(W[0], threads * 100_000)
+    assert flags[0] == 0                      # released
 
 
 def test_merge_rule_is_checked():

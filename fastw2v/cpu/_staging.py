@@ -25,10 +25,11 @@ mean (``scale = 1 / threads``) undershoots where they are not. Measured on quali
 (``benchmarks/merge_rule.py``, bench_results/decisions.md#merge-rule), the sum was better for
 SGNS, CBOW and skip-gram HS, so ``config.STAGE_MERGE = "sum"`` (scale 1) is the default.
 
-Two threads may reach their merges at any moment, so two merges can add to one row at once:
-the additions are atomic (``atomic_add``, LLVM's ``atomicrmw fadd``), and neither is lost.
-Thread p still starts its merge at row ``p * count / threads`` so that merges at the same time
-walk different cache lines.
+Two threads may reach their merges at any moment, and two merges adding to one row at once
+could lose one addition, so a merge holds a lock (one atomic compare-exchange, ``cmpxchg``):
+merges take turns. A merge is short (a few microseconds for 256 rows of 100 floats) and
+threads merge rarely, so they seldom wait; an atomic add per element instead cost ten times a
+plain merge (bench_results/decisions.md#merge-lock).
 
 ``count = 0`` turns staging off: every function here is then the identity (the serial kernel).
 """
@@ -41,22 +42,33 @@ from .. import config
 
 
 @intrinsic
-def atomic_add(typingctx, W, i, j, value):
-    """``W[i, j] += value`` as one atomic read-modify-write (LLVM ``atomicrmw fadd``) on a
-    float32 matrix; returns the value W[i, j] held just before. Two threads adding to one
-    element at once both count, where a plain ``+=`` can keep one addition and lose the other
-    (tests/test_cpu_staging.py shows both)."""
-    if not (isinstance(W, types.Array) and W.ndim == 2 and W.dtype == types.float32):
+def _compare_exchange(typingctx, flags, i, expected, desired):
+    """Atomically: if flags[i] == expected, set it to desired. Returns the value flags[i] held
+    (LLVM ``cmpxchg``, acquire-release: the merge's plain loads and stores stay inside)."""
+    if not (isinstance(flags, types.Array) and flags.ndim == 1 and flags.dtype == types.int32):
         return None
-    sig = types.float32(W, types.intp, types.intp, types.float32)
+    sig = types.int32(flags, types.intp, types.int32, types.int32)
 
     def codegen(context, builder, signature, args):
-        array, row, col, addend = args
+        array, index, old, new = args
         view = context.make_array(signature.args[0])(context, builder, array)
-        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], view, [row, col],
+        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], view, [index],
                                        wraparound=False)
-        return builder.atomic_rmw("fadd", ptr, addend, "monotonic")
+        pair = builder.cmpxchg(ptr, old, new, "acq_rel", "acquire")
+        return builder.extract_value(pair, 0)
     return sig, codegen
+
+
+@njit(cache=config.CACHE)
+def lock(flags):
+    """Spin until this thread holds the lock ``flags[0]`` (0 free, 1 held)."""
+    while _compare_exchange(flags, 0, np.int32(0), np.int32(1)) != 0:
+        pass
+
+
+@njit(cache=config.CACHE)
+def unlock(flags):
+    _compare_exchange(flags, 0, np.int32(1), np.int32(0))
 
 
 def spare_rows(W, spare):
@@ -92,7 +104,8 @@ def merge_scale(threads, rule=None):
 
 
 def plan_stage(rows, hottest_first, threads, dim):
-    """The staging of a kernel call: ``(first, count, copies, every, snaps, scale)``.
+    """The staging of a kernel call: ``(first, count, copies, every, snaps, scale, flags)``,
+    ``flags[0]`` the lock that one merge at a time holds.
 
     ``rows`` shared output rows, their hottest at the start (``hottest_first``: the vocabulary
     sorted by count, negative sampling) or at the end (the Huffman tree's inner nodes, which
@@ -102,7 +115,9 @@ def plan_stage(rows, hottest_first, threads, dim):
     count = stage_count(rows, threads)
     first = 0 if hottest_first else rows - count
     snaps = np.zeros((threads, count, dim), dtype=np.float32)
-    return first, count, rows, config.STAGE_MERGE_WINDOWS, snaps, merge_scale(threads)
+    flags = np.zeros(16, dtype=np.int32)          # one 64-byte line of its own
+    return (first, count, rows, config.STAGE_MERGE_WINDOWS, snaps, merge_scale(threads),
+            flags)
 
 
 @njit(cache=config.CACHE)
@@ -130,22 +145,23 @@ def stage_rows(rows, start, n, mine):
 @njit(fastmath=config.FASTMATH, cache=config.CACHE)
 def merge_stage(W_out, stage, p, load_only):
     """Add thread p's changes to its staged rows, times the stage's scale, into the shared rows
-    (unless ``load_only``), then reload its copy and snapshot from the shared rows. The adds
-    are atomic: two threads merging one row at the same moment both count."""
+    (unless ``load_only``), then reload its copy and snapshot from the shared rows. One merge
+    at a time: two threads adding to one row at once could each keep only its own addition."""
     first, count, base = thread_stage(stage, p)
+    if count == 0:
+        return
     snap = stage[4][p]
     scale = stage[5]
-    n_threads = stage[4].shape[0]
-    for i in range(count):
-        h = (i + p * count // n_threads) % count     # threads start apart: fewer shared lines
+    lock(stage[6])
+    for h in range(count):
         for c in range(W_out.shape[1]):
-            if load_only:
-                v = W_out[first + h, c]
-            else:
-                change = scale * (W_out[base + h, c] - snap[h, c])
-                v = atomic_add(W_out, first + h, c, change) + change
+            v = W_out[first + h, c]
+            if not load_only:
+                v += scale * (W_out[base + h, c] - snap[h, c])
+                W_out[first + h, c] = v
             W_out[base + h, c] = v
             snap[h, c] = v
+    unlock(stage[6])
 
 
 @njit(cache=config.CACHE)
