@@ -108,8 +108,10 @@ def child(impl, objective, corpus, epochs, workers, seed):
 
 
 def run_child(*args, env=None):
-    out = subprocess.run([sys.executable, __file__, "--child", *map(str, args)], check=True,
+    out = subprocess.run([sys.executable, __file__, "--child", *map(str, args)],
                          capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(f"child {args} exited {out.returncode}:\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

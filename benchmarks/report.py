@@ -237,7 +237,7 @@ def main():
     if not rec and not suite:
         sys.exit("no saved runs in bench_results/: run benchmarks/run_all.sh")
     lines = ["# Saved benchmark runs", "",
-             "Regenerate everything (about 45 minutes on 2 cores): `bash benchmarks/run_all.sh` "
+             "Regenerate everything (about 60 minutes on 2 cores): `bash benchmarks/run_all.sh` "
              "(needs the `bench` and `test` extras; torch for the notebook baseline; matplotlib "
              "for the chart). This page is written by `benchmarks/report.py` from the JSON files "
              "here; the machines are shared and their speed drifts, so compare ratios within one "

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerate bench_results/: the pytest-benchmark suites, the side-by-side with gensim, the
-# README table and chart. About 45 minutes on 2 cores. Run from the repository root:
+# README table and chart, the Huffman-tree and merge-rule studies. About 60 minutes on 2 cores. Run from the repository root:
 #     bash benchmarks/run_all.sh [corpus]
 # The corpus defaults to ../shared/data/text8-head.txt beside the checkout.
 set -euo pipefail

@@ -5,7 +5,7 @@ Every Huffman tree of a vocabulary has the same expected code length, and on tex
 candidate tie rules (word2vec.c's inner node first, word first, gensim's heap) give each count
 the same depth too; they differ only in which words share inner nodes where counts tie
 (thousands of words are seen exactly 5, 6, ... times). That grouping moved skip-gram HS analogy
-accuracy by about 1.5 points between trees, more than the seeds move one tree, and no rule was
+accuracy by up to 1.5 points between trees, more than the seeds move one tree, and no rule was
 better as a rule: gensim's heap on random orders of the tied words spread as widely as the
 rules did (``benchmarks/huffman_trees.py``, results and table in bench_results/README.md).
 So we take gensim's tree: the same codes and points as gensim's ``_build_heap`` /
@@ -14,7 +14,9 @@ which leaves the kernels as the only difference in a side-by-side with gensim.
 
 gensim pops the two smallest items of a binary heap (``heapq``) whose items compare by count
 alone, so ties fall where the heap's layout puts them; the heap starts from the vocabulary in
-gensim's order: by descending count, ties in *reverse* order of first appearance. Below is
+gensim's order: by descending count, ties in *reverse* order of first appearance (gensim 4.4's
+``sort_by_descending_frequency``; 4.3 and earlier ordered ties by an unstable argsort, so their
+trees can differ where counts tie). Below is
 CPython's heapq, step for step, on arrays.
 """
 import numpy as np

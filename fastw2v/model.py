@@ -40,7 +40,8 @@ class Word2VecConfig:
     cbow_mean: int = 1                # CBOW hidden layer: 1 = mean of the context rows, 0 = sum
     loss: str = None                  # "ns" | "hs" | "softmax" (full); None = from hs/negative as gensim
     softmax_batch: int = 32           # examples per minibatch of the full softmax (the step sums the
-                                      # batch's gradients: batch 128 at alpha 0.05 diverged on text8)
+                                      # batch's gradients: large batches diverged on text8,
+                                      # bench_results/decisions.md#softmax-batch)
     batch_window: bool = True         # minibatches (HogBatch), faster at equal quality on text8-head
                                       # (bench_results/): SGNS trains a window's contexts as one
                                       # minibatch against K noise words drawn once per window; CBOW
@@ -153,8 +154,8 @@ class Word2Vec:
         rng = np.random.default_rng(cfg.seed)
         V, D = len(self.vocab), cfg.vector_size
         # Input rows uniform in [-1, 1) / D as gensim 4 (word2vec.c's InitNet uses [-0.5, 0.5) / D;
-        # on text8-head gensim's range measured +0.007 WordSim-353 Spearman for SGNS and +0.010
-        # for skip-gram HS, mean of 2-3 seeds). Output rows start at zero.
+        # on text8-head gensim's range gave better WordSim-353 Spearman for SGNS and skip-gram HS:
+        # bench_results/decisions.md#init-range). Output rows start at zero.
         W_in = ((rng.random((V, D), dtype=np.float32) * 2.0 - 1.0) / D).astype(np.float32)
         self.wv = KeyedVectors(self.vocab.words, W_in, self.vocab.counts)
         # output rows start at zero; hierarchical softmax has one per inner node (V - 1). Spare

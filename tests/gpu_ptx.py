@@ -34,7 +34,7 @@ KERNELS = {
     "update_out_kernel": (softmax_sg.update_out_kernel, (F32, I32, F32, F32, LR)),
     "update_in_kernel": (softmax_sg.update_in_kernel, (F32, I32, F32, LR)),
 }
-F64 = re.compile(r"^\s*[a-z][a-z0-9.]*\.f64\b.*$|^\s*cvt\.[a-z0-9.]*f64.*$", re.M)
+F64 = re.compile(r"^.*\.f64.*$", re.M)      # any instruction, register or conversion in double
 
 
 class _NoDevice:

@@ -146,3 +146,31 @@ def test_staged_kernel_trains_what_the_serial_kernel_trains(rng, monkeypatch, na
     assert not np.allclose(serial.W_out, 0)
     np.testing.assert_allclose(staged.wv.vectors, serial.wv.vectors, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(staged.W_out, serial.W_out, rtol=1e-4, atol=1e-5)
+
+
+@numba.njit(parallel=True)
+def _merge_rounds(W, stage, rounds):
+    """Every thread adds 1 to each element of its copy and merges, ``rounds`` times."""
+    threads = stage[4].shape[0]
+    for p in numba.prange(threads):
+        first, count, base = thread_stage(stage, p)
+        merge_stage(W, stage, p, True)
+        for r in range(rounds):
+            for h in range(count):
+                for c in range(W.shape[1]):
+                    W[base + h, c] += np.float32(1.0)
+            merge_stage(W, stage, p, False)
+
+
+def test_concurrent_merges_lose_nothing():
+    # the threads merge the same rows all the time: under the lock every merge's +1 counts
+    threads = numba.get_num_threads()
+    if threads < 2:
+        pytest.skip("needs two threads to merge at once")
+    rows, count, D, rounds = 4, 4, 16, 100_000
+    for _ in range(3):            # without the lock, each of these loses thousands of additions
+        W = np.zeros((rows + threads * count, D), np.float32)
+        stage = make_stage(0, count, rows, threads, D)
+        _merge_rounds(W, stage, rounds)
+        np.testing.assert_array_equal(W[:rows], threads * rounds)
+        assert stage[6][0] == 0

@@ -4,8 +4,6 @@ Threads per block are patched small so that even these tiny inputs span several 
 examples of one launch touch disjoint rows, so plain Hogwild stores and atomics must both give
 exactly the per-example reference update.
 """
-import os
-
 import numpy as np
 import pytest
 
@@ -14,7 +12,6 @@ from fastw2v import config
 from fastw2v.reference import cbow, sgns
 
 LR = 0.1
-SIMULATED = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """The CUDA path's randomness and row sharing: exact noise draws, each thread's own span of
 tokens, and atomic updates on rows that many threads write (on a GPU or numba's simulator).
+Device functions are called from small test kernels, since a GPU cannot call them from the host.
 """
 import numpy as np
 import pytest
@@ -7,7 +8,29 @@ from numba import cuda as numba_cuda
 
 from fastw2v import config
 from fastw2v.cpu._noise import alias_table
-from fastw2v.gpu._device import draw_noise
+from fastw2v.gpu._device import alias_pick, draw_noise, index_from_bits, thread_span
+
+
+@numba_cuda.jit
+def index_kernel(bits, n, out):
+    for i in range(numba_cuda.grid(1), bits.shape[0], numba_cuda.gridsize(1)):
+        out[i] = index_from_bits(bits[i], n)
+
+
+@numba_cuda.jit
+def pick_kernel(accept, alias, bucket_bits, coin_bits, out):
+    for i in range(numba_cuda.grid(1), out.shape[0], numba_cuda.gridsize(1)):
+        out[i] = alias_pick(accept, alias, bucket_bits[i], coin_bits[i])
+
+
+@numba_cuda.jit
+def span_kernel(n, min_span, out):
+    """One thread computes every thread's span of a grid of out.shape[0] threads."""
+    if numba_cuda.grid(1) == 0:
+        for tid in range(out.shape[0]):
+            first, last = thread_span(n, tid, out.shape[0], min_span)
+            out[tid, 0] = first
+            out[tid, 1] = last
 
 
 @numba_cuda.jit
@@ -26,29 +49,38 @@ def cuda():
     return require_cuda()
 
 
-def test_index_from_bits_is_exact_for_large_n():
+def test_index_from_bits_is_exact_for_large_n(cuda):
     # bucket b owns the 32-bit values h with b * 2**32 <= h * n < (b + 1) * 2**32. A float32
     # uniform scaled by n = 10**7 resolves 0.6 of a bucket in the upper half, so it maps these
     # boundary values to the wrong bucket; the integer multiply-shift maps every one right.
-    from fastw2v.gpu._device import index_from_bits
     n = 10_000_003
-    for b in list(range(n // 2, n // 2 + 300)) + list(range(n - 300, n)):
-        h = -(-b * 2**32 // n)                                # the first value of bucket b
-        assert index_from_bits(np.uint64(h), n) == b
-        assert index_from_bits(np.uint64(h - 1), n) == b - 1
-    assert index_from_bits(np.uint64(2**32 - 1), n) == n - 1
+    buckets = np.array(list(range(n // 2, n // 2 + 300)) + list(range(n - 300, n)))
+    first = -(-buckets * 2**32 // n)                          # the first value of each bucket
+    bits = np.concatenate([first, first - 1, [2**32 - 1]]).astype(np.uint64)
+    out = cuda.device_array(bits.size, np.int64)
+    index_kernel[4, 32](cuda.to_device(bits), n, out)
+    expected = np.concatenate([buckets, buckets - 1, [n - 1]])
+    np.testing.assert_array_equal(out.copy_to_host(), expected)
 
 
-def test_alias_pick_follows_the_table():
-    from fastw2v.gpu._device import alias_pick
+def test_alias_pick_follows_the_table(cuda):
     p = np.array([0.5, 0.3, 0.15, 0.05])
     accept, alias = alias_table(p)
+    bucket_bits, coin_bits, expected = [], [], []
     for b in range(4):
-        bucket_bits = np.uint64(-(-b * 2**32 // 4))
-        if accept[b] > 0:
-            assert alias_pick(accept, alias, bucket_bits, np.uint64(accept[b] - 1)) == b
-        if accept[b] < 2**32:
-            assert alias_pick(accept, alias, bucket_bits, np.uint64(accept[b])) == alias[b]
+        if accept[b] > 0:                                     # just under the cut: the word
+            bucket_bits.append(-(-b * 2**32 // 4))
+            coin_bits.append(accept[b] - 1)
+            expected.append(b)
+        if accept[b] < 2**32:                                 # at the cut: its alias
+            bucket_bits.append(-(-b * 2**32 // 4))
+            coin_bits.append(accept[b])
+            expected.append(alias[b])
+    out = cuda.device_array(len(expected), np.int64)
+    pick_kernel[1, 8](cuda.to_device(accept), cuda.to_device(alias),
+                      cuda.to_device(np.array(bucket_bits, np.uint64)),
+                      cuda.to_device(np.array(coin_bits, np.uint64)), out)
+    assert out.copy_to_host().tolist() == expected and len(expected) >= 4
 
 
 def test_noise_draws_follow_the_distribution(cuda):
@@ -68,9 +100,10 @@ def test_noise_draws_follow_the_distribution(cuda):
 
 @pytest.mark.parametrize("n,grid,min_span", [(10_000, 64, 16), (100, 64, 16), (5, 8, 16),
                                              (1_000_003, 256, 64)])
-def test_thread_spans_cover_the_chunk_far_apart(n, grid, min_span):
-    from fastw2v.gpu._device import thread_span
-    spans = [thread_span(n, tid, grid, min_span) for tid in range(grid)]
+def test_thread_spans_cover_the_chunk_far_apart(cuda, n, grid, min_span):
+    out = cuda.device_array((grid, 2), np.int64)
+    span_kernel[1, 1](n, min_span, out)
+    spans = [tuple(s) for s in out.copy_to_host().tolist()]
     active = [(a, b) for a, b in spans if b > a]
     assert active[0][0] == 0 and active[-1][1] == n
     assert all(b == c for (_, b), (c, _) in zip(active, active[1:]))      # contiguous, in order

@@ -20,6 +20,7 @@ def test_tiny_training_on_cuda(rng, params, monkeypatch):
     # bring the loss per example from ~2.65 to ~2.37 (CBOW) and put 84-85% of each word's 4
     # nearest neighbours in its planted topic; the loss may rise in epoch 2 before it falls.
     monkeypatch.setattr(config, "GPU_CHUNK_TOKENS", 97)       # several chunks per epoch
+    monkeypatch.setattr(config, "GPU_MIN_SPAN", 8)            # several threads per chunk
     corpus, topics = planted_corpus(rng, n_sentences=40, length=8)
     model = Word2Vec(vector_size=8, window=2, negative=3, min_count=1, sample=0, epochs=6, seed=2,
                      alpha=0.05, device="cuda", **params)
@@ -63,14 +64,17 @@ def test_subsample_and_chunks_keep_sentences_whole():
     ids = np.arange(20, dtype=np.int32)
     offsets = np.array([0, 5, 12, 20])
     keep = np.ones(20, np.float32)
-    kept, starts, sentence = subsample(ids, offsets, keep, np.random.default_rng(0))
+    kept, starts, sentence, done = subsample(ids, offsets, keep, np.random.default_rng(0))
     assert kept.tolist() == ids.tolist() and starts.tolist() == [0, 5, 12, 20]
+    np.testing.assert_allclose(done, np.arange(21) / 20)
     assert list(chunks(20, starts, sentence, 9)) == [(0, 5), (5, 12), (12, 20)]
     assert list(chunks(20, starts, sentence, 6)) == [(0, 5), (5, 12), (12, 20)]
     assert list(chunks(20, starts, sentence, 100)) == [(0, 20)]
     keep[::2] = 0.0
-    kept, starts, sentence = subsample(ids, offsets, keep, np.random.default_rng(0))
+    kept, starts, sentence, done = subsample(ids, offsets, keep, np.random.default_rng(0))
     assert kept.tolist() == list(range(1, 20, 2)) and starts.tolist() == [0, 2, 6, 10]
+    # kept token i is raw word 2i + 1: the rate there counts the dropped words before it as done
+    np.testing.assert_allclose(done, [0.0] + [(2 * i + 1) / 20 for i in range(1, 10)] + [1.0])
 
 
 def test_cli_device_flag(tmp_path, rng):

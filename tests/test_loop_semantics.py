@@ -35,7 +35,7 @@ def test_reduced_window_half_width_is_uniform(window):
     state = np.uint64(12345)
     widths = np.empty(draws, dtype=np.int64)
     for i in range(draws):
-        lo, hi, state = reduced_window(pos, n, window, state)
+        lo, hi, state = reduced_window(pos, n, window, np.uint64(state))
         assert pos - lo == hi - 1 - pos                    # symmetric away from the edges
         widths[i] = pos - lo
     share = np.bincount(widths, minlength=window + 1) / draws
@@ -49,7 +49,7 @@ def test_reduced_window_is_cut_at_sentence_edges():
     state = np.uint64(7)
     his = []
     for _ in range(5000):
-        lo, hi, state = reduced_window(1, 4, 5, state)
+        lo, hi, state = reduced_window(1, 4, 5, np.uint64(state))
         assert lo == 0 and hi in (3, 4)
         his.append(hi)
     assert np.mean(np.array(his) == 3) == pytest.approx(1 / 5, abs=5 * np.sqrt(0.16 / 5000))
@@ -86,7 +86,7 @@ def test_position_lr_is_linear_over_the_piece_raw_words():
 
 # ---- the kernels, read from their output rows -----------------------------------------
 
-def probe(kernel, sentences, window, lr0, lr1, keep=None, seed=5):
+def probe(kernel, sentences, window, lr0, lr1, keep=None, seed=5, mean=False):
     """Train ``sentences`` (lists of ids, every id once in the corpus) with one serial kernel
     on D = 1, W_in = 1, W_out = 0, no noise words. Returns (W_out[:, 0], stats)."""
     ids = np.concatenate([np.asarray(s, dtype=np.int32) for s in sentences])
@@ -109,7 +109,7 @@ def probe(kernel, sentences, window, lr0, lr1, keep=None, seed=5):
         sgns.sgns_block_serial(W_in, W_out, noise, 0, False, stage, work, window, lr0, lr1, False, stats)
     else:
         batch = 8 if kernel == "cbow-batch" else 1
-        cbow.cbow_ns_block_serial(W_in, W_out, noise, 0, False, batch, stage, work, window, lr0, lr1,
+        cbow.cbow_ns_block_serial(W_in, W_out, noise, 0, mean, batch, stage, work, window, lr0, lr1,
                                   False, stats)
     np.testing.assert_array_equal(W_in, 1.0)               # the probe's premise
     return W_out[:, 0].astype(np.float64), stats
@@ -131,8 +131,10 @@ def test_kernel_window_sizes_follow_the_reduced_window(kernel, window):
     assert np.all(n_ctx[inner] % 2 == 0)
     share = np.bincount(width, minlength=window + 1)[1:] / inner.size
     np.testing.assert_allclose(share, 1 / window, atol=5 * np.sqrt(1 / window / inner.size))
-    # word2vec.c's expectation: window + 1 contexts per position on average
-    assert n_ctx[inner].mean() == pytest.approx(window + 1, abs=0.05)
+    # word2vec.c's expectation: window + 1 contexts per position on average (2r, r uniform in
+    # 1..window, has variance (window**2 - 1) / 3)
+    sd = np.sqrt((window ** 2 - 1) / 3 / inner.size)
+    assert n_ctx[inner].mean() == pytest.approx(window + 1, abs=5 * sd)
     if kernel.startswith("sgns"):
         assert stats[0, 1] == n_ctx.sum()                  # pairs counted as trained
 
@@ -154,6 +156,16 @@ def test_kernel_learning_rate_at_every_position(kernel):
             assert W_out[a + pos] == pytest.approx(lr / 2 * n_ctx, rel=1e-4), (s, pos)
 
 
+@pytest.mark.parametrize("kernel", ["cbow-batch", "cbow-per-window"])
+def test_cbow_mean_divides_by_the_number_of_contexts(kernel):
+    # cbow_mean=1: h is the mean of the context rows, all ones here, so every centre with a
+    # context gets lr / 2 whatever its reduced window held (the sum would give lr / 2 * n_ctx)
+    lr = 1e-6
+    sentences = [list(range(s * 200, (s + 1) * 200)) for s in range(5)]
+    W_out, _ = probe(kernel, sentences, 4, lr, lr, mean=True)
+    np.testing.assert_allclose(W_out, lr / 2, rtol=1e-4)
+
+
 @pytest.mark.parametrize("kernel", KERNELS)
 def test_kernel_keeps_words_with_their_keep_probability(kernel):
     rng = np.random.default_rng(3)
@@ -170,11 +182,13 @@ def test_kernel_keeps_words_with_their_keep_probability(kernel):
     assert trained[keep == 1.0].all()
 
 
-def hs_probe(arch, ids, lens, lr0, lr1):
+def hs_probe(arch, ids, lens, lr0, lr1, window=1, mean=True):
     """Hierarchical softmax on the probe's terms (D = 1, W_in = 1, node rows 0, lr ~1e-6, no
-    subsampling, window 1): every (context, centre) pair (skip-gram) or window (CBOW, mean)
-    moves each node d of the centre's path by lr(pos) * (label_d - 1/2) to 1e-4. Returns the
-    node rows and what the loop above predicts for them."""
+    subsampling): every (context, centre) pair (skip-gram) or window (CBOW) moves each node d
+    of the centre's path by lr(pos) * (label_d - 1/2) * h, h = 1 for skip-gram and the CBOW
+    mean, the number of contexts for the CBOW sum, to 1e-4. The reduced windows are replayed
+    from the kernel's generator (without subsampling it draws nothing else). Returns the node
+    rows and what word2vec.c's loop predicts for them."""
     V = int(ids.max()) + 1
     counts = np.sort(np.random.default_rng(0).integers(1, 100, V))[::-1]
     codes, points, codelens = tree = Vocab([str(i) for i in range(V)], counts).huffman_tree()
@@ -187,22 +201,25 @@ def hs_probe(arch, ids, lens, lr0, lr1):
     stage = plan_stage(V - 1, False, 1, 1)
     stats = np.zeros((1, 2), dtype=np.float64)
     if arch == "sg":
-        hs.sg_hs_block_serial(W_in, W_out, tree, stage, work, 1, np.float32(lr0), np.float32(lr1),
-                              False, stats)
+        hs.sg_hs_block_serial(W_in, W_out, tree, stage, work, window, np.float32(lr0),
+                              np.float32(lr1), False, stats)
     else:
-        hs.cbow_hs_block_serial(W_in, W_out, tree, True, 8, stage, work, 1, np.float32(lr0),
+        hs.cbow_hs_block_serial(W_in, W_out, tree, mean, 8, stage, work, window, np.float32(lr0),
                                 np.float32(lr1), False, stats)
     expected = np.zeros(V - 1)
+    state = work[3][0]
     for s in range(len(lens)):
         n = lens[s]
         for pos in range(n):
-            n_ctx = int(pos > 0) + int(pos < n - 1)
+            lo, hi, state = reduced_window(pos, n, window, np.uint64(state))
+            n_ctx = hi - lo - 1
             if n_ctx == 0:
                 continue
             lr = lr0 + (lr1 - lr0) * (offsets[s] + pos) / offsets[-1]
             w = ids[offsets[s] + pos]
+            h = n_ctx if arch == "sg" or not mean else 1
             for d in range(codelens[w]):
-                expected[points[w, d]] += (n_ctx if arch == "sg" else 1) * lr * (0.5 - codes[w, d])
+                expected[points[w, d]] += h * lr * (0.5 - codes[w, d])
     return W_out[:, 0].astype(np.float64), expected
 
 
@@ -217,6 +234,16 @@ def test_hs_kernel_learning_rate_at_every_position(arch):
     # what a learning rate frozen at lr0 within the block would have left
     _, frozen = hs_probe(arch, ids, lens, 1e-6, 1e-6)
     assert np.abs(frozen - expected).max() > 100 * np.abs(W_out - expected).max()
+
+
+@pytest.mark.parametrize("arch,mean", [("sg", True), ("cbow", True), ("cbow", False)])
+def test_hs_kernel_reduced_window_and_cbow_mean(arch, mean):
+    rng = np.random.default_rng(7)
+    lens = [40, 3, 25, 60]
+    ids = rng.integers(0, 30, sum(lens)).astype(np.int32)
+    ids[:30] = np.arange(30)
+    W_out, expected = hs_probe(arch, ids, lens, 1e-6, 5e-7, window=4, mean=mean)
+    np.testing.assert_allclose(W_out, expected, rtol=1e-3, atol=1e-12)
 
 
 @pytest.mark.parametrize("arch", ["sg", "cbow"])

@@ -1,4 +1,4 @@
-"""vocab.py: ordering, min_count, word2vec.c's subsampling formula, the noise table."""
+"""vocab.py: ordering, min_count, word2vec.c's subsampling formula, the noise distribution."""
 import numpy as np
 import pytest
 

@@ -27,9 +27,9 @@ SGNS, CBOW and skip-gram HS, so ``config.STAGE_MERGE = "sum"`` (scale 1) is the 
 
 Two threads may reach their merges at any moment, and two merges adding to one row at once
 could lose one addition, so a merge holds a lock (one atomic compare-exchange, ``cmpxchg``):
-merges take turns. A merge is short (a few microseconds for 256 rows of 100 floats) and
-threads merge rarely, so they seldom wait; an atomic add per element instead cost ten times a
-plain merge (bench_results/decisions.md#merge-lock).
+merges take turns. A merge is short and threads merge rarely, so they seldom wait; an atomic
+add per element instead cost far more than the plain merge under the lock
+(bench_results/decisions.md#merge-lock).
 
 ``count = 0`` turns staging off: every function here is then the identity (the serial kernel).
 """
@@ -94,7 +94,9 @@ def stage_count(rows, threads):
 
 
 def merge_scale(threads, rule=None):
-    """What a merge multiplies each thread's change by: 1 ("sum") or 1 / threads ("mean")."""
+    """What a merge multiplies each thread's change by: 1 ("sum") or 1 / threads ("mean"; of
+    all threads, also in a block with fewer sentences than threads, whose extra pieces are
+    empty)."""
     rule = rule or config.STAGE_MERGE
     if rule == "sum":
         return np.float32(1.0)
@@ -115,7 +117,7 @@ def plan_stage(rows, hottest_first, threads, dim):
     count = stage_count(rows, threads)
     first = 0 if hottest_first else rows - count
     snaps = np.zeros((threads, count, dim), dtype=np.float32)
-    flags = np.zeros(16, dtype=np.int32)          # one 64-byte line of its own
+    flags = np.zeros(16, dtype=np.int32)          # 64 bytes, mostly padding: the lock is flags[0]
     return (first, count, rows, config.STAGE_MERGE_WINDOWS, snaps, merge_scale(threads),
             flags)
 

@@ -14,7 +14,7 @@ over these helpers:
 
 The loop is written out in each objective rather than taking the update as a function
 argument: numba cannot cache a function that takes a jitted function as an argument, so that
-design recompiled every kernel in every new process (about 4 s before the first word).
+design recompiled every kernel in every new process (bench_results/decisions.md#jit-cache).
 Each block is compiled twice, serial (bit-reproducible under a seed) and ``parallel=True``
 (Hogwild threads sharing the embedding rows).
 """

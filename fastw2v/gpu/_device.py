@@ -75,8 +75,10 @@ def thread_span(n, tid, grid, min_span):
     """Thread ``tid``'s contiguous share [first, last) of n tokens, as word2vec.c gives each
     thread its own part of the file. A grid-stride loop would put neighbouring lanes of a warp
     on neighbouring centre words, whose windows overlap: their plain ``+=`` on the same rows in
-    the same instruction keeps one lane's update and loses the others'. Lanes here are at
-    least ``min_span`` tokens apart (fewer threads work when n is small)."""
+    the same instruction keeps one lane's update and loses the others', on every window. Lanes
+    here are at least ``min_span`` tokens apart (fewer threads work when n is small), so their
+    windows never overlap; a word repeated nearby or a frequent noise word can still put two
+    lanes on one row, as Hogwild threads on the CPU."""
     active = n // min_span
     active = 1 if active < 1 else (grid if active > grid else active)
     if tid >= active:

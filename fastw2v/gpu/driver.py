@@ -26,12 +26,16 @@ def check_objective(objective):
 
 
 def subsample(ids, offsets, keep, rng):
-    """Kept tokens and, per kept token, its sentence's [lo, hi) in the kept array."""
+    """Kept tokens; the start of every sentence in the kept array; each kept token's sentence;
+    and the share of the raw words done before each kept token and after the last
+    (``done[i]``, i in [0, n], for the learning rate)."""
     kept = rng.random(ids.size, dtype=np.float32) < keep[ids]
     sentence = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))[kept]
     starts = np.zeros(offsets.size, dtype=np.int64)
     np.cumsum(np.bincount(sentence, minlength=offsets.size - 1), out=starts[1:])
-    return ids[kept], starts, sentence
+    done = np.append(np.flatnonzero(kept), ids.size) / max(ids.size, 1)
+    done[0] = 0.0                     # dropped words count as done, as on the CPU and word2vec.c
+    return ids[kept], starts, sentence, done
 
 
 def chunks(n_tokens, starts, sentence, max_tokens):
@@ -82,21 +86,23 @@ class CudaTrainer:
         Returns (loss, examples)."""
         from . import cbow, sgns
         cfg = self.cfg
-        ids, starts, sentence = subsample(data.ids, data.offsets, keep, rng)
+        ids, starts, sentence, done = subsample(data.ids, data.offsets, keep, rng)
         totals = np.zeros(2)
         n = ids.size
         for a, b in chunks(n, starts, sentence, config.GPU_CHUNK_TOKENS):
             sid = sentence[a:b]
             lo = (starts[sid] - a).astype(np.int32)
             hi = (starts[sid + 1] - a).astype(np.int32)
+            # the chunk's rates at its first and past its last kept token, over the raw words
+            # (within a thread's span the rate then falls linearly over its kept tokens)
             span = progress_end - progress_start
-            lr0 = np.float32(linear_lr(progress_start + span * a / max(n, 1), cfg.alpha, cfg.min_alpha))
-            lr1 = np.float32(linear_lr(progress_start + span * b / max(n, 1), cfg.alpha, cfg.min_alpha))
+            lr0 = np.float32(linear_lr(progress_start + span * done[a], cfg.alpha, cfg.min_alpha))
+            lr1 = np.float32(linear_lr(progress_start + span * done[b], cfg.alpha, cfg.min_alpha))
             if self.head == "softmax":
                 loss, examples = self._softmax_chunk(ids[a:b], lo, hi, lr0, lr1, rng)
                 totals += (loss, examples)
                 if on_chunk is not None:
-                    on_chunk(b / max(n, 1), lr1)
+                    on_chunk(done[b], lr1)
                 continue
             d_ids, d_lo, d_hi = (self.cuda.to_device(x) for x in (ids[a:b], lo, hi))
             launch = (self.blocks, self.threads)
@@ -113,7 +119,7 @@ class CudaTrainer:
             # float32 per thread and launch on the device, summed in float64 here
             totals += self.stats.copy_to_host().sum(axis=0, dtype=np.float64)
             if on_chunk is not None:
-                on_chunk(b / max(n, 1), lr1)
+                on_chunk(done[b], lr1)
         return float(totals[0]), int(totals[1])
 
     def _softmax_chunk(self, ids, lo, hi, lr0, lr1, rng):
