@@ -24,15 +24,11 @@ per tree is printed.
 import argparse
 import heapq
 import json
-import os
 import statistics
-import subprocess
-import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "data", "text8-head.txt")
+from _study import DEFAULT_CORPUS, accuracy_cell, run_child, save_runs, scores
 
 
 # ---- the candidate trees, as (parent, branch) over node ids (words 0..V-1, inner V + a) ----
@@ -132,17 +128,13 @@ def depth_profile(tree, counts):
 # ---- one training run, in a child process --------------------------------------------------
 def child(tree, seed, workers, arch, corpus):
     from fastw2v import Word2Vec
-    from fastw2v.data import QUESTIONS_WORDS, WORDSIM353
     from fastw2v.vocab import Vocab
     Vocab.huffman_tree = lambda self: build(tree, self.counts)
     params = dict(sg=1, hs=1, negative=0) if arch == "sg" else dict(sg=0, hs=1, negative=0, alpha=0.05)
     model = Word2Vec(vector_size=100, window=5, min_count=5, sample=1e-3, epochs=5,
                      workers=workers, seed=seed, **params).fit(corpus, verbose=False)
-    print(json.dumps(dict(
-        tree=tree, seed=seed, workers=workers, arch=arch,
-        analogy=model.wv.evaluate_word_analogies(QUESTIONS_WORDS, restrict_vocab=30000).accuracy,
-        spearman=model.wv.evaluate_word_pairs(WORDSIM353).spearman,
-        **depth_profile(build(tree, model.vocab.counts), model.vocab.counts))))
+    print(json.dumps(dict(tree=tree, seed=seed, workers=workers, arch=arch, **scores(model),
+                          **depth_profile(build(tree, model.vocab.counts), model.vocab.counts))))
 
 
 def table(runs):
@@ -153,9 +145,8 @@ def table(runs):
     lines = ["| model | threads | tree | runs | analogy % median (each seed) | Spearman median | "
              "mean depth | depth of the top 1000 |", "| --- |" + " --- |" * 7]
     for (arch, workers, tree), rs in sorted(groups.items()):
-        acc = [100 * r["analogy"] for r in rs]
         lines.append(f"| {'skip-gram' if arch == 'sg' else 'CBOW'} HS | {workers} | {tree} | "
-                     f"{len(rs)} | {statistics.median(acc):.2f} ({', '.join(f'{a:.2f}' for a in acc)}) | "
+                     f"{len(rs)} | {accuracy_cell(rs)} | "
                      f"{statistics.median(r['spearman'] for r in rs):.3f} | {rs[0]['mean_depth']:.4f} | "
                      f"{rs[0]['depth_top1000']:.3f} |")
     return lines
@@ -175,22 +166,9 @@ def main():
     if args.child:
         tree, seed, workers, arch = args.child
         return child(tree, int(seed), int(workers), arch, args.corpus)
-    runs = []
-    for seed in map(int, args.seeds.split(",")):
-        for tree in args.trees.split(","):
-            out = subprocess.run([sys.executable, __file__, "--corpus", args.corpus, "--child", tree,
-                                  str(seed), str(args.workers), args.arch],
-                                 check=True, capture_output=True, text=True)
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(json.dumps(runs[-1]), flush=True)
-    if args.json:
-        old = json.load(open(args.json)) if os.path.exists(args.json) else []
-        from fastw2v._files import atomic_write
-        with atomic_write(args.json, "w") as f:
-            json.dump(old + runs, f, indent=1)
-        runs = old + runs
-    print("\n".join(table(runs)))
-
+    runs = [run_child(__file__, args.corpus, tree, seed, args.workers, args.arch)
+            for seed in args.seeds.split(",") for tree in args.trees.split(",")]
+    print("\n".join(table(save_runs(args.json, runs))))
 
 if __name__ == "__main__":
     main()
