@@ -1,7 +1,8 @@
 """Write bench_results/README.md and bench_results/speed.png from the saved runs.
 
 Reads the newest record of ``bench_results/compare_gensim.json`` (``compare_gensim.py``) and
-the newest pytest-benchmark file ``bench_results/*/*_suite.json`` (``pytest benchmarks``).
+the newest pytest-benchmark file ``bench_results/*/*_suite.json`` (``pytest benchmarks``), and
+``gpu.json`` (``gpu_bench.py``, run on a GPU machine) with the studies' JSON files.
 Every number in the README comes from those files. ``benchmarks/run_all.sh`` runs all three.
 """
 import glob
@@ -43,12 +44,30 @@ def merge(records):
         merged["medians"] += [r for r in rec["medians"] if r["objective"] in objs]
         merged["jit"].update({o: j for o, j in rec.get("jit", {}).items() if o in objs})
         merged["whole_command"].update({o: w for o, w in rec.get("whole_command", {}).items() if o in objs})
-        merged["started"].append(f"{rec.get('started', '?')} ({', '.join(sorted(objs))})")
+        merged["started"].append(f"{rec.get('started', '?')} ({', '.join(sorted(objs))}; "
+                                 f"{rec['repeat']} runs, seeds 1-{rec['repeat']})")
     merged["started"] = "; ".join(reversed(merged["started"]))
     order = {o: i for i, o in enumerate(("sgns", "sgns-per-pair", "cbow-ns", "cbow-ns-per-window",
                                          "sg-hs"))}
     merged["medians"].sort(key=lambda r: (order.get(r["objective"], 99), r["impl"], r["workers"]))
     return merged
+
+
+def gpu_section(run):
+    """The CUDA path against the CPU path on one GPU machine (``gpu_bench.py``)."""
+    out = ["<a id=\"gpu\"></a>", "## CUDA path (`gpu_bench.py`)", "",
+           f"{run['gpu']}, {run['cpu_cores']} CPU cores; Python {run['python']}, numba "
+           f"{run['numba']}, NumPy {run['numpy']}. text8-head repeated N times, 5 epochs, dim 100; "
+           "words/s = raw words x epochs / training seconds (kernels compiled beforehand); the CPU "
+           "rows use every core. Analogy: restrict 30000; Spearman: WordSim-353. One run each.", "",
+           "| objective | device | corpus | update | words/s | train s | analogy % | Spearman |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in run["rows"]:
+        update = "-" if r["device"] == "cpu" else ("atomics" if r["atomics"] else "plain stores")
+        out.append(f"| {r['objective']} | {r['device']} | x{r['corpus_x']} | {update} | "
+                   f"{m(r['words_per_sec'])} | {r['train_s']:.2f} | {100 * r['analogy']:.2f} | "
+                   f"{r['spearman']:.4f} |")
+    return out
 
 
 def side_by_side_section(rec):
@@ -61,7 +80,7 @@ def side_by_side_section(rec):
            f"{rec.get('started', '?')}.",
            f"Corpus: `{os.path.basename(rec['corpus'])}`; settings {rec['settings']}. Words/s = raw corpus "
            "words x epochs / training seconds. Every run is a fresh process (fastw2v and gensim "
-           f"alternating); medians of {rec['repeat']} runs (seeds 1-{rec['repeat']}). Analogy: Google "
+           f"alternating); medians over each record's runs (seeds as listed above). Analogy: Google "
            "questions, restrict_vocab 30000; Spearman: WordSim-353; both libraries scored by fastw2v's "
            "evaluator, checked against gensim's in the script. Peak RSS: the run's process, from "
            "getrusage.", "",
@@ -158,7 +177,7 @@ def chart(rec, suite, path):
             axes[0].bar_label(bars, fmt="%.2f")
         axes[0].set_xticks(list(x), objs)
         axes[0].set_ylabel("million words / s")
-        axes[0].set_title(f"5 epochs on text8-head, {workers} threads, median of {rec['repeat']}")
+        axes[0].set_title(f"5 epochs on text8-head, {workers} threads, medians")
         axes[0].legend()
     if suite:
         rows = [r for r in suite_rows(suite) if r["test"].startswith(("test_kernel", "test_reference"))]
@@ -250,6 +269,10 @@ def main():
     if os.path.exists(rc):
         with open(rc) as f:
             lines += contention_section(json.load(f)) + [""]
+    gpu = os.path.join(ROOT, "gpu.json")
+    if os.path.exists(gpu):
+        with open(gpu) as f:
+            lines += gpu_section(json.load(f)) + [""]
     lines += study_sections()
     lines += ["Measurements behind single design decisions, quoted by the code: "
               "[decisions.md](decisions.md).", ""]
