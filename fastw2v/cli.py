@@ -1,4 +1,4 @@
-"""The ``fastw2v`` command: train, eval, similar, demo.
+"""The ``fastw2v`` command: prepare, train, eval, similar, demo.
 
 Long options are readable (``--vector-size``); word2vec.c's spellings work too (``-size``,
 ``-window``, ``-negative``, ``-sample``, ``-iter``, ``-min-count``, ``-threads``, ``-binary``,
@@ -50,9 +50,25 @@ def _parser():
                                      description="word2vec in NumPy/Numba: train, evaluate, query.")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    p = sub.add_parser("prepare", allow_abbrev=False,
+                       help="read text once into a prepared directory that train streams")
+    p.add_argument("corpus", nargs="+", help="text files, directories of them or glob patterns "
+                                             "(.gz/.bz2/.xz ok); one sentence a line")
+    p.add_argument("--output", "-o", required=True, help="the directory to write (must not exist)")
+    p.add_argument("--keep-min-count", type=int, default=1,
+                   help="leave out words seen fewer times (1: keep all, so train can pick any min_count)")
+    p.add_argument("--max-vocab-size", type=int, default=None, help="prune rare words past this")
+    p.add_argument("--lowercase", action="store_true", help="lowercase the corpus")
+    p.add_argument("--workers", "-threads", type=int, default=0, help="threads, 0 = all cores (0)")
+    p.add_argument("--save-vocab", "-save-vocab", help="also write the vocabulary ('word count' lines)")
+    p.add_argument("--quiet", "-q", action="store_true")
+
     p = sub.add_parser("train", allow_abbrev=False, help="train vectors on a text corpus")
-    p.add_argument("corpus", nargs="?", help="text file: one sentence per line (.gz/.bz2/.xz ok)")
+    p.add_argument("corpus", nargs="?", help="text file (one sentence a line; .gz/.bz2/.xz ok), "
+                                             "directory of text files, or a prepared directory")
     p.add_argument("-train", dest="train_file", help="the corpus, word2vec.c's spelling")
+    p.add_argument("--save-vocab", "-save-vocab", help="write the vocabulary ('word count' lines)")
+    p.add_argument("--read-vocab", "-read-vocab", help="take the vocabulary from this file")
     p.add_argument("--output", "-o", "-output", dest="output", required=True, help="vector file to write")
     p.add_argument("--save-model", help="also save the full model (.npz) to resume training")
     _add_train_options(p)
@@ -92,9 +108,12 @@ def _train(args):
                      device=args.device)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     t0 = time.perf_counter()
-    model.build_vocab(corpus)
+    model.build_vocab(corpus, vocab_file=args.read_vocab)
     log(f"vocabulary: {len(model.vocab)} words, corpus: {model._corpus.raw_words} words "
         f"({time.perf_counter() - t0:.1f}s)")
+    if args.save_vocab:
+        from .corpus import write_vocab
+        write_vocab(args.save_vocab, model.vocab.words, model.vocab.counts)
     model.train(verbose=not args.quiet)
     log(f"trained {args.epochs} epochs in {model.train_seconds:.1f}s, "
         f"{model.words_per_second / 1e6:.3f}M words/s")
@@ -102,6 +121,16 @@ def _train(args):
     if args.save_model:
         model.save(args.save_model)
     log(f"wrote {args.output}")
+
+
+def _prepare(args):
+    from .corpus import prepare, write_vocab
+    log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    prepared = prepare(args.corpus, args.output, lowercase=args.lowercase,
+                       keep_min_count=args.keep_min_count, max_vocab_size=args.max_vocab_size,
+                       threads=args.workers, progress=log)
+    if args.save_vocab:
+        write_vocab(args.save_vocab, prepared.words, prepared.counts)
 
 
 def _print_eval(kv, analogies=None, pairs=None, restrict_vocab=30000, sections=False):
@@ -146,6 +175,8 @@ def main(argv=None):
     try:
         if args.command == "train":
             _train(args)
+        elif args.command == "prepare":
+            _prepare(args)
         elif args.command == "demo":
             _demo(args)
         else:
@@ -158,7 +189,7 @@ def main(argv=None):
                 negative = [w[1:] for w in args.words if w.startswith("-")]
                 for word, sim in kv.most_similar(positive, negative, topn=args.topn):
                     print(f"{word:20s} {sim:.4f}")
-    except (ValueError, KeyError, TypeError, FileNotFoundError, IsADirectoryError, RuntimeError) as e:
+    except (ValueError, KeyError, TypeError, RuntimeError, OSError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"fastw2v {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ No maths here: the objectives live in ``reference/`` (NumPy) and ``cpu/`` (Numba
 import dataclasses
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -13,7 +14,8 @@ import numpy as np
 
 from . import config
 from ._files import atomic_write
-from .corpus import EncodedCorpus, describe, encode, scan
+from .corpus import (EncodedCorpus, PreparedCorpus, describe, encode, is_prepared, prepare,
+                     read_vocab, scan)
 from .keyedvectors import KeyedVectors
 from .progress import Progress
 from .schedule import linear_lr, plan_pieces
@@ -134,21 +136,63 @@ class Word2Vec:
         return self.config.workers or os.cpu_count() or 1
 
     # ---- vocabulary ----------------------------------------------------------------------
-    def build_vocab(self, corpus):
-        """Read ``corpus`` once: count words, keep those with ``count >= min_count``, encode it."""
+    def build_vocab(self, corpus, vocab_file=None):
+        """Read ``corpus`` once: count words, keep those with ``count >= min_count``, encode it.
+
+        ``corpus``: a list (or re-iterable) of token lists, held in memory; a text file, a
+        directory of text files or a list of paths, prepared into a temporary directory
+        (``fastw2v.corpus.prepare``) and streamed from disk in every epoch; or a prepared
+        directory (``fastw2v prepare``), streamed without reading the text. ``vocab_file``:
+        a "word count" file (word2vec.c's -read-vocab) that fixes the vocabulary.
+        """
         cfg = self.config
-        scanned = scan(corpus, cfg.lowercase, cfg.max_vocab_size)
-        if scanned.raw_words == 0:
+        fixed = read_vocab(vocab_file) if vocab_file is not None else None
+        self._tmp = None
+        if _is_paths(corpus):
+            if isinstance(corpus, (str, os.PathLike)) and is_prepared(corpus):
+                prepared = PreparedCorpus(corpus)
+                if prepared.manifest["lowercase"] != cfg.lowercase:
+                    raise ValueError(f"{os.fspath(corpus)!r} was prepared with lowercase="
+                                     f"{prepared.manifest['lowercase']}, this model has "
+                                     f"lowercase={cfg.lowercase}")
+                if cfg.min_count < prepared.manifest["keep_min_count"]:
+                    raise ValueError(f"{os.fspath(corpus)!r} keeps words seen at least "
+                                     f"{prepared.manifest['keep_min_count']} times; min_count="
+                                     f"{cfg.min_count} needs it prepared with a lower --keep-min-count")
+            else:
+                self._tmp = tempfile.TemporaryDirectory(prefix="fastw2v-prepared-")
+                prepared = prepare(corpus, os.path.join(self._tmp.name, "corpus"), cfg.lowercase,
+                                   max_vocab_size=cfg.max_vocab_size, threads=self.workers)
+            words, counts = prepared.words, prepared.counts
+            if fixed is not None:
+                words, counts = fixed
+                index = {w: i for i, w in enumerate(words)}
+                to_fixed = np.array([index.get(w, -1) for w in prepared.words] + [-1], np.int64)
+            vocab, new_id = Vocab.from_counts(words, counts, cfg.min_count)
+            to_id = new_id[to_fixed] if fixed is not None else new_id
+            to_id = np.where(to_id >= 0, to_id, -1).astype(np.int32)
+            if len(vocab):
+                data = prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
+            raw_words, most = prepared.raw_words, int(counts.max())
+        else:
+            scanned = scan(corpus, cfg.lowercase, cfg.max_vocab_size)
+            raw_words = scanned.raw_words
+            most = int(scanned.counts.max()) if raw_words else 0
+            if raw_words and fixed is not None:
+                vocab, new_id = Vocab.from_counts(*fixed, cfg.min_count)
+                data = encode(corpus, vocab.key_to_index, cfg.lowercase)
+            elif raw_words:
+                vocab, new_id = Vocab.from_counts(scanned.words, scanned.counts, cfg.min_count)
+                data = EncodedCorpus.from_scan(scanned, new_id)
+        if raw_words == 0:
             raise ValueError(f"corpus {describe(corpus)} is empty: no words to train on")
-        vocab, new_id = Vocab.from_counts(scanned.words, scanned.counts, cfg.min_count)
         if len(vocab) == 0:
             raise ValueError(f"no word of corpus {describe(corpus)} occurs min_count={cfg.min_count} "
-                             f"times ({scanned.raw_words} words, most frequent seen "
-                             f"{int(scanned.counts.max())} times); lower min_count")
+                             f"times ({raw_words} words, most frequent seen {most} times); lower min_count")
         if cfg.objective[1] == "softmax":
             _check_softmax_fits(len(vocab), cfg.vector_size, self.workers, cfg.softmax_batch)
         self.vocab = vocab
-        self._corpus = EncodedCorpus.from_scan(scanned, new_id)
+        self._corpus = data
         self._source = corpus
         self.epoch_losses, self.epoch_pairs = [], []      # new vectors: a new history
         rng = np.random.default_rng(cfg.seed)
@@ -183,8 +227,12 @@ class Word2Vec:
         if corpus is None and self._corpus is None:
             raise ValueError("this model was loaded from a file, which holds no corpus: pass the "
                              "corpus to train on, train(corpus)")
-        data = self._corpus if corpus is None or corpus is self._source else \
-            encode(corpus, self.vocab.key_to_index, cfg.lowercase)
+        if corpus is None or corpus is self._source:
+            data = self._corpus
+        elif _is_paths(corpus):
+            data = self._stream_onto_vocab(corpus)
+        else:
+            data = encode(corpus, self.vocab.key_to_index, cfg.lowercase)
         if data.n_words == 0:
             raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary")
         keep = self.vocab.keep_probabilities(cfg.sample)
@@ -207,6 +255,19 @@ class Word2Vec:
         self.wv.fill_norms()
         return self
 
+    def _stream_onto_vocab(self, corpus):
+        """New text (or a prepared directory) as ids of this model's vocabulary, streamed."""
+        cfg = self.config
+        if isinstance(corpus, (str, os.PathLike)) and is_prepared(corpus):
+            prepared = PreparedCorpus(corpus)
+        else:
+            self._tmp_train = tempfile.TemporaryDirectory(prefix="fastw2v-prepared-")
+            prepared = prepare(corpus, os.path.join(self._tmp_train.name, "corpus"), cfg.lowercase,
+                               threads=self.workers, vocab=(self.vocab.words, self.vocab.counts))
+        get = self.vocab.key_to_index.get
+        to_id = np.array([get(w, -1) for w in prepared.words] + [-1], dtype=np.int32)
+        return prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
+
     def _cpu_epochs(self, data, keep, epochs, run, progress):
         """(run_epoch, finish) for the Numba kernels: blocks of one piece per thread."""
         cfg = self.config
@@ -219,13 +280,19 @@ class Word2Vec:
         def run_epoch(epoch):
             loss = pairs = 0.0
             done = 0
+            reader = data.reader()           # the block's ids: a slice in memory, or read from disk
             for b, starts in enumerate(blocks):
-                n_block = int(data.offsets[starts[-1]] - data.offsets[starts[0]])
+                first = data.offsets[starts[0]]
+                n_block = int(data.offsets[starts[-1]] - first)
                 at = epoch * data.n_words + done
                 lr0 = linear_lr(at / total, cfg.alpha, cfg.min_alpha)
                 lr1 = linear_lr((at + n_block) / total, cfg.alpha, cfg.min_alpha)
                 stats = np.zeros((threads, 2), dtype=np.float64)
-                work = (data.ids, data.offsets, starts, _seed_states(cfg.seed, run + epoch, b, threads), keep)
+                # the block alone, its sentences counted from 0: the kernels see only positions
+                # within it, so a streamed corpus trains exactly as one held in memory
+                offsets = data.offsets[starts[0]:starts[-1] + 1] - first
+                work = (reader.take(n_block), offsets, starts - starts[0],
+                        _seed_states(cfg.seed, run + epoch, b, threads), keep)
                 run_block(work, lr0, lr1, stats)
                 loss += stats[:, 0].sum()
                 pairs += stats[:, 1].sum()
@@ -332,6 +399,14 @@ class Word2Vec:
         model.epoch_losses = list(meta["epoch_losses"])
         model.epoch_pairs = list(meta["epoch_pairs"])
         return model
+
+
+def _is_paths(corpus):
+    """A path, or a list of paths (files, directories, globs), rather than token lists."""
+    if isinstance(corpus, (str, os.PathLike)):
+        return True
+    return isinstance(corpus, (list, tuple)) and len(corpus) > 0 and all(
+        isinstance(c, os.PathLike) or (isinstance(c, str) and os.path.exists(c)) for c in corpus)
 
 
 def _check_softmax_fits(V, D, threads, batch):

@@ -12,6 +12,21 @@ import numpy as np
 from .huffman import huffman_tree
 
 
+def prune(counts, max_vocab_size):
+    """Which words survive ``max_vocab_size``: word2vec.c's ReduceVocab rule applied to the
+    final counts (while more than max_vocab_size words remain, drop those seen at most
+    ``min_reduce`` times, then raise min_reduce by one). word2vec.c and gensim prune while
+    counting, which also loses the early counts of words that later come back; pruning after
+    counting keeps exact counts and gives the same vocabulary whatever order the first pass
+    reads the corpus in."""
+    alive = counts > 0
+    min_reduce = 1
+    while max_vocab_size is not None and alive.sum() > max_vocab_size:
+        alive &= counts > min_reduce
+        min_reduce += 1
+    return alive
+
+
 @dataclass
 class Vocab:
     """Words sorted by descending count, with their counts."""

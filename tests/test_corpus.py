@@ -6,7 +6,7 @@ import lzma
 import numpy as np
 import pytest
 
-from fastw2v import corpus as corpus_mod
+from fastw2v.corpus import reading as corpus_mod
 from fastw2v.corpus import EncodedCorpus, encode, scan, split_long_sentences
 from fastw2v.vocab import Vocab
 
@@ -98,10 +98,13 @@ def test_split_long_sentences_keeps_every_word():
     assert split_long_sentences(offsets, 100) is offsets
 
 
-def test_max_vocab_size_prunes_while_counting():
-    # 'x' appears once at the start; by the time the vocabulary overflows it is pruned
-    corpus = [["x"] + [f"w{i}" for i in range(10)]] + [["a", "a", "b", "b"]] * 3
+def test_max_vocab_size_prunes_by_word2vec_rule_on_final_counts():
+    # 10 words seen once, 'a' 6 times, 'b' 3 times, 'x' 2 times: 13 words > 5, so those seen
+    # once go (min_reduce 1), leaving 3 <= 5. Counts stay exact (word2vec.c would have lost
+    # early counts of words pruned while counting).
+    corpus = [["x"] + [f"w{i}" for i in range(10)]] + [["a", "a", "b"]] * 3 + [["x"]]
     scanned = scan(corpus, max_vocab_size=5)
-    alive = {w for w, c in zip(scanned.words, scanned.counts) if c > 0}
-    assert alive <= {"a", "b"} | {f"w{i}" for i in range(10)} and "x" not in alive
-    assert scanned.raw_words == 11 + 12
+    alive = {w: int(c) for w, c in zip(scanned.words, scanned.counts) if c > 0}
+    assert alive == {"a": 6, "b": 3, "x": 2}
+    assert scanned.raw_words == 11 + 9 + 1
+    assert {w for w, c in zip(scanned.words, scan(corpus, max_vocab_size=2).counts) if c} == {"a", "b"}

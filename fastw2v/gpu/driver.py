@@ -50,6 +50,16 @@ def chunks(n_tokens, starts, sentence, max_tokens):
         a = b
 
 
+def segments(offsets, max_tokens):
+    """Sentence ranges [s0, s1) of at most ``max_tokens`` words (a longer sentence alone)."""
+    s0, n = 0, offsets.size - 1
+    while s0 < n:
+        s1 = int(np.searchsorted(offsets, offsets[s0] + max_tokens, side="right")) - 1
+        s1 = min(max(s1, s0 + 1), n)
+        yield s0, s1
+        s0 = s1
+
+
 class CudaTrainer:
     """Trains one model's matrices on the device; ``train_epoch`` may be called repeatedly."""
 
@@ -82,11 +92,25 @@ class CudaTrainer:
             self.loss = self.cuda.device_array(B, dtype=np.float32)
 
     def train_epoch(self, data, keep, rng, progress_start, progress_end, on_chunk=None):
-        """One pass over ``data``; lr falls over [progress_start, progress_end] of training.
-        Returns (loss, examples)."""
+        """One pass over ``data`` (in memory or streamed from disk), read in sentence-aligned
+        segments of at most ``config.GPU_CHUNK_TOKENS`` words; lr falls over
+        [progress_start, progress_end] of training. Returns (loss, examples)."""
+        totals = np.zeros(2)
+        reader, n = data.reader(), max(data.n_words, 1)
+        span = progress_end - progress_start
+        for s0, s1 in segments(data.offsets, config.GPU_CHUNK_TOKENS):
+            a0, a1 = int(data.offsets[s0]), int(data.offsets[s1])
+            report = None if on_chunk is None else \
+                (lambda frac, lr, a0=a0, a1=a1: on_chunk((a0 + frac * (a1 - a0)) / n, lr))
+            totals += self._train_segment(
+                reader.take(a1 - a0), data.offsets[s0:s1 + 1] - a0, keep, rng,
+                progress_start + span * a0 / n, progress_start + span * a1 / n, report)
+        return float(totals[0]), int(totals[1])
+
+    def _train_segment(self, ids, offsets, keep, rng, progress_start, progress_end, on_chunk):
         from . import cbow, sgns
         cfg = self.cfg
-        ids, starts, sentence, done = subsample(data.ids, data.offsets, keep, rng)
+        ids, starts, sentence, done = subsample(ids, offsets, keep, rng)
         totals = np.zeros(2)
         n = ids.size
         for a, b in chunks(n, starts, sentence, config.GPU_CHUNK_TOKENS):
@@ -120,7 +144,7 @@ class CudaTrainer:
             totals += self.stats.copy_to_host().sum(axis=0, dtype=np.float64)
             if on_chunk is not None:
                 on_chunk(done[b], lr1)
-        return float(totals[0]), int(totals[1])
+        return totals
 
     def _softmax_chunk(self, ids, lo, hi, lr0, lr1, rng):
         """Full softmax: the chunk's pairs in minibatches of ``softmax_batch``."""

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import config
+from .. import config
+from ..vocab import prune
 
 _CHUNK_BYTES = 1 << 20
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
@@ -138,7 +139,7 @@ class _StreamBuilder:
 @dataclass
 class ScanResult:
     """One pass over a corpus: counts and provisional ids (index of first sight)."""
-    words: list          # provisional id -> word (None for words pruned while counting)
+    words: list          # provisional id -> word
     counts: np.ndarray   # (P,) int64, 0 for pruned words
     ids: np.ndarray      # (N,) int32 provisional ids, every token
     offsets: np.ndarray  # (S+1,) int64 sentence boundaries into ids
@@ -148,14 +149,12 @@ class ScanResult:
 def scan(source, lowercase=False, max_vocab_size=None):
     """Count words and store every token as a provisional id, in one pass.
 
-    ``max_vocab_size`` prunes while counting as word2vec.c's ReduceVocab does: whenever there
-    are more distinct words than that, words seen at most ``min_reduce`` times are dropped
-    and ``min_reduce`` grows by one. Pruning is checked after each chunk (about 150k words).
+    ``max_vocab_size`` keeps the words that word2vec.c's ReduceVocab rule keeps, applied to
+    the final counts (``vocab.prune``); pruned words get count 0.
     """
     index, words = {}, []
     counts = np.zeros(1024, dtype=np.int64)
     stream = _StreamBuilder()
-    min_reduce = 1
     get = index.get
     for tokens, ends in iter_token_chunks(source, lowercase):
         if tokens:
@@ -172,17 +171,12 @@ def scan(source, lowercase=False, max_vocab_size=None):
             uniq, n = np.unique(ids, return_counts=True)
             counts[uniq] += n
             stream.extend(ids)
-            while max_vocab_size is not None and len(index) > max_vocab_size:
-                alive = np.fromiter(index.values(), dtype=np.int64, count=len(index))
-                for i in alive[counts[alive] <= min_reduce]:
-                    del index[words[i]]
-                    words[i] = None
-                    counts[i] = 0
-                min_reduce += 1
         if ends:
             stream.end_sentence()
     ids, offsets = stream.finish()
-    return ScanResult(words, counts[:len(words)], ids, offsets, int(ids.size))
+    counts = counts[:len(words)]
+    counts[~prune(counts, max_vocab_size)] = 0
+    return ScanResult(words, counts, ids, offsets, int(ids.size))
 
 
 def split_long_sentences(offsets, max_len):
@@ -215,6 +209,10 @@ class EncodedCorpus:
     def n_sentences(self):
         return int(self.offsets.size - 1)
 
+    def reader(self):
+        """Hands out the ids in order, ``take(n)`` at a time (as ``prepared.StreamedCorpus``)."""
+        return _ArrayReader(self.ids)
+
     @classmethod
     def from_scan(cls, scanned, provisional_to_final, max_sentence_length=None):
         """Map a scan's provisional ids to vocabulary ids (-1 = dropped) and re-cut sentences."""
@@ -226,6 +224,15 @@ class EncodedCorpus:
         max_len = max_sentence_length or config.MAX_SENTENCE_LENGTH
         return cls(final[keep].astype(np.int32), split_long_sentences(offsets, max_len),
                    scanned.raw_words)
+
+
+class _ArrayReader:
+    def __init__(self, ids):
+        self.ids, self.at = ids, 0
+
+    def take(self, n):
+        self.at += n
+        return self.ids[self.at - n:self.at]
 
 
 def encode(source, key_to_index, lowercase=False, max_sentence_length=None):

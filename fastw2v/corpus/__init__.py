@@ -1,0 +1,9 @@
+"""Corpora: reading text (``reading.py``), the parallel first pass (``tokenize.py``,
+``firstpass.py``) and the prepared on-disk format that training streams (``prepared.py``)."""
+from .prepared import PreparedCorpus, is_prepared, prepare, read_vocab, write_vocab
+from .reading import (EncodedCorpus, ScanResult, _open_binary, describe, encode,
+                      iter_token_chunks, scan, split_long_sentences)
+
+__all__ = ["EncodedCorpus", "PreparedCorpus", "ScanResult", "describe", "encode", "is_prepared",
+           "iter_token_chunks", "prepare", "read_vocab", "scan", "split_long_sentences",
+           "write_vocab", "_open_binary"]

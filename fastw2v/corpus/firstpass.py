@@ -1,0 +1,157 @@
+"""The first pass over text files, on every core: tokenise, count, spill ids to disk.
+
+The input is cut into *units*: byte ranges of a plain file, cut just after a whitespace byte
+(so no token straddles two units), or a whole compressed file (.gz/.bz2/.xz streams cannot be
+entered in the middle). Worker threads take units in turn; each tokenises its unit in 1 MiB
+chunks with the Numba tokenizer (``tokenize.py``, which releases the GIL), into its own hash
+table of distinct words, and writes every token's *local* id (the unit's order of first sight)
+to a spill file as it goes, so memory holds the distinct words, not the corpus. The caller
+(``prepared.py``) then merges the units' tables once, in input order, which gives the same
+global order of first sight as reading the files one token at a time.
+"""
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from .reading import _OPENERS, _open_binary
+from .tokenize import NEWLINE_FIRST, TOKENS, WordTable
+
+CHUNK_BYTES = 1 << 20
+UNIT_BYTES = 256 << 20       # largest byte range one worker takes at a time
+_ASCII_SPACE = b" \n\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+@dataclass
+class Unit:
+    path: str
+    start: int               # byte range [start, end) of a plain file; compressed: (0, None)
+    end: int
+    last_of_file: bool       # the file's end closes a sentence
+
+
+@dataclass
+class UnitCount:
+    """One unit's tokens: distinct words (bytes, first-sight order) with counts and the byte
+    offset of their first occurrence, the unit's sentence ends (token counts within the unit),
+    and whether a newline came before its first token (closing the previous unit's sentence)."""
+    unit: Unit
+    words: list
+    counts: np.ndarray
+    first: np.ndarray
+    n_tokens: int
+    ends: np.ndarray
+    newline_first: bool
+    spill: str
+
+
+def expand_sources(sources):
+    """Files named by ``sources`` (paths, directories, glob patterns), in a stable order."""
+    import glob
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    files = []
+    for source in map(os.fspath, sources):
+        if os.path.isdir(source):
+            found = sorted(os.path.join(source, f) for f in os.listdir(source)
+                           if os.path.isfile(os.path.join(source, f)) and not f.startswith("."))
+            if not found:
+                raise FileNotFoundError(f"corpus directory {source!r} holds no files")
+            files += found
+        elif os.path.exists(source):
+            files.append(source)
+        elif glob.has_magic(source):
+            found = sorted(p for p in glob.glob(source) if os.path.isfile(p))
+            if not found:
+                raise FileNotFoundError(f"no file matches the corpus pattern {source!r}")
+            files += found
+        else:
+            raise FileNotFoundError(f"corpus file not found: {source!r}")
+    for path in files:
+        if not os.access(path, os.R_OK):
+            raise PermissionError(f"corpus file {path!r} is not readable")
+    return files
+
+
+def _next_space(f, pos, size):
+    """The offset just after the first ASCII whitespace byte at or after ``pos`` (or size)."""
+    f.seek(pos)
+    while pos < size:
+        block = f.read(1 << 16)
+        if not block:
+            return size
+        hits = [i for i in (block.find(bytes([c])) for c in _ASCII_SPACE) if i >= 0]
+        if hits:
+            return pos + min(hits) + 1
+        pos += len(block)
+    return size
+
+
+def plan_units(files, threads, unit_bytes=None):
+    """Cut the files into units: at least ``threads`` of the plain ones' bytes in all, none
+    larger than ``unit_bytes``."""
+    unit_bytes = unit_bytes or UNIT_BYTES
+    sizes = [os.path.getsize(p) for p in files]
+    plain = [p for p in files if os.path.splitext(p)[1].lower() not in _OPENERS]
+    total = sum(s for p, s in zip(files, sizes) if p in plain) or 1
+    units = []
+    for path, size in zip(files, sizes):
+        if path not in plain or size == 0:
+            units.append(Unit(path, 0, None, True))
+            continue
+        n = max(-(-size // unit_bytes), -(-threads * size // total), 1)
+        with open(path, "rb") as f:
+            cuts = sorted({0, size} | {_next_space(f, k * size // n, size) for k in range(1, n)})
+        units += [Unit(path, a, b, b == size) for a, b in zip(cuts[:-1], cuts[1:])]
+    return units
+
+
+def count_unit(unit, spill):
+    """Tokenise one unit into a fresh word table, writing local ids (int32) to ``spill``."""
+    table = WordTable()
+    out_ids = np.empty(CHUNK_BYTES // 2 + 2, dtype=np.int32)
+    ends = []
+    with _open_binary(unit.path) as f, open(spill, "wb") as out:
+        remaining = None
+        if unit.end is not None:
+            f.seek(unit.start)
+            remaining = unit.end - unit.start
+        pos, tail = unit.start, b""
+        while True:
+            block = f.read(CHUNK_BYTES if remaining is None else min(CHUNK_BYTES, remaining))
+            if remaining is not None:
+                remaining -= len(block)
+            final = not block
+            buf = tail + block
+            if not final:
+                cut = max(buf.rfind(b" "), buf.rfind(b"\n"), buf.rfind(b"\t"), buf.rfind(b"\r"))
+                if cut < 0:                          # a token longer than a chunk: read on
+                    tail = buf
+                    continue
+                buf, tail = buf[:cut + 1], buf[cut + 1:]
+            if buf:
+                data = np.frombuffer(buf, dtype=np.uint8)
+                out_ends = np.empty(len(buf), dtype=np.int64)
+                if out_ids.size < len(buf) // 2 + 2:
+                    out_ids = np.empty(len(buf) // 2 + 2, dtype=np.int32)
+                k, e = table.run(data, len(buf), pos, out_ids, out_ends)
+                out.write(out_ids[:k].tobytes())
+                if e:
+                    ends.append(out_ends[:e].copy())
+                pos += len(buf)
+            if final:
+                break
+    n = table.n_words
+    return UnitCount(unit, table.words(), table.counts[:n].copy(), table.first[:n].copy(),
+                     int(table.state[TOKENS]), np.concatenate(ends) if ends else np.empty(0, np.int64),
+                     bool(table.state[NEWLINE_FIRST]), spill)
+
+
+def count_units(units, spill_dir, threads):
+    """``count_unit`` on every unit with ``threads`` worker threads; results in unit order."""
+    spills = [os.path.join(spill_dir, f"spill-{i:05d}.i32") for i in range(len(units))]
+    if threads <= 1 or len(units) == 1:
+        return [count_unit(u, s) for u, s in zip(units, spills)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(count_unit, units, spills))

@@ -1,0 +1,328 @@
+"""A prepared corpus: text read once, stored as vocabulary ids on disk, streamed by training.
+
+``prepare(sources, out_dir)`` writes a directory (format version 1)::
+
+    manifest.json      what was read (each file's path, size, mtime), the settings
+                       (lowercase, keep_min_count, max_vocab_size), counts of raw and kept
+                       words, the shards with their token counts, the format version
+    vocab.txt          one "word count" line a word, most frequent first (ties in order of first
+                       appearance): word2vec.c's -save-vocab format, read by -read-vocab
+    tokens-NNNNN.i32   the corpus as vocabulary ids (line numbers of vocab.txt, from 0),
+                       little-endian int32, shards in corpus order
+    sentence_ends.i64  little-endian int64: the token position after every sentence (a line of
+                       the text; each file ends one), over the shards taken as one stream
+
+Words seen fewer than ``keep_min_count`` times (default 1: none) are left out, so a later
+``train`` can pick any ``min_count >= keep_min_count`` without reading the text again.
+The directory is written under a temporary name beside ``out_dir`` and renamed when complete:
+an interrupted prepare leaves no directory that looks usable.
+"""
+import json
+import os
+import shutil
+import tempfile
+import time
+
+import numpy as np
+
+from .._files import atomic_write
+from ..vocab import prune
+from .firstpass import count_units, expand_sources, plan_units
+from .reading import _drop_empty, _open_binary, split_long_sentences
+
+FORMAT = "fastw2v-prepared"
+VERSION = 1
+_IO_TOKENS = 1 << 22               # ids per read or write (16 MiB)
+
+
+# ---- the vocabulary file --------------------------------------------------------------------
+def write_vocab(path, words, counts):
+    """word2vec.c's -save-vocab: "word count" lines, atomically."""
+    with atomic_write(path, "w") as f:
+        for w, c in zip(words, np.asarray(counts).tolist()):
+            f.write(f"{w} {c}\n")
+
+
+def read_vocab(path):
+    """(words, counts) from a "word count" file (word2vec.c's -save-vocab, or ours)."""
+    words, counts, seen = [], [], set()
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not parts[1].isdigit():
+                raise ValueError(f"{path}: line {line_no}: expected 'word count', got {line.strip()[:60]!r}")
+            if parts[0] in seen:
+                raise ValueError(f"{path}: line {line_no}: word {parts[0]!r} appears twice")
+            seen.add(parts[0])
+            words.append(parts[0])
+            counts.append(int(parts[1]))
+    if not words:
+        raise ValueError(f"{path}: the vocabulary file holds no words")
+    return words, np.array(counts, dtype=np.int64)
+
+
+# ---- writing --------------------------------------------------------------------------------
+def _decode_words(result, lowercase):
+    """The unit's distinct words as str; invalid UTF-8 is reported at its file, line, column."""
+    out = []
+    for j, raw in enumerate(result.words):
+        try:
+            w = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            _raise_at(result.unit.path, int(result.first[j]) + e.start, raw[e.start:e.start + 1])
+        out.append(w.lower() if lowercase else w)
+    return out
+
+
+def _raise_at(path, offset, byte):
+    """Raise the error ``reading.py`` gives for invalid UTF-8 at byte ``offset`` of ``path``."""
+    line, line_start, pos = 1, 0, 0
+    with _open_binary(path) as f:
+        while pos < offset:
+            block = f.read(min(1 << 20, offset - pos))
+            if not block:
+                break
+            k = block.count(b"\n")
+            if k:
+                line += k
+                line_start = pos + block.rfind(b"\n") + 1
+            pos += len(block)
+    raise ValueError(f"{path}: line {line}: invalid UTF-8 byte {byte!r} at column "
+                     f"{offset - line_start + 1}")
+
+
+def _remap(spill, out_path, local_to_id, ends):
+    """Write the unit's ids mapped to vocabulary ids (dropped words removed); return the unit's
+    kept tokens and its sentence ends counted in kept tokens."""
+    kept_at_ends = np.empty(ends.size, dtype=np.int64)
+    kept = read = 0
+    e = 0
+    with open(spill, "rb") as f, open(out_path, "wb") as out:
+        while True:
+            ids = np.fromfile(f, dtype=np.int32, count=_IO_TOKENS)
+            if ids.size == 0:
+                break
+            mapped = local_to_id[ids]
+            keep = mapped >= 0
+            mapped[keep].astype("<i4").tofile(out)
+            cum = np.cumsum(keep)
+            stop = np.searchsorted(ends, read + ids.size, side="right")
+            kept_at_ends[e:stop] = kept + cum[ends[e:stop] - read - 1]
+            e = stop
+            read += ids.size
+            kept += int(cum[-1])
+    os.remove(spill)
+    return kept, kept_at_ends
+
+
+def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=None,
+            threads=0, vocab=None, progress=None):
+    """Read ``sources`` (files, directories, globs) once and write the prepared directory.
+
+    ``vocab = (words, counts)`` fixes the vocabulary (word2vec.c's -read-vocab): words not in
+    it are dropped and its counts are kept. Returns the opened ``PreparedCorpus``.
+    """
+    log = progress or (lambda msg: None)
+    files = expand_sources(sources)
+    out_dir = os.path.abspath(os.fspath(out_dir))
+    if os.path.exists(out_dir):
+        raise FileExistsError(f"{out_dir!r} exists: remove it or choose another output directory")
+    parent = os.path.dirname(out_dir)
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"the directory {parent!r} for the prepared corpus does not exist")
+    threads = threads or os.cpu_count() or 1
+    stats = [(p, os.stat(p)) for p in files]
+    t0 = time.perf_counter()
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.partial-", dir=parent)
+    try:
+        units = plan_units(files, threads)
+        results = count_units(units, tmp, threads)
+        raw_words = sum(r.n_tokens for r in results)
+        if raw_words == 0:
+            raise ValueError(f"corpus {', '.join(map(repr, files))} is empty: no words to train on")
+        log(f"read {raw_words} words from {len(files)} file(s) in {time.perf_counter() - t0:.1f}s")
+        # merge the units' tables in input order: global ids in order of first appearance
+        index, words = ({w: i for i, w in enumerate(vocab[0])}, list(vocab[0])) if vocab else ({}, [])
+        local_maps = []
+        for r in results:
+            m = np.empty(len(r.words), dtype=np.int64)
+            for j, w in enumerate(_decode_words(r, lowercase)):
+                i = index.get(w)
+                if i is None:
+                    i = -1 if vocab else index.setdefault(w, len(words))
+                    if not vocab:
+                        words.append(w)
+                m[j] = i
+            local_maps.append(m)
+        if vocab:
+            counts = np.asarray(vocab[1], dtype=np.int64)
+            order = np.arange(len(words))
+        else:
+            counts = np.zeros(len(words), dtype=np.int64)
+            for r, m in zip(results, local_maps):
+                np.add.at(counts, m, r.counts)
+            alive = prune(counts, max_vocab_size) & (counts >= keep_min_count)
+            order = np.flatnonzero(alive)
+            order = order[np.argsort(-counts[order], kind="stable")]
+        to_id = np.full(len(words) + 1, -1, dtype=np.int32)       # last slot: -1 for unknown
+        to_id[order] = np.arange(order.size, dtype=np.int32)
+        # shards in vocabulary ids; sentence ends over the concatenated stream
+        shards, all_ends, at = [], [], 0
+        for k, (r, m) in enumerate(zip(results, local_maps)):
+            name = f"tokens-{k:05d}.i32"
+            kept, ends = _remap(r.spill, os.path.join(tmp, name), to_id[m], r.ends)
+            if r.newline_first:
+                all_ends.append(np.array([at]))               # closes the previous unit's line
+            all_ends.append(at + ends)
+            at += kept
+            if r.unit.last_of_file:
+                all_ends.append(np.array([at]))
+            shards.append(dict(file=name, tokens=kept))
+        ends = np.unique(np.concatenate(all_ends)) if all_ends else np.empty(0, np.int64)
+        ends = ends[ends > 0].astype("<i8")
+        ends.tofile(os.path.join(tmp, "sentence_ends.i64"))
+        write_vocab(os.path.join(tmp, "vocab.txt"), [words[i] for i in order], counts[order])
+        manifest = dict(
+            format=FORMAT, version=VERSION, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            sources=[dict(path=os.path.abspath(p), size=s.st_size, mtime_ns=s.st_mtime_ns)
+                     for p, s in stats],
+            tokenizer="whitespace (str.split), UTF-8, one sentence a line",
+            lowercase=bool(lowercase), keep_min_count=int(keep_min_count),
+            max_vocab_size=max_vocab_size, vocab_from_file=bool(vocab),
+            raw_words=int(raw_words), kept_words=int(at), vocab_size=int(order.size),
+            sentences=int(ends.size), shards=shards)
+        with open(os.path.join(tmp, "manifest.json"), "w") as f:
+            json.dump(manifest, f, indent=1)
+        os.rename(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log(f"prepared {out_dir}: {order.size} words in the vocabulary, {at} tokens "
+        f"({time.perf_counter() - t0:.1f}s)")
+    return PreparedCorpus(out_dir)
+
+
+# ---- reading --------------------------------------------------------------------------------
+def is_prepared(path):
+    return os.path.isdir(path) and os.path.exists(os.path.join(path, "manifest.json"))
+
+
+class PreparedCorpus:
+    """An opened prepared directory: its vocabulary, and token streams for training."""
+
+    def __init__(self, path, check_sources=True):
+        self.path = os.fspath(path)
+        manifest = os.path.join(self.path, "manifest.json")
+        if not os.path.isdir(self.path):
+            raise FileNotFoundError(f"prepared corpus not found: {self.path!r}")
+        if not os.path.exists(manifest):
+            raise ValueError(f"{self.path!r} is not a prepared corpus (no manifest.json); make "
+                             "one with `fastw2v prepare CORPUS -o DIR`")
+        try:
+            with open(manifest) as f:
+                self.manifest = json.load(f)
+        except ValueError as e:
+            raise ValueError(f"{manifest}: not valid JSON ({e})") from None
+        m = self.manifest
+        if m.get("format") != FORMAT:
+            raise ValueError(f"{manifest}: not a fastw2v prepared corpus (format {m.get('format')!r})")
+        if m.get("version") != VERSION:
+            raise ValueError(f"{self.path!r} is a prepared corpus of format version "
+                             f"{m.get('version')!r}; this fastw2v reads version {VERSION}: "
+                             "prepare it again")
+        if check_sources:
+            for s in m["sources"]:
+                try:
+                    st = os.stat(s["path"])
+                except OSError:
+                    continue                    # sources moved away: the shards still hold it
+                if st.st_size != s["size"] or st.st_mtime_ns != s["mtime_ns"]:
+                    raise ValueError(
+                        f"{self.path!r} was prepared from {s['path']!r}, which has changed since "
+                        f"(size {s['size']} -> {st.st_size}): prepare it again")
+        self.words, self.counts = read_vocab(os.path.join(self.path, "vocab.txt"))
+        if len(self.words) != m["vocab_size"]:
+            raise ValueError(f"{self.path!r}: vocab.txt holds {len(self.words)} words, the "
+                             f"manifest says {m['vocab_size']}")
+        self.shards = [os.path.join(self.path, s["file"]) for s in m["shards"]]
+        for s, path in zip(m["shards"], self.shards):
+            if not os.path.exists(path) or os.path.getsize(path) != 4 * s["tokens"]:
+                raise ValueError(f"{path}: missing or truncated ({s['tokens']} tokens expected)")
+        self.ends = np.fromfile(os.path.join(self.path, "sentence_ends.i64"), dtype="<i8")
+
+    @property
+    def raw_words(self):
+        return int(self.manifest["raw_words"])
+
+    @property
+    def n_tokens(self):
+        return int(self.manifest["kept_words"])
+
+    def blocks(self):
+        """The stored ids in corpus order, about 4M at a time, read explicitly (no mmap, so
+        pages read do not stay in the process's memory)."""
+        for path in self.shards:
+            with open(path, "rb") as f:
+                while True:
+                    ids = np.fromfile(f, dtype="<i4", count=_IO_TOKENS)
+                    if ids.size == 0:
+                        break
+                    yield ids
+
+    def encoded(self, to_id, max_sentence_length):
+        """The corpus as the ids ``to_id`` gives each stored id (-1 = drop): a streamed
+        ``EncodedCorpus``, with sentence offsets as ``EncodedCorpus.from_scan`` computes them."""
+        kept_at_ends = np.empty(self.ends.size, dtype=np.int64)
+        kept = read = e = 0
+        for ids in self.blocks():
+            cum = np.cumsum(to_id[ids] >= 0)
+            stop = np.searchsorted(self.ends, read + ids.size, side="right")
+            kept_at_ends[e:stop] = kept + cum[self.ends[e:stop] - read - 1]
+            e, read, kept = stop, read + ids.size, kept + int(cum[-1])
+        offsets = _drop_empty(np.concatenate([[0], kept_at_ends]))
+        return StreamedCorpus(self, to_id, split_long_sentences(offsets, max_sentence_length),
+                              self.raw_words)
+
+
+class StreamedCorpus:
+    """What the training loop reads, from disk: ``offsets``, ``n_words``, ``raw_words`` and
+    ``reader()``, whose ``take(n)`` returns the next n ids (as ``EncodedCorpus``)."""
+
+    def __init__(self, prepared, to_id, offsets, raw_words):
+        self.prepared, self.to_id, self.offsets, self.raw_words = prepared, to_id, offsets, raw_words
+
+    @property
+    def n_words(self):
+        return int(self.offsets[-1])
+
+    @property
+    def n_sentences(self):
+        return int(self.offsets.size - 1)
+
+    def reader(self):
+        return _Reader(self.prepared.blocks(), self.to_id)
+
+
+class _Reader:
+    def __init__(self, blocks, to_id):
+        self.blocks, self.to_id = blocks, to_id
+        self.buffer = np.empty(0, dtype=np.int32)
+
+    def take(self, n):
+        parts, have = [], 0
+        while have < n:
+            if self.buffer.size == 0:
+                ids = next(self.blocks, None)
+                if ids is None:
+                    raise ValueError(f"the prepared corpus ended {n - have} tokens early")
+                mapped = self.to_id[ids]
+                self.buffer = mapped[mapped >= 0].astype(np.int32)
+                continue
+            piece = self.buffer[:n - have]
+            self.buffer = self.buffer[n - have:]
+            parts.append(piece)
+            have += piece.size
+        return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else \
+            np.empty(0, dtype=np.int32)
