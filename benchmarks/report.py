@@ -53,6 +53,51 @@ def merge(records):
     return merged
 
 
+def out_of_core_section(records):
+    """First pass and peak memory (``out_of_core.py``): the newest record of each part."""
+    newest = {part: rec for rec in records for part in ("first_pass", "memory", "whole", "billion")
+              if part in rec}
+    out = ["<a id=\"out-of-core\"></a>", "## Corpora larger than memory (`out_of_core.py`)", "",
+           "Whole commands in fresh processes under `/usr/bin/time -v` (wall clock, peak RSS); "
+           "corpora from `make_corpus.py` (text8-head's 1000-word lines shuffled and repeated).", ""]
+    if "first_pass" in newest:
+        rec = newest["first_pass"]
+        fp = rec["first_pass"]
+        n = len({r["repeat"] for r in fp["runs"]})
+        out += [f"First pass on `{os.path.basename(fp['corpus'])}` ({fp['words']:,} words), "
+                f"medians of {n}; started {rec['started']}, {rec['machine']['cpu']}, "
+                f"{rec['machine']['cores']} cores:", "",
+                "| command | wall s | peak RSS MB |", "| --- | --- | --- |"]
+        for impl, wall in sorted(fp["medians"].items(), key=lambda kv: kv[1]):
+            rss = statistics.median(r["peak_rss_mb"] for r in fp["runs"] if r["impl"] == impl)
+            out.append(f"| {impl} | {wall:.2f} | {rss:.0f} |")
+        out += ["", f"gensim / fastw2v (2 threads): **{fp['ratio_vs_gensim']:.2f}x**; fastw2v 1 -> 2 "
+                    f"threads: **{fp['speedup_2_threads']:.2f}x**.", ""]
+    if "memory" in newest:
+        rec = newest["memory"]
+        out += [f"Peak memory of `fastw2v train`, 1 epoch, 2 threads (started {rec['started']}):", "",
+                "| corpus | objective | from | wall s | peak RSS MB |", "| --- | --- | --- | --- | --- |"]
+        for r in rec["memory"]:
+            out.append(f"| {os.path.basename(r['corpus'])} | {r['objective']} | {r['source']} | "
+                       f"{r['wall_s']:.1f} | {r['peak_rss_mb']:.0f} |")
+        out.append("")
+    if "whole" in newest:
+        rec = newest["whole"]
+        w = rec["whole"]
+        n = len({r["repeat"] for r in w["runs"]})
+        out += [f"Whole SGNS run, 5 epochs, 2 threads, on `{os.path.basename(w['corpus'])}` (read, "
+                f"vocabulary, train, save), medians of {n} (started {rec['started']}): fastw2v "
+                f"{w['medians']['fastw2v']:.1f} s, gensim {w['medians']['gensim']:.1f} s, "
+                f"**{w['ratio']:.2f}x**.", ""]
+    if "billion" in newest:
+        b = newest["billion"]["billion"]
+        out += [f"A {b['raw_words'] / 1e9:.2f}-billion-word corpus ({b['corpus_bytes'] / 1e9:.1f} GB, "
+                f"{b['vocab_size']:,} distinct words), once: `fastw2v prepare` {b['prepare_s']:.0f} s, "
+                f"peak RSS {b['prepare_peak_rss_mb']:.0f} MB; CBOW, 1 epoch, 2 threads, from the "
+                f"prepared directory {b['train_s']:.0f} s, peak RSS **{b['train_peak_rss_mb']:.0f} MB**.", ""]
+    return out
+
+
 def gpu_section(run):
     """The CUDA path against the CPU path on one GPU machine (``gpu_bench.py``)."""
     out = ["<a id=\"gpu\"></a>", "## CUDA path (`gpu_bench.py`)", "",
@@ -269,6 +314,10 @@ def main():
     if os.path.exists(rc):
         with open(rc) as f:
             lines += contention_section(json.load(f)) + [""]
+    ooc = os.path.join(ROOT, "out_of_core.json")
+    if os.path.exists(ooc):
+        with open(ooc) as f:
+            lines += out_of_core_section(json.load(f)) + [""]
     gpu = os.path.join(ROOT, "gpu.json")
     if os.path.exists(gpu):
         with open(gpu) as f:

@@ -167,10 +167,10 @@ class Word2Vec:
             if fixed is not None:
                 words, counts = fixed
                 index = {w: i for i, w in enumerate(words)}
-                to_fixed = np.array([index.get(w, -1) for w in prepared.words] + [-1], np.int64)
+                to_fixed = np.array([index.get(w, -1) for w in prepared.words], np.int64)
             vocab, new_id = Vocab.from_counts(words, counts, cfg.min_count)
-            to_id = new_id[to_fixed] if fixed is not None else new_id
-            to_id = np.where(to_id >= 0, to_id, -1).astype(np.int32)
+            to_id = new_id if fixed is None else np.where(to_fixed >= 0, new_id[to_fixed], -1)
+            to_id = to_id.astype(np.int32)
             if len(vocab):
                 data = prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
             raw_words, most = prepared.raw_words, int(counts.max())

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import planted_corpus
 from fastw2v import Word2Vec, config
-from fastw2v.gpu.driver import chunks, subsample
+from fastw2v.gpu.driver import chunks, segments, subsample
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +19,11 @@ def test_tiny_training_on_cuda(rng, params, monkeypatch):
     # Calibration (simulator and CPU serial kernel alike, this corpus): 6 epochs at alpha 0.05
     # bring the loss per example from ~2.65 to ~2.37 (CBOW) and put 84-85% of each word's 4
     # nearest neighbours in its planted topic; the loss may rise in epoch 2 before it falls.
+    # One thread a block: on a GPU, lanes of one warp on this 20-word vocabulary store to the
+    # same rows in the same instruction and lose most CBOW updates (seen on an H200: loss
+    # 2.666 -> 2.622 with 4-lane blocks; README, CUDA), which the simulator does not show.
+    monkeypatch.setattr(config, "THREADS_PER_BLOCK", 1)
+    monkeypatch.setattr(config, "GPU_MAX_BLOCKS", 16)
     monkeypatch.setattr(config, "GPU_CHUNK_TOKENS", 97)       # several chunks per epoch
     monkeypatch.setattr(config, "GPU_MIN_SPAN", 8)            # several threads per chunk
     corpus, topics = planted_corpus(rng, n_sentences=40, length=8)
@@ -75,6 +80,27 @@ def test_subsample_and_chunks_keep_sentences_whole():
     assert kept.tolist() == list(range(1, 20, 2)) and starts.tolist() == [0, 2, 6, 10]
     # kept token i is raw word 2i + 1: the rate there counts the dropped words before it as done
     np.testing.assert_allclose(done, [0.0] + [(2 * i + 1) / 20 for i in range(1, 10)] + [1.0])
+
+
+def test_segments_read_whole_sentences_in_order():
+    offsets = np.array([0, 5, 12, 40, 41, 50])
+    assert list(segments(offsets, 12)) == [(0, 2), (2, 3), (3, 5)]     # 28 words alone
+    assert list(segments(offsets, 100)) == [(0, 5)]
+    assert list(segments(offsets, 1)) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+
+
+def test_streamed_prepared_corpus_on_cuda(rng, tmp_path, monkeypatch):
+    # a prepared directory read in sentence-aligned segments of at most 50 words
+    from fastw2v.corpus import prepare
+    monkeypatch.setattr(config, "GPU_CHUNK_TOKENS", 50)
+    corpus, topics = planted_corpus(rng, n_sentences=40, length=8)
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in corpus) + "\n")
+    prepare(str(path), tmp_path / "p")
+    model = Word2Vec(vector_size=8, window=2, negative=3, min_count=1, sample=0, epochs=2, seed=2,
+                     alpha=0.05, device="cuda", sg=0)
+    model.fit(str(tmp_path / "p"), verbose=False)
+    assert model.epoch_pairs == [40 * 8] * 2                  # every window of every sentence once
 
 
 def test_cli_device_flag(tmp_path, rng):

@@ -261,7 +261,7 @@ class PreparedCorpus:
         return int(self.manifest["kept_words"])
 
     def blocks(self):
-        """The stored ids in corpus order, about 4M at a time, read explicitly (no mmap, so
+        """The stored ids in corpus order, ``_IO_TOKENS`` at a time, read explicitly (no mmap, so
         pages read do not stay in the process's memory)."""
         for path in self.shards:
             with open(path, "rb") as f:

@@ -1,0 +1,265 @@
+"""The prepared corpus (corpus/prepared.py) and its first pass (tokenize.py, firstpass.py):
+tokens and sentences exactly as the Python reader gives them, the on-disk format, atomic
+writes, staleness and version checks, bad input, and training that is bit-identical whether
+the corpus is a list, a text file or a prepared directory."""
+import bz2
+import gzip
+import json
+import os
+
+import numpy as np
+import pytest
+
+from fastw2v import Word2Vec, config
+from fastw2v.cli import main as cli
+from fastw2v.corpus import (PreparedCorpus, firstpass, iter_token_chunks, prepare, prepared,
+                            read_vocab, scan)
+from fastw2v.corpus.tokenize import space_length
+
+# every character str.split() splits on, and some that look like spaces but are not
+SPACES = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+NOT_SPACES = ["\u200b", "\u180e", "\ufeff", "\u00ad", "x", "é", "日", "\U0001f600"]
+
+
+def python_sentences(path, lowercase=False):
+    """Sentences as the Python reader (reading.py) gives them."""
+    out, current = [], []
+    for tokens, ends in iter_token_chunks(str(path), lowercase):
+        current += tokens
+        if ends:
+            if current:
+                out.append(current)
+            current = []
+    return out
+
+
+def prepared_sentences(p):
+    ids = np.concatenate(list(p.blocks())) if p.n_tokens else np.empty(0, np.int32)
+    starts = np.concatenate([[0], p.ends])
+    return [[p.words[i] for i in ids[a:b]] for a, b in zip(starts[:-1], starts[1:])]
+
+
+@pytest.fixture
+def tiny_units(monkeypatch):
+    """Units of a few bytes read in chunks of a few bytes: every boundary case happens."""
+    monkeypatch.setattr(firstpass, "UNIT_BYTES", 23)
+    monkeypatch.setattr(firstpass, "CHUNK_BYTES", 7)
+    monkeypatch.setattr(prepared, "_IO_TOKENS", 5)
+
+
+def test_whitespace_is_exactly_str_isspace():
+    for c in SPACES + NOT_SPACES:
+        b = np.frombuffer(c.encode("utf-8"), dtype=np.uint8)
+        assert (space_length(b, 0, b.size) == b.size) == c.isspace(), repr(c)
+    # and every other code point is not a space: scan them all in one buffer, 'x'-separated
+    text = "x".join(chr(c) for c in range(0x110000) if not (0xD800 <= c < 0xE000))
+    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    found = set()
+    i = 0
+    while i < b.size:
+        s = space_length(b, i, b.size)
+        if s:
+            found.add(bytes(b[i:i + s]).decode("utf-8"))
+        i += max(s, 1)
+    assert found == set(SPACES)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tokens_and_sentences_match_the_python_reader(tmp_path, tiny_units, seed):
+    rng = np.random.default_rng(seed)
+    pieces = ["the", "cat", "Ünïcödé", "日本", "a" * 30, "\n", "\n\n", " \n ", "\r\n"] + SPACES + NOT_SPACES
+    text = "".join(rng.choice(pieces) for _ in range(600))
+    path = tmp_path / "c.txt"
+    path.write_bytes(text.encode("utf-8"))
+    for lowercase in (False, True):
+        p = prepare(str(path), tmp_path / f"out{lowercase}", lowercase=lowercase, threads=2)
+        assert prepared_sentences(p) == python_sentences(path, lowercase)
+        assert p.raw_words == sum(map(len, python_sentences(path, lowercase)))
+
+
+def test_same_vocabulary_and_ids_as_the_in_memory_scan(tmp_path, text8_path):
+    p = prepare(text8_path, tmp_path / "p", threads=2)
+    s = scan(text8_path)
+    from fastw2v.vocab import Vocab
+    vocab, new_id = Vocab.from_counts(s.words, s.counts, 1)
+    assert p.words == vocab.words and np.array_equal(p.counts, vocab.counts)
+    assert np.array_equal(np.concatenate(list(p.blocks())), new_id[s.ids])
+    assert p.raw_words == s.raw_words == 2_139_748
+
+
+def test_files_directories_globs_and_compressed(tmp_path, tiny_units):
+    d = tmp_path / "dump"
+    d.mkdir()
+    (d / "a.txt").write_text("one two\nthree")                 # a file's end ends a sentence
+    with gzip.open(d / "b.txt.gz", "wt") as f:
+        f.write("four five\n")
+    with bz2.open(d / "c.txt.bz2", "wt") as f:
+        f.write("six\n\nseven eight")
+    expect = [["one", "two"], ["three"], ["four", "five"], ["six"], ["seven", "eight"]]
+    assert prepared_sentences(prepare(str(d), tmp_path / "dir")) == expect
+    assert prepared_sentences(prepare(str(d / "*.txt*"), tmp_path / "glob")) == expect
+    files = [str(d / n) for n in ("a.txt", "b.txt.gz", "c.txt.bz2")]
+    p = prepare(files, tmp_path / "list")
+    assert prepared_sentences(p) == expect
+    assert [s["path"] for s in p.manifest["sources"]] == files
+
+
+def test_the_format_on_disk(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("b a b\nc b a\n")
+    p = prepare(str(path), tmp_path / "p")
+    assert (tmp_path / "p" / "vocab.txt").read_text() == "b 3\na 2\nc 1\n"
+    shards = sorted((tmp_path / "p").glob("tokens-*.i32"))
+    assert [s.name for s in shards][0] == "tokens-00000.i32"
+    ids = np.concatenate([np.fromfile(s, dtype="<i4") for s in shards])
+    assert ids.tolist() == [0, 1, 0, 2, 0, 1]
+    assert np.fromfile(tmp_path / "p" / "sentence_ends.i64", dtype="<i8").tolist() == [3, 6]
+    m = json.loads((tmp_path / "p" / "manifest.json").read_text())
+    assert (m["format"], m["version"], m["raw_words"], m["vocab_size"]) == ("fastw2v-prepared", 1, 6, 3)
+    assert m["sources"][0]["size"] == os.path.getsize(path)
+    words, counts = read_vocab(tmp_path / "p" / "vocab.txt")
+    assert words == p.words == ["b", "a", "c"] and counts.tolist() == p.counts.tolist() == [3, 2, 1]
+
+
+def test_an_interrupted_prepare_leaves_nothing(tmp_path, monkeypatch, text8_path):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(prepared, "_remap", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        prepare(text8_path, tmp_path / "p")
+    assert os.listdir(tmp_path) == []
+
+
+def test_refuses_to_overwrite_and_names_a_missing_parent(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b\n")
+    prepare(str(path), tmp_path / "p")
+    with pytest.raises(FileExistsError, match="exists"):
+        prepare(str(path), tmp_path / "p")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        prepare(str(path), tmp_path / "missing" / "p")
+
+
+def test_bad_input_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not found: .*nope.txt"):
+        prepare(str(tmp_path / "nope.txt"), tmp_path / "p")
+    with pytest.raises(FileNotFoundError, match="no file matches"):
+        prepare(str(tmp_path / "*.nope"), tmp_path / "p")
+    empty = tmp_path / "empty.txt"
+    empty.write_text(" \n\n")
+    with pytest.raises(ValueError, match="empty.txt' is empty"):
+        prepare(str(empty), tmp_path / "p")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"fine words\nok caf\xe9 here\n")
+    with pytest.raises(ValueError) as ours:
+        prepare(str(bad), tmp_path / "p")
+    with pytest.raises(ValueError) as reader:
+        python_sentences(bad)
+    assert str(ours.value) == str(reader.value)            # file, line 2, byte, column 7
+    assert "line 2" in str(ours.value) and "column 7" in str(ours.value)
+    assert not (tmp_path / "p").exists()
+
+
+def test_invalid_utf8_is_found_in_a_later_unit_and_a_compressed_file(tmp_path, tiny_units):
+    bad = tmp_path / "bad.txt.gz"
+    with gzip.open(bad, "wb") as f:
+        f.write(b"a b c\n" * 20 + b"d \xff e\n")
+    with pytest.raises(ValueError, match=r"bad.txt.gz: line 21: invalid UTF-8 byte b'\\xff' at column 3"):
+        prepare(str(bad), tmp_path / "p")
+
+
+def test_not_prepared_other_version_changed_sources_truncated(tmp_path):
+    with pytest.raises(ValueError, match="not a prepared corpus"):
+        PreparedCorpus(tmp_path)
+    path = tmp_path / "c.txt"
+    path.write_text("a b a\n")
+    prepare(str(path), tmp_path / "p")
+    manifest = tmp_path / "p" / "manifest.json"
+    m = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps(dict(m, version=99)))
+    with pytest.raises(ValueError, match="format version 99.*reads version 1.*prepare it again"):
+        PreparedCorpus(tmp_path / "p")
+    manifest.write_text(json.dumps(m))
+    path.write_text("a b a c\n")                                # the source changed
+    with pytest.raises(ValueError, match="c.txt'.*has changed since.*prepare it again"):
+        PreparedCorpus(tmp_path / "p")
+    with pytest.raises(ValueError, match="has changed since"):
+        Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
+    PreparedCorpus(tmp_path / "p", check_sources=False)
+    with open(tmp_path / "p" / "tokens-00000.i32", "r+b") as f:
+        f.truncate(4)
+    with pytest.raises(ValueError, match="truncated"):
+        PreparedCorpus(tmp_path / "p", check_sources=False)
+
+
+def _trained(corpus, **kw):
+    model = Word2Vec(vector_size=12, window=3, min_count=2, epochs=2, workers=1, seed=3, **kw)
+    model.build_vocab(corpus)
+    model.train(verbose=False)
+    return model
+
+
+@pytest.mark.parametrize("objective", [dict(sg=1, negative=3), dict(sg=0, negative=3),
+                                       dict(sg=1, hs=1, negative=0)])
+def test_list_text_and_prepared_train_bit_identical(tmp_path, monkeypatch, objective):
+    # small blocks and reads, so blocks and disk reads cross each other's boundaries
+    monkeypatch.setattr(config, "BLOCK_WORDS_PER_THREAD", 700)
+    monkeypatch.setattr(config, "MAX_SENTENCE_LENGTH", 300)
+    monkeypatch.setattr(prepared, "_IO_TOKENS", 333)
+    rng = np.random.default_rng(5)
+    words = [f"w{int(i)}" for i in rng.zipf(1.3, 12000) % 900]
+    lines = [words[i:i + int(n)] for i, n in zip(range(0, 12000, 500), rng.integers(1, 1000, 24))]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(line) for line in lines) + "\n")
+    prepare(str(path), tmp_path / "p", keep_min_count=2)
+    models = [_trained(c, **objective) for c in (lines, str(path), str(tmp_path / "p"))]
+    for m in models[1:]:
+        assert m.vocab.words == models[0].vocab.words
+        assert np.array_equal(m.wv.vectors, models[0].wv.vectors)
+        assert np.array_equal(m.W_out, models[0].W_out)
+        assert m.epoch_losses == models[0].epoch_losses
+    assert not hasattr(models[2]._corpus, "ids")                # streamed, not held
+    with pytest.raises(ValueError, match="keeps words seen at least 2 times.*--keep-min-count"):
+        Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
+
+
+def test_training_on_new_text_streams_it_onto_the_vocabulary(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b c a b c a b d\n" * 30)
+    more = tmp_path / "more.txt"
+    more.write_text("a b zzz c\n" * 30)
+    model = _trained(str(path), sg=1, negative=2)
+    as_list = _trained(str(path), sg=1, negative=2)
+    model.train(str(more), epochs=1, verbose=False)
+    as_list.train([line.split() for line in more.read_text().splitlines()], epochs=1, verbose=False)
+    assert np.array_equal(model.wv.vectors, as_list.wv.vectors)
+
+
+def test_read_and_save_vocab(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b c a b a\n" * 5)
+    vocab = tmp_path / "v.txt"
+    vocab.write_text("b 100\nc 50\n")                           # fixes words and counts
+    model = Word2Vec(min_count=1, epochs=1)
+    model.build_vocab(str(path), vocab_file=str(vocab))
+    assert model.vocab.words == ["b", "c"] and model.vocab.counts.tolist() == [100, 50]
+    assert model._corpus.n_words == 15 and model._corpus.raw_words == 30
+    listed = Word2Vec(min_count=1, epochs=1).build_vocab([["a", "b", "c", "a", "b", "a"]] * 5,
+                                                         vocab_file=str(vocab))
+    assert listed.vocab.words == ["b", "c"] and listed._corpus.n_words == 15
+    vocab.write_text("b 100\nc fifty\n")
+    with pytest.raises(ValueError, match=r"v.txt: line 2: expected 'word count'"):
+        Word2Vec().build_vocab(str(path), vocab_file=str(vocab))
+
+
+def test_cli_prepare_then_train_the_directory(tmp_path, capsys):
+    path = tmp_path / "c.txt"
+    path.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 40)
+    out = tmp_path / "prep"
+    assert cli(["prepare", str(path), "-o", str(out), "--save-vocab", str(tmp_path / "v.txt"), "-q"]) == 0
+    assert (tmp_path / "v.txt").read_text().startswith("the 160\n")
+    assert cli(["train", str(out), "-o", str(tmp_path / "v.bin"), "--min-count", "1", "--epochs", "1",
+                "-q", "-save-vocab", str(tmp_path / "v2.txt")]) == 0
+    assert (tmp_path / "v.bin").exists() and (tmp_path / "v2.txt").read_text().startswith("the 160\n")
+    assert cli(["prepare", str(path), "-o", str(out), "-q"]) == 2
+    assert "exists" in capsys.readouterr().err
