@@ -19,9 +19,12 @@ def test_tiny_training_on_cuda(rng, params, monkeypatch):
     # Calibration (simulator and CPU serial kernel alike, this corpus): 6 epochs at alpha 0.05
     # bring the loss per example from ~2.65 to ~2.37 (CBOW) and put 84-85% of each word's 4
     # nearest neighbours in its planted topic; the loss may rise in epoch 2 before it falls.
-    # One thread a block: on a GPU, lanes of one warp on this 20-word vocabulary store to the
-    # same rows in the same instruction and lose most CBOW updates (seen on an H200: loss
-    # 2.666 -> 2.622 with 4-lane blocks; README, CUDA), which the simulator does not show.
+    # Atomic adds: on a real GPU, 16 threads sharing this 20-word vocabulary with plain stores
+    # lose nearly every update (H200: skip-gram loss 2.647 -> 2.640, CBOW 2.666 -> 2.633 with
+    # plain stores; 1.516 and 2.327 with atomics; README, CUDA), which the simulator, running
+    # one thread at a time, does not show. One thread a block: the simulator's atomics fail
+    # when threads of one block run them concurrently.
+    monkeypatch.setattr(config, "GPU_ATOMICS", True)
     monkeypatch.setattr(config, "THREADS_PER_BLOCK", 1)
     monkeypatch.setattr(config, "GPU_MAX_BLOCKS", 16)
     monkeypatch.setattr(config, "GPU_CHUNK_TOKENS", 97)       # several chunks per epoch
