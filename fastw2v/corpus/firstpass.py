@@ -2,7 +2,7 @@
 
 The input is cut into *units*: byte ranges of a plain file, cut just after a whitespace byte
 (so no token straddles two units), or a whole compressed file (.gz/.bz2/.xz streams cannot be
-entered in the middle). Worker threads take units in turn; each tokenises its unit in 1 MiB
+entered in the middle). Worker threads take units in turn; each tokenises its unit in 4 MiB
 chunks with the Numba tokenizer (``tokenize.py``, which releases the GIL), into its own hash
 table of distinct words, and writes every token's *local* id (the unit's order of first sight)
 to a spill file as it goes, so memory holds the distinct words, not the corpus. The caller
@@ -18,7 +18,7 @@ import numpy as np
 from .reading import _OPENERS, _open_binary
 from .tokenize import NEWLINE_FIRST, TOKENS, WordTable
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 4 << 20
 UNIT_BYTES = 256 << 20       # largest byte range one worker takes at a time
 _ASCII_SPACE = b" \n\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
 

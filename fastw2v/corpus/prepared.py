@@ -7,8 +7,14 @@
                        words, the shards with their token counts, the format version
     vocab.txt          one "word count" line a word, most frequent first (ties in order of first
                        appearance): word2vec.c's -save-vocab format, read by -read-vocab
-    tokens-NNNNN.i32   the corpus as vocabulary ids (line numbers of vocab.txt, from 0),
-                       little-endian int32, shards in corpus order
+    tokens-NNNNN.i32   the corpus in shards, in corpus order, each token as the shard's own id
+                       for its word (ids in the shard's order of first appearance; one shard
+                       per unit of the first pass), little-endian int32
+    map-NNNNN.i32      for each of the shard's ids, the word's line in vocab.txt (from 0), or -1
+                       for a word left out (keep_min_count, max_vocab_size, a given vocabulary):
+                       a token's vocabulary id is ``map[token]``, one array lookup per block.
+                       Shard-local ids let the first pass write every token once, as it reads
+                       it, with no second pass over the tokens to renumber them
     sentence_ends.i64  little-endian int64: the token position after every sentence (a line of
                        the text; each file ends one), over the shards taken as one stream
 
@@ -93,30 +99,6 @@ def _raise_at(path, offset, byte):
                      f"{offset - line_start + 1}")
 
 
-def _remap(spill, out_path, local_to_id, ends):
-    """Write the unit's ids mapped to vocabulary ids (dropped words removed); return the unit's
-    kept tokens and its sentence ends counted in kept tokens."""
-    kept_at_ends = np.empty(ends.size, dtype=np.int64)
-    kept = read = 0
-    e = 0
-    with open(spill, "rb") as f, open(out_path, "wb") as out:
-        while True:
-            ids = np.fromfile(f, dtype=np.int32, count=_IO_TOKENS)
-            if ids.size == 0:
-                break
-            mapped = local_to_id[ids]
-            keep = mapped >= 0
-            mapped[keep].astype("<i4").tofile(out)
-            cum = np.cumsum(keep)
-            stop = np.searchsorted(ends, read + ids.size, side="right")
-            kept_at_ends[e:stop] = kept + cum[ends[e:stop] - read - 1]
-            e = stop
-            read += ids.size
-            kept += int(cum[-1])
-    os.remove(spill)
-    return kept, kept_at_ends
-
-
 def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=None,
             threads=0, vocab=None, progress=None):
     """Read ``sources`` (files, directories, globs) once and write the prepared directory.
@@ -168,18 +150,22 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             order = order[np.argsort(-counts[order], kind="stable")]
         to_id = np.full(len(words) + 1, -1, dtype=np.int32)       # last slot: -1 for unknown
         to_id[order] = np.arange(order.size, dtype=np.int32)
-        # shards in vocabulary ids; sentence ends over the concatenated stream
-        shards, all_ends, at = [], [], 0
+        # each unit's spill is its shard; its map gives the vocabulary ids. Sentence ends over
+        # the concatenated stream of stored tokens
+        shards, all_ends, at, kept = [], [], 0, 0
         for k, (r, m) in enumerate(zip(results, local_maps)):
             name = f"tokens-{k:05d}.i32"
-            kept, ends = _remap(r.spill, os.path.join(tmp, name), to_id[m], r.ends)
+            os.rename(r.spill, os.path.join(tmp, name))
+            shard_map = to_id[m]
+            shard_map.astype("<i4").tofile(os.path.join(tmp, f"map-{k:05d}.i32"))
+            kept += int(r.counts[shard_map >= 0].sum())
             if r.newline_first:
                 all_ends.append(np.array([at]))               # closes the previous unit's line
-            all_ends.append(at + ends)
-            at += kept
+            all_ends.append(at + r.ends)
+            at += r.n_tokens
             if r.unit.last_of_file:
                 all_ends.append(np.array([at]))
-            shards.append(dict(file=name, tokens=kept))
+            shards.append(dict(file=name, map=f"map-{k:05d}.i32", tokens=r.n_tokens))
         ends = np.unique(np.concatenate(all_ends)) if all_ends else np.empty(0, np.int64)
         ends = ends[ends > 0].astype("<i8")
         ends.tofile(os.path.join(tmp, "sentence_ends.i64"))
@@ -191,7 +177,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             tokenizer="whitespace (str.split), UTF-8, one sentence a line",
             lowercase=bool(lowercase), keep_min_count=int(keep_min_count),
             max_vocab_size=max_vocab_size, vocab_from_file=bool(vocab),
-            raw_words=int(raw_words), kept_words=int(at), vocab_size=int(order.size),
+            raw_words=int(raw_words), kept_words=kept, vocab_size=int(order.size),
             sentences=int(ends.size), shards=shards)
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=1)
@@ -199,7 +185,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log(f"prepared {out_dir}: {order.size} words in the vocabulary, {at} tokens "
+    log(f"prepared {out_dir}: {order.size} words in the vocabulary, {kept} tokens kept "
         f"({time.perf_counter() - t0:.1f}s)")
     return PreparedCorpus(out_dir)
 
@@ -246,10 +232,13 @@ class PreparedCorpus:
         if len(self.words) != m["vocab_size"]:
             raise ValueError(f"{self.path!r}: vocab.txt holds {len(self.words)} words, the "
                              f"manifest says {m['vocab_size']}")
-        self.shards = [os.path.join(self.path, s["file"]) for s in m["shards"]]
-        for s, path in zip(m["shards"], self.shards):
-            if not os.path.exists(path) or os.path.getsize(path) != 4 * s["tokens"]:
-                raise ValueError(f"{path}: missing or truncated ({s['tokens']} tokens expected)")
+        self.shards = [(os.path.join(self.path, s["file"]), os.path.join(self.path, s["map"]))
+                       for s in m["shards"]]
+        for s, (tokens, shard_map) in zip(m["shards"], self.shards):
+            if not os.path.exists(tokens) or os.path.getsize(tokens) != 4 * s["tokens"]:
+                raise ValueError(f"{tokens}: missing or truncated ({s['tokens']} tokens expected)")
+            if not os.path.exists(shard_map):
+                raise ValueError(f"{shard_map}: missing")
         self.ends = np.fromfile(os.path.join(self.path, "sentence_ends.i64"), dtype="<i8")
 
     @property
@@ -258,26 +247,31 @@ class PreparedCorpus:
 
     @property
     def n_tokens(self):
-        return int(self.manifest["kept_words"])
+        """Tokens stored, left-out words included (sentence_ends counts these)."""
+        return int(self.manifest["raw_words"])
 
-    def blocks(self):
-        """The stored ids in corpus order, ``_IO_TOKENS`` at a time, read explicitly (no mmap, so
-        pages read do not stay in the process's memory)."""
-        for path in self.shards:
-            with open(path, "rb") as f:
+    def blocks(self, to_id=None):
+        """The stored tokens in corpus order as vocabulary ids (-1 for a word left out), or as
+        ``to_id[vocabulary id]`` when given, ``_IO_TOKENS`` at a time, read explicitly (no
+        mmap, so pages read do not stay in the process's memory)."""
+        for tokens, shard_map in self.shards:
+            m = np.fromfile(shard_map, dtype="<i4")
+            if to_id is not None:
+                m = np.where(m >= 0, to_id[m], -1).astype(np.int32)
+            with open(tokens, "rb") as f:
                 while True:
                     ids = np.fromfile(f, dtype="<i4", count=_IO_TOKENS)
                     if ids.size == 0:
                         break
-                    yield ids
+                    yield m[ids]
 
     def encoded(self, to_id, max_sentence_length):
-        """The corpus as the ids ``to_id`` gives each stored id (-1 = drop): a streamed
+        """The corpus as the ids ``to_id`` gives each vocabulary id (-1 = drop): a streamed
         ``EncodedCorpus``, with sentence offsets as ``EncodedCorpus.from_scan`` computes them."""
         kept_at_ends = np.empty(self.ends.size, dtype=np.int64)
         kept = read = e = 0
-        for ids in self.blocks():
-            cum = np.cumsum(to_id[ids] >= 0)
+        for ids in self.blocks(to_id):
+            cum = np.cumsum(ids >= 0)
             stop = np.searchsorted(self.ends, read + ids.size, side="right")
             kept_at_ends[e:stop] = kept + cum[self.ends[e:stop] - read - 1]
             e, read, kept = stop, read + ids.size, kept + int(cum[-1])
@@ -302,12 +296,12 @@ class StreamedCorpus:
         return int(self.offsets.size - 1)
 
     def reader(self):
-        return _Reader(self.prepared.blocks(), self.to_id)
+        return _Reader(self.prepared.blocks(self.to_id))
 
 
 class _Reader:
-    def __init__(self, blocks, to_id):
-        self.blocks, self.to_id = blocks, to_id
+    def __init__(self, blocks):
+        self.blocks = blocks
         self.buffer = np.empty(0, dtype=np.int32)
 
     def take(self, n):
@@ -317,8 +311,7 @@ class _Reader:
                 ids = next(self.blocks, None)
                 if ids is None:
                     raise ValueError(f"the prepared corpus ended {n - have} tokens early")
-                mapped = self.to_id[ids]
-                self.buffer = mapped[mapped >= 0].astype(np.int32)
+                self.buffer = ids[ids >= 0]
                 continue
             piece = self.buffer[:n - have]
             self.buffer = self.buffer[n - have:]
