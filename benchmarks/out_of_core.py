@@ -13,7 +13,10 @@ clock and peak RSS, the process's maximum resident set). Corpora come from
 ``--first-pass C``: ``fastw2v prepare C`` with 2 and 1 threads against gensim 4's
 ``build_vocab(LineSentence(C))`` (min_count 5), medians of ``--repeat``.
 ``--memory A,B,...``: ``fastw2v train`` for 1 epoch (CBOW and SGNS, 2 threads) on each corpus
-from the text, and from a prepared directory; peak RSS and wall clock.
+from the text, and from a prepared directory; peak RSS and wall clock; with min_count 5, and
+for a corpus of N copies of text8-head also with min_count 5N, which keeps text8-head's
+vocabulary (at min_count 5 every word of the copies reaches the threshold, and the model is
+4.5 times larger).
 ``--whole C``: ``fastw2v train C`` (SGNS, 5 epochs, 2 threads) against gensim's whole run
 (read, build the vocabulary, train, save), medians of ``--repeat``.
 ``--billion C``: prepare C and train CBOW for one epoch from the prepared directory, once.
@@ -80,14 +83,18 @@ def memory(corpora, tmp):
     for corpus in corpora:
         prepared = f"{tmp}/mem-prepared"
         subprocess.run([EXE, "prepare", corpus, "-o", prepared, "-q"], check=True)
+        copies = max(1, round(words_in(corpus) / 2_139_748))     # text8-head repeated
         for objective in ("cbow-ns", "sgns"):
             for source, path in (("text", corpus), ("prepared", prepared)):
-                wall, rss = timed([EXE, "train", path, "-o", f"{tmp}/v.bin", "-iter", "1", "-threads", "2",
-                                   "-q", *CLI_FLAGS[objective]])
-                rows.append(dict(corpus=corpus, objective=objective, source=source, wall_s=wall,
-                                 peak_rss_mb=rss))
-                print(f"memory  {os.path.basename(corpus):18s} {objective:8s} {source:9s} "
-                      f"{wall:7.1f}s  {rss:7.0f} MB", flush=True)
+                # min_count 5, and 5 x copies: the vocabulary of text8-head at min_count 5
+                for min_count in sorted({5, 5 * copies}):
+                    wall, rss = timed([EXE, "train", path, "-o", f"{tmp}/v.bin", "-iter", "1",
+                                       "-threads", "2", "-min-count", str(min_count), "-q",
+                                       *CLI_FLAGS[objective]])
+                    rows.append(dict(corpus=corpus, objective=objective, source=source,
+                                     min_count=min_count, wall_s=wall, peak_rss_mb=rss))
+                    print(f"memory  {os.path.basename(corpus):18s} {objective:8s} {source:9s} "
+                          f"min_count {min_count:4d} {wall:7.1f}s  {rss:7.0f} MB", flush=True)
         shutil.rmtree(prepared)
     return rows
 

@@ -76,10 +76,11 @@ def out_of_core_section(records):
     if "memory" in newest:
         rec = newest["memory"]
         out += [f"Peak memory of `fastw2v train`, 1 epoch, 2 threads (started {rec['started']}):", "",
-                "| corpus | objective | from | wall s | peak RSS MB |", "| --- | --- | --- | --- | --- |"]
+                "| corpus | objective | from | min_count | wall s | peak RSS MB |",
+                "| --- | --- | --- | --- | --- | --- |"]
         for r in rec["memory"]:
             out.append(f"| {os.path.basename(r['corpus'])} | {r['objective']} | {r['source']} | "
-                       f"{r['wall_s']:.1f} | {r['peak_rss_mb']:.0f} |")
+                       f"{r.get('min_count', 5)} | {r['wall_s']:.1f} | {r['peak_rss_mb']:.0f} |")
         out.append("")
     if "whole" in newest:
         rec = newest["whole"]

@@ -38,7 +38,7 @@ from .reading import _drop_empty, _open_binary, split_long_sentences
 
 FORMAT = "fastw2v-prepared"
 VERSION = 1
-_IO_TOKENS = 1 << 22               # ids per read or write (16 MiB)
+_IO_TOKENS = 1 << 20               # ids per read (4 MiB)
 
 
 # ---- the vocabulary file --------------------------------------------------------------------
