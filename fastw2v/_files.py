@@ -7,6 +7,7 @@ import tempfile
 @contextlib.contextmanager
 def atomic_write(path, mode="wb"):
     """Open a temporary file beside ``path``; rename it over ``path`` only on success.
+    Text modes write UTF-8 with "\n" line ends, whatever the locale.
 
     On any exception the temporary file is removed and ``path`` is left as it was.
     """
@@ -16,7 +17,7 @@ def atomic_write(path, mode="wb"):
         raise FileNotFoundError(f"cannot write {path!r}: directory {directory!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".fastw2v-", suffix=".tmp")
     try:
-        with os.fdopen(fd, mode) as f:
+        with os.fdopen(fd, mode, **({} if "b" in mode else dict(encoding="utf-8", newline="\n"))) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -19,7 +19,7 @@ from .corpus import (EncodedCorpus, PreparedCorpus, describe, encode, is_prepare
 from .keyedvectors import KeyedVectors
 from .progress import Progress
 from .schedule import linear_lr, plan_pieces
-from .vocab import Vocab
+from .vocab import Vocab, prune
 
 
 @dataclass(frozen=True)
@@ -147,30 +147,17 @@ class Word2Vec:
         """
         cfg = self.config
         fixed = read_vocab(vocab_file) if vocab_file is not None else None
-        self._tmp = None
+        tmp = None
         if _is_paths(corpus):
-            if isinstance(corpus, (str, os.PathLike)) and is_prepared(corpus):
-                prepared = PreparedCorpus(corpus)
-                if prepared.manifest["lowercase"] != cfg.lowercase:
-                    raise ValueError(f"{os.fspath(corpus)!r} was prepared with lowercase="
-                                     f"{prepared.manifest['lowercase']}, this model has "
-                                     f"lowercase={cfg.lowercase}")
-                if cfg.min_count < prepared.manifest["keep_min_count"]:
-                    raise ValueError(f"{os.fspath(corpus)!r} keeps words seen at least "
-                                     f"{prepared.manifest['keep_min_count']} times; min_count="
-                                     f"{cfg.min_count} needs it prepared with a lower --keep-min-count")
-            else:
-                self._tmp = tempfile.TemporaryDirectory(prefix="fastw2v-prepared-")
-                prepared = prepare(corpus, os.path.join(self._tmp.name, "corpus"), cfg.lowercase,
-                                   max_vocab_size=cfg.max_vocab_size, threads=self.workers)
-            words, counts = prepared.words, prepared.counts
-            if fixed is not None:
-                words, counts = fixed
-                index = {w: i for i, w in enumerate(words)}
-                to_fixed = np.array([index.get(w, -1) for w in prepared.words], np.int64)
+            prepared, tmp = self._prepared(corpus, fixed, complete=fixed is not None)
+            words, counts = fixed if fixed is not None else (prepared.words, prepared.counts)
+            # the directory's vocabulary ids -> this model's (-1: not in it)
+            index = {w: i for i, w in enumerate(words)}
+            to_words = np.array([index.get(w, -1) for w in prepared.words], np.int64)
+            if fixed is None and cfg.max_vocab_size != prepared.manifest["max_vocab_size"]:
+                counts = np.where(prune(counts, cfg.max_vocab_size), counts, 0)
             vocab, new_id = Vocab.from_counts(words, counts, cfg.min_count)
-            to_id = new_id if fixed is None else np.where(to_fixed >= 0, new_id[to_fixed], -1)
-            to_id = to_id.astype(np.int32)
+            to_id = np.where(to_words >= 0, new_id[to_words], -1).astype(np.int32)
             if len(vocab):
                 data = prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
             raw_words, most = prepared.raw_words, int(counts.max())
@@ -194,6 +181,7 @@ class Word2Vec:
         self.vocab = vocab
         self._corpus = data
         self._source = corpus
+        self._tmp = tmp                                   # a temporary prepared copy, if any
         self.epoch_losses, self.epoch_pairs = [], []      # new vectors: a new history
         rng = np.random.default_rng(cfg.seed)
         V, D = len(self.vocab), cfg.vector_size
@@ -255,15 +243,41 @@ class Word2Vec:
         self.wv.fill_norms()
         return self
 
+    def _prepared(self, corpus, vocab=None, complete=False):
+        """(PreparedCorpus, temporary directory or None) for a path: a prepared directory,
+        checked against this model's settings, or text prepared into a temporary directory
+        (onto ``vocab = (words, counts)`` when given). ``complete``: every word of the text
+        must be in the directory (none left out by keep_min_count or max_vocab_size)."""
+        cfg = self.config
+        if not (isinstance(corpus, (str, os.PathLike)) and is_prepared(corpus)):
+            tmp = tempfile.TemporaryDirectory(prefix="fastw2v-prepared-")
+            return prepare(corpus, os.path.join(tmp.name, "corpus"), cfg.lowercase,
+                           max_vocab_size=None if vocab else cfg.max_vocab_size,
+                           threads=self.workers, vocab=vocab), tmp
+        prepared, name = PreparedCorpus(corpus), os.fspath(corpus)
+        m = prepared.manifest
+        if m["lowercase"] != cfg.lowercase:
+            raise ValueError(f"{name!r} was prepared with lowercase={m['lowercase']}, this model "
+                             f"has lowercase={cfg.lowercase}")
+        partial = m["keep_min_count"] > 1 or m["max_vocab_size"] is not None or m["vocab_from_file"]
+        if complete and partial:
+            raise ValueError(f"{name!r} leaves words out (keep_min_count={m['keep_min_count']}, "
+                             f"max_vocab_size={m['max_vocab_size']}, vocab_from_file="
+                             f"{m['vocab_from_file']}): training it on another vocabulary needs "
+                             "every word; prepare it again with the defaults")
+        if not complete and cfg.min_count < m["keep_min_count"]:
+            raise ValueError(f"{name!r} keeps words seen at least {m['keep_min_count']} times; "
+                             f"min_count={cfg.min_count} needs it prepared with a lower --keep-min-count")
+        if not complete and cfg.max_vocab_size != m["max_vocab_size"] and partial:
+            raise ValueError(f"{name!r} was prepared with max_vocab_size={m['max_vocab_size']} "
+                             f"and keep_min_count={m['keep_min_count']}; this model's "
+                             f"max_vocab_size={cfg.max_vocab_size} needs it prepared again")
+        return prepared, None
+
     def _stream_onto_vocab(self, corpus):
         """New text (or a prepared directory) as ids of this model's vocabulary, streamed."""
-        cfg = self.config
-        if isinstance(corpus, (str, os.PathLike)) and is_prepared(corpus):
-            prepared = PreparedCorpus(corpus)
-        else:
-            self._tmp_train = tempfile.TemporaryDirectory(prefix="fastw2v-prepared-")
-            prepared = prepare(corpus, os.path.join(self._tmp_train.name, "corpus"), cfg.lowercase,
-                               threads=self.workers, vocab=(self.vocab.words, self.vocab.counts))
+        prepared, self._tmp_train = self._prepared(
+            corpus, (self.vocab.words, self.vocab.counts), complete=True)
         get = self.vocab.key_to_index.get
         to_id = np.array([get(w, -1) for w in prepared.words] + [-1], dtype=np.int32)
         return prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
@@ -405,8 +419,9 @@ def _is_paths(corpus):
     """A path, or a list of paths (files, directories, globs), rather than token lists."""
     if isinstance(corpus, (str, os.PathLike)):
         return True
-    return isinstance(corpus, (list, tuple)) and len(corpus) > 0 and all(
-        isinstance(c, os.PathLike) or (isinstance(c, str) and os.path.exists(c)) for c in corpus)
+    return isinstance(corpus, (list, tuple)) and len(corpus) > 0 and \
+        all(isinstance(c, (str, os.PathLike)) for c in corpus) and \
+        any(isinstance(c, os.PathLike) or os.path.exists(c) for c in corpus)
 
 
 def _check_softmax_fits(V, D, threads, batch):

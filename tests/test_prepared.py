@@ -202,7 +202,7 @@ def _trained(corpus, **kw):
 
 
 @pytest.mark.parametrize("objective", [dict(sg=1, negative=3), dict(sg=0, negative=3),
-                                       dict(sg=1, hs=1, negative=0)])
+                                       dict(sg=1, hs=1, negative=0), dict(sg=0, hs=1, negative=0)])
 def test_list_text_and_prepared_train_bit_identical(tmp_path, monkeypatch, objective):
     # small blocks and reads, so blocks and disk reads cross each other's boundaries
     monkeypatch.setattr(config, "BLOCK_WORDS_PER_THREAD", 700)
@@ -213,7 +213,9 @@ def test_list_text_and_prepared_train_bit_identical(tmp_path, monkeypatch, objec
     lines = [words[i:i + int(n)] for i, n in zip(range(0, 12000, 500), rng.integers(1, 1000, 24))]
     path = tmp_path / "c.txt"
     path.write_text("\n".join(" ".join(line) for line in lines) + "\n")
-    prepare(str(path), tmp_path / "p", keep_min_count=2)
+    monkeypatch.setattr(firstpass, "UNIT_BYTES", 9000)         # several units, on any machine
+    prepare(str(path), tmp_path / "p", keep_min_count=2, threads=3)
+    assert len(PreparedCorpus(tmp_path / "p").shards) >= 3
     models = [_trained(c, **objective) for c in (lines, str(path), str(tmp_path / "p"))]
     for m in models[1:]:
         assert m.vocab.words == models[0].vocab.words
@@ -265,3 +267,72 @@ def test_cli_prepare_then_train_the_directory(tmp_path, capsys):
     assert (tmp_path / "v.bin").exists() and (tmp_path / "v2.txt").read_text().startswith("the 160\n")
     assert cli(["prepare", str(path), "-o", str(out), "-q"]) == 2
     assert "exists" in capsys.readouterr().err
+
+
+def test_hash_table_grows_past_its_first_size(tmp_path):
+    # 150,000 distinct words in one unit: the table (65,536 words at first) doubles twice,
+    # returning to Python mid-buffer each time it fills
+    words = [f"w{i}" for i in range(150_000)] + ["w7", "w149999", "w65536"]
+    path = tmp_path / "c.txt"
+    path.write_text(" ".join(words) + "\n")
+    p = prepare(str(path), tmp_path / "p", threads=1)
+    assert prepared_sentences(p) == [words]
+    assert dict(zip(p.words[:3], p.counts[:3].tolist())) == {"w7": 2, "w65536": 2, "w149999": 2}
+    # the table itself holds each word once (the merge would hide duplicates of a bad rehash)
+    from fastw2v.corpus.tokenize import WordTable
+    table, data = WordTable(), np.frombuffer(path.read_bytes(), dtype=np.uint8)
+    ids, ends = np.empty(data.size, np.int32), np.empty(data.size, np.int64)
+    n, _ = table.run(data, data.size, 0, ids, ends)
+    assert table.n_words == 150_000 and len(set(table.words())) == 150_000
+    assert ids[n - 3:n].tolist() == [7, 149_999, 65_536] and table.counts[7] == 2
+
+
+def test_staleness_by_mtime_alone(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b a\n")
+    prepare(str(path), tmp_path / "p")
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))   # same size, touched
+    with pytest.raises(ValueError, match="has changed since"):
+        PreparedCorpus(tmp_path / "p")
+
+
+def test_no_word_kept_is_an_error_and_leaves_nothing(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b a\n")
+    with pytest.raises(ValueError, match="keep_min_count=5 times"):
+        prepare(str(path), tmp_path / "p", keep_min_count=5)
+    assert sorted(os.listdir(tmp_path)) == ["c.txt"]
+
+
+def test_max_vocab_size_on_a_prepared_directory(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a a a a b b b c c d e f\n" * 3)
+    prepare(str(path), tmp_path / "all")
+    kw = dict(min_count=1, max_vocab_size=3)
+    from_text = Word2Vec(**kw).build_vocab(str(path))
+    from_dir = Word2Vec(**kw).build_vocab(str(tmp_path / "all"))     # pruned at build_vocab
+    from_list = Word2Vec(**kw).build_vocab([line.split() for line in path.read_text().splitlines()])
+    assert from_text.vocab.words == from_dir.vocab.words == from_list.vocab.words == ["a", "b", "c"]
+    prepare(str(path), tmp_path / "pruned", max_vocab_size=3, keep_min_count=2)
+    with pytest.raises(ValueError, match="max_vocab_size=3 .* needs it prepared again"):
+        Word2Vec(min_count=2, max_vocab_size=4).build_vocab(str(tmp_path / "pruned"))
+    model = Word2Vec(min_count=2, epochs=1).build_vocab(str(path))
+    with pytest.raises(ValueError, match="leaves words out"):
+        model.train(str(tmp_path / "pruned"), verbose=False)
+
+
+def test_read_vocab_keeps_words_that_max_vocab_size_would_prune(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a a a b b c\n")
+    vocab = tmp_path / "v.txt"
+    vocab.write_text("</s> 9\nc 50\n")                       # word2vec.c's first line is skipped
+    model = Word2Vec(min_count=1, max_vocab_size=2).build_vocab(str(path), vocab_file=str(vocab))
+    assert model.vocab.words == ["c"] and model._corpus.n_words == 1
+
+
+def test_a_list_of_paths_names_the_missing_one(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b\n")
+    with pytest.raises(FileNotFoundError, match="missing.txt"):
+        Word2Vec(min_count=1).build_vocab([str(path), str(tmp_path / "missing.txt")])

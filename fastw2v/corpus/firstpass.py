@@ -5,7 +5,7 @@ The input is cut into *units*: byte ranges of a plain file, cut just after a whi
 entered in the middle). Worker threads take units in turn; each tokenises its unit in 4 MiB
 chunks with the Numba tokenizer (``tokenize.py``, which releases the GIL), into its own hash
 table of distinct words, and writes every token's *local* id (the unit's order of first sight)
-to a spill file as it goes, so memory holds the distinct words, not the corpus. The caller
+to its shard file as it goes, so memory holds the distinct words, not the corpus. The caller
 (``prepared.py``) then merges the units' tables once, in input order, which gives the same
 global order of first sight as reading the files one token at a time.
 """
@@ -93,7 +93,7 @@ def plan_units(files, threads, unit_bytes=None):
     larger than ``unit_bytes``."""
     unit_bytes = unit_bytes or UNIT_BYTES
     sizes = [os.path.getsize(p) for p in files]
-    plain = [p for p in files if os.path.splitext(p)[1].lower() not in _OPENERS]
+    plain = {p for p in files if os.path.splitext(p)[1].lower() not in _OPENERS}
     total = sum(s for p, s in zip(files, sizes) if p in plain) or 1
     units = []
     for path, size in zip(files, sizes):
@@ -149,9 +149,17 @@ def count_unit(unit, spill):
 
 
 def count_units(units, spill_dir, threads):
-    """``count_unit`` on every unit with ``threads`` worker threads; results in unit order."""
-    spills = [os.path.join(spill_dir, f"spill-{i:05d}.i32") for i in range(len(units))]
+    """``count_unit`` on every unit with ``threads`` worker threads: yields the results in unit
+    order as they finish, so the caller can merge each and let it go. On an error or Ctrl-C the
+    units not yet started are cancelled."""
+    spills = [os.path.join(spill_dir, f"tokens-{i:05d}.i32") for i in range(len(units))]
     if threads <= 1 or len(units) == 1:
-        return [count_unit(u, s) for u, s in zip(units, spills)]
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(count_unit, units, spills))
+        yield from (count_unit(u, s) for u, s in zip(units, spills))
+        return
+    pool = ThreadPoolExecutor(max_workers=threads)
+    try:
+        futures = [pool.submit(count_unit, u, s) for u, s in zip(units, spills)]
+        for future in futures:
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -50,15 +50,22 @@ def write_vocab(path, words, counts):
 
 
 def read_vocab(path):
-    """(words, counts) from a "word count" file (word2vec.c's -save-vocab, or ours)."""
+    """(words, counts) from a "word count" file (word2vec.c's -save-vocab, or ours). The
+    ``</s>`` line word2vec.c writes first (its end-of-line token) is skipped."""
     words, counts, seen = [], [], set()
     with open(path, encoding="utf-8") as f:
         for line_no, line in enumerate(f, 1):
             parts = line.split()
             if not parts:
                 continue
-            if len(parts) != 2 or not parts[1].isdigit():
-                raise ValueError(f"{path}: line {line_no}: expected 'word count', got {line.strip()[:60]!r}")
+            try:
+                if len(parts) != 2 or int(parts[1]) < 0:
+                    raise ValueError
+            except ValueError:
+                raise ValueError(f"{path}: line {line_no}: expected 'word count', got "
+                                 f"{line.strip()[:60]!r}") from None
+            if parts[0] == "</s>":
+                continue                   # word2vec.c's sentence marker: fastw2v has none
             if parts[0] in seen:
                 raise ValueError(f"{path}: line {line_no}: word {parts[0]!r} appears twice")
             seen.add(parts[0])
@@ -120,52 +127,55 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.partial-", dir=parent)
     try:
         units = plan_units(files, threads)
-        results = count_units(units, tmp, threads)
-        raw_words = sum(r.n_tokens for r in results)
-        if raw_words == 0:
-            raise ValueError(f"corpus {', '.join(map(repr, files))} is empty: no words to train on")
-        log(f"read {raw_words} words from {len(files)} file(s) in {time.perf_counter() - t0:.1f}s")
-        # merge the units' tables in input order: global ids in order of first appearance
+        # merge each unit's table as it arrives, in input order: global ids in order of first
+        # appearance; keep only its small local -> global map, its sentence ends and flags
         index, words = ({w: i for i, w in enumerate(vocab[0])}, list(vocab[0])) if vocab else ({}, [])
-        local_maps = []
-        for r in results:
+        counts = np.zeros(1024, dtype=np.int64)
+        merged, raw_words, known_tokens = [], 0, 0
+        for r in count_units(units, tmp, threads):
             m = np.empty(len(r.words), dtype=np.int64)
             for j, w in enumerate(_decode_words(r, lowercase)):
                 i = index.get(w)
-                if i is None:
-                    i = -1 if vocab else index.setdefault(w, len(words))
-                    if not vocab:
-                        words.append(w)
-                m[j] = i
-            local_maps.append(m)
+                if i is None and not vocab:
+                    i = index[w] = len(words)
+                    words.append(w)
+                m[j] = -1 if i is None else i
+            if len(words) > counts.size:
+                counts = np.concatenate([counts, np.zeros(max(len(words), 2 * counts.size) - counts.size, np.int64)])
+            known = m >= 0
+            np.add.at(counts, m[known], r.counts[known])
+            known_tokens += int(r.counts[known].sum())
+            merged.append((r.unit, os.path.basename(r.spill), m, r.ends, r.n_tokens, r.newline_first))
+            raw_words += r.n_tokens
+        if raw_words == 0:
+            raise ValueError(f"corpus {', '.join(map(repr, files))} is empty: no words to train on")
+        log(f"read {raw_words} words from {len(files)} file(s) in {time.perf_counter() - t0:.1f}s")
         if vocab:
             counts = np.asarray(vocab[1], dtype=np.int64)
             order = np.arange(len(words))
         else:
-            counts = np.zeros(len(words), dtype=np.int64)
-            for r, m in zip(results, local_maps):
-                np.add.at(counts, m, r.counts)
+            counts = counts[:len(words)]
             alive = prune(counts, max_vocab_size) & (counts >= keep_min_count)
             order = np.flatnonzero(alive)
             order = order[np.argsort(-counts[order], kind="stable")]
+            if order.size == 0:
+                raise ValueError(f"no word of {', '.join(map(repr, files))} is seen keep_min_count="
+                                 f"{keep_min_count} times (most frequent: {int(counts.max())})")
         to_id = np.full(len(words) + 1, -1, dtype=np.int32)       # last slot: -1 for unknown
         to_id[order] = np.arange(order.size, dtype=np.int32)
-        # each unit's spill is its shard; its map gives the vocabulary ids. Sentence ends over
-        # the concatenated stream of stored tokens
-        shards, all_ends, at, kept = [], [], 0, 0
-        for k, (r, m) in enumerate(zip(results, local_maps)):
-            name = f"tokens-{k:05d}.i32"
-            os.rename(r.spill, os.path.join(tmp, name))
-            shard_map = to_id[m]
-            shard_map.astype("<i4").tofile(os.path.join(tmp, f"map-{k:05d}.i32"))
-            kept += int(r.counts[shard_map >= 0].sum())
-            if r.newline_first:
+        # each unit's tokens are its shard; its map gives the vocabulary ids. Sentence ends
+        # over the concatenated stream of stored tokens
+        shards, all_ends, at = [], [], 0
+        for k, (unit, name, m, unit_ends, n_tokens, newline_first) in enumerate(merged):
+            to_id[m].astype("<i4").tofile(os.path.join(tmp, f"map-{k:05d}.i32"))
+            if newline_first:
                 all_ends.append(np.array([at]))               # closes the previous unit's line
-            all_ends.append(at + r.ends)
-            at += r.n_tokens
-            if r.unit.last_of_file:
+            all_ends.append(at + unit_ends)
+            at += n_tokens
+            if unit.last_of_file:
                 all_ends.append(np.array([at]))
-            shards.append(dict(file=name, map=f"map-{k:05d}.i32", tokens=r.n_tokens))
+            shards.append(dict(file=name, map=f"map-{k:05d}.i32", tokens=n_tokens))
+        kept = known_tokens if vocab else int(counts[order].sum())      # tokens with an id
         ends = np.unique(np.concatenate(all_ends)) if all_ends else np.empty(0, np.int64)
         ends = ends[ends > 0].astype("<i8")
         ends.tofile(os.path.join(tmp, "sentence_ends.i64"))
@@ -185,7 +195,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log(f"prepared {out_dir}: {order.size} words in the vocabulary, {kept} tokens kept "
+    log(f"prepared {out_dir}: {order.size} words in the vocabulary, {raw_words} tokens "
         f"({time.perf_counter() - t0:.1f}s)")
     return PreparedCorpus(out_dir)
 
