@@ -42,11 +42,12 @@ def merge(records):
             continue
         seen |= objs
         merged["medians"] += [r for r in rec["medians"] if r["objective"] in objs]
-        merged["jit"].update({o: j for o, j in rec.get("jit", {}).items() if o in objs})
-        merged["whole_command"].update({o: w for o, w in rec.get("whole_command", {}).items() if o in objs})
         merged["started"].append(f"{rec.get('started', '?')} ({', '.join(sorted(objs))}; "
                                  f"{rec['repeat']} runs, seeds 1-{rec['repeat']})")
     merged["started"] = "; ".join(reversed(merged["started"]))
+    for part in ("jit", "whole_command"):      # each objective's newest record that measured it
+        for rec in records:
+            merged[part].update({o: x for o, x in rec.get(part, {}).items() if o not in RETIRED})
     order = {o: i for i, o in enumerate(("sgns", "sgns-per-pair", "cbow-ns", "cbow-ns-per-window",
                                          "sg-hs"))}
     merged["medians"].sort(key=lambda r: (order.get(r["objective"], 99), r["impl"], r["workers"]))
