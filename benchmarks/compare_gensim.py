@@ -284,14 +284,8 @@ def main(argv=None):
             rows, med = whole_command(o, args.corpus, args.workers, args.repeat)
             record["whole_command"][o] = dict(runs=rows, medians=med)
     if args.json:
-        existing = []
-        if os.path.exists(args.json):
-            with open(args.json) as f:
-                existing = json.load(f)
-        existing.append(record)
-        from fastw2v._files import atomic_write
-        with atomic_write(args.json, "w") as f:
-            json.dump(existing, f, indent=1)
+        from _study import save_runs
+        save_runs(args.json, [record])
     return record
 
 

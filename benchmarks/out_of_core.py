@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 
+from _study import save_runs
 from compare_gensim import CLI_FLAGS, GENSIM_WHOLE, OBJECTIVES, machine_info
 
 EXE = shutil.which("fastw2v") or os.path.join(os.path.dirname(sys.executable), "fastw2v")
@@ -152,15 +153,7 @@ def main():
         if args.billion:
             record["billion"] = billion(args.billion, tmp)
     print(json.dumps({k: v for k, v in record.items() if k != "machine"}, indent=1, default=str)[:3000])
-    if args.json:
-        runs = []
-        if os.path.exists(args.json):
-            with open(args.json) as f:
-                runs = json.load(f)
-        runs.append(record)
-        from fastw2v._files import atomic_write
-        with atomic_write(args.json, "w") as f:
-            json.dump(runs, f, indent=1)
+    save_runs(args.json, [record])
 
 
 if __name__ == "__main__":

@@ -44,6 +44,19 @@ def text8_path():
     return str(TEXT8_SAMPLE)
 
 
+def python_sentences(source, **kw):
+    """Sentences as the Python reader (corpus/reading.py) gives them, empty ones dropped."""
+    from fastw2v.corpus import iter_token_chunks
+    out, current = [], []
+    for tokens, ends in iter_token_chunks(source, **kw):
+        current.extend(tokens)
+        if ends:
+            if current:
+                out.append(current)
+            current = []
+    return out
+
+
 def planted_corpus(rng, n_sentences=600, length=12):
     """Sentences drawn from 4 disjoint topics of 5 words each: words of one topic only ever
     co-occur with each other, so after training each word's neighbours are its topic-mates."""

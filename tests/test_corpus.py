@@ -6,26 +6,16 @@ import lzma
 import numpy as np
 import pytest
 
+from conftest import python_sentences
 from fastw2v.corpus import reading as corpus_mod
 from fastw2v.corpus import EncodedCorpus, encode, scan, split_long_sentences
 from fastw2v.vocab import Vocab
 
 
-def sentences_of(path_or_iterable, **kw):
-    out, current = [], []
-    for tokens, ends in corpus_mod.iter_token_chunks(path_or_iterable, **kw):
-        current.extend(tokens)
-        if ends:
-            if current:
-                out.append(current)
-            current = []
-    return out
-
-
 def test_file_lines_are_sentences(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("the cat sat\n\n  a dog\tran  \r\nend")
-    assert sentences_of(str(path)) == [["the", "cat", "sat"], ["a", "dog", "ran"], ["end"]]
+    assert python_sentences(str(path)) == [["the", "cat", "sat"], ["a", "dog", "ran"], ["end"]]
 
 
 def test_tokens_never_straddle_chunks(tmp_path, monkeypatch):
@@ -35,7 +25,7 @@ def test_tokens_never_straddle_chunks(tmp_path, monkeypatch):
     path = tmp_path / "c.txt"
     path.write_text("\n".join(lines) + "\n")
     monkeypatch.setattr(corpus_mod, "_CHUNK_BYTES", 64)
-    assert sentences_of(str(path)) == [line.split() for line in lines]
+    assert python_sentences(str(path)) == [line.split() for line in lines]
 
 
 @pytest.mark.parametrize("suffix,opener", [(".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)])
@@ -43,20 +33,20 @@ def test_compressed_files(tmp_path, suffix, opener):
     path = tmp_path / ("c.txt" + suffix)
     with opener(path, "wt") as f:
         f.write("one two\nthree\n")
-    assert sentences_of(str(path)) == [["one", "two"], ["three"]]
+    assert python_sentences(str(path)) == [["one", "two"], ["three"]]
 
 
 def test_lowercase_and_utf8(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("Ærø CAFÉ café\n", encoding="utf-8")
-    assert sentences_of(str(path), lowercase=True) == [["ærø", "café", "café"]]
+    assert python_sentences(str(path), lowercase=True) == [["ærø", "café", "café"]]
 
 
 def test_invalid_utf8_names_file_and_line(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_bytes(b"fine line\nsecond \xff line\n")
     with pytest.raises(ValueError, match=r"bad\.txt: line 2: invalid UTF-8"):
-        sentences_of(str(path))
+        python_sentences(str(path))
 
 
 def test_missing_file_and_directory(tmp_path):

@@ -10,27 +10,15 @@ import os
 import numpy as np
 import pytest
 
+from conftest import python_sentences
 from fastw2v import Word2Vec, config
 from fastw2v.cli import main as cli
-from fastw2v.corpus import (PreparedCorpus, firstpass, iter_token_chunks, prepare, prepared,
-                            read_vocab, scan)
+from fastw2v.corpus import PreparedCorpus, firstpass, prepare, prepared, read_vocab, scan
 from fastw2v.corpus.tokenize import space_length
 
 # every character str.split() splits on, and some that look like spaces but are not
 SPACES = [chr(c) for c in range(0x110000) if chr(c).isspace()]
 NOT_SPACES = ["\u200b", "\u180e", "\ufeff", "\u00ad", "x", "é", "日", "\U0001f600"]
-
-
-def python_sentences(path, lowercase=False):
-    """Sentences as the Python reader (reading.py) gives them."""
-    out, current = [], []
-    for tokens, ends in iter_token_chunks(str(path), lowercase):
-        current += tokens
-        if ends:
-            if current:
-                out.append(current)
-            current = []
-    return out
 
 
 def prepared_sentences(p):
@@ -73,8 +61,8 @@ def test_tokens_and_sentences_match_the_python_reader(tmp_path, tiny_units, seed
     path.write_bytes(text.encode("utf-8"))
     for lowercase in (False, True):
         p = prepare(str(path), tmp_path / f"out{lowercase}", lowercase=lowercase, threads=2)
-        assert prepared_sentences(p) == python_sentences(path, lowercase)
-        assert p.raw_words == sum(map(len, python_sentences(path, lowercase)))
+        assert prepared_sentences(p) == python_sentences(str(path), lowercase=lowercase)
+        assert p.raw_words == sum(map(len, python_sentences(str(path), lowercase=lowercase)))
 
 
 def test_same_vocabulary_and_ids_as_the_in_memory_scan(tmp_path, text8_path):
@@ -156,7 +144,7 @@ def test_bad_input_is_named(tmp_path):
     with pytest.raises(ValueError) as ours:
         prepare(str(bad), tmp_path / "p")
     with pytest.raises(ValueError) as reader:
-        python_sentences(bad)
+        python_sentences(str(bad))
     assert str(ours.value) == str(reader.value)            # file, line 2, byte, column 7
     assert "line 2" in str(ours.value) and "column 7" in str(ours.value)
     assert not (tmp_path / "p").exists()
