@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .reading import _OPENERS, _open_binary
-from .tokenize import NEWLINE_FIRST, TOKENS, WordTable
+from .tokenize import NEWLINE_FIRST, TOKENS, WordTable, last_space
 
 CHUNK_BYTES = 4 << 20
 UNIT_BYTES = 256 << 20       # largest byte range one worker takes at a time
@@ -108,38 +108,40 @@ def plan_units(files, threads, unit_bytes=None):
 
 
 def count_unit(unit, spill):
-    """Tokenise one unit into a fresh word table, writing local ids (int32) to ``spill``."""
+    """Tokenise one unit into a fresh word table, writing local ids (int32) to ``spill``.
+    The unit is read into one reused buffer; the bytes after the chunk's last whitespace (a
+    token cut by the chunk's end) move to the buffer's front for the next read."""
     table = WordTable()
+    buf = np.empty(CHUNK_BYTES, dtype=np.uint8)
     out_ids = np.empty(CHUNK_BYTES // 2 + 2, dtype=np.int32)
+    out_ends = np.empty(CHUNK_BYTES, dtype=np.int64)
     ends = []
     with _open_binary(unit.path) as f, open(spill, "wb") as out:
         remaining = None
         if unit.end is not None:
             f.seek(unit.start)
             remaining = unit.end - unit.start
-        pos, tail = unit.start, b""
+        pos, have = unit.start, 0                      # pos: file offset of buf[0]
         while True:
-            block = f.read(CHUNK_BYTES if remaining is None else min(CHUNK_BYTES, remaining))
+            if have == buf.size:                       # a token longer than the buffer
+                buf = np.concatenate([buf, np.empty_like(buf)])
+                out_ids = np.empty(buf.size // 2 + 2, dtype=np.int32)
+                out_ends = np.empty(buf.size, dtype=np.int64)
+            want = buf.size - have if remaining is None else min(buf.size - have, remaining)
+            got = f.readinto(memoryview(buf)[have:have + want]) if want else 0
             if remaining is not None:
-                remaining -= len(block)
-            final = not block
-            buf = tail + block
-            if not final:
-                cut = max(buf.rfind(b" "), buf.rfind(b"\n"), buf.rfind(b"\t"), buf.rfind(b"\r"))
-                if cut < 0:                          # a token longer than a chunk: read on
-                    tail = buf
-                    continue
-                buf, tail = buf[:cut + 1], buf[cut + 1:]
-            if buf:
-                data = np.frombuffer(buf, dtype=np.uint8)
-                out_ends = np.empty(len(buf), dtype=np.int64)
-                if out_ids.size < len(buf) // 2 + 2:
-                    out_ids = np.empty(len(buf) // 2 + 2, dtype=np.int32)
-                k, e = table.run(data, len(buf), pos, out_ids, out_ends)
-                out.write(out_ids[:k].tobytes())
-                if e:
-                    ends.append(out_ends[:e].copy())
-                pos += len(buf)
+                remaining -= got
+            final = got == 0
+            have += got
+            n = have if final else last_space(buf, have)
+            if n == 0 and not final:
+                continue                               # no whitespace yet: read more
+            k, e = table.run(buf, n, pos, out_ids, out_ends)
+            out.write(memoryview(out_ids[:k]))
+            if e:
+                ends.append(out_ends[:e].copy())
+            buf[:have - n] = buf[n:have]
+            pos, have = pos + n, have - n
             if final:
                 break
     n = table.n_words

@@ -126,6 +126,17 @@ def tokenize(buf, i, n, base, table, state, out_ids, out_ends, n_ids, n_ends, li
 
 
 @njit(cache=config.CACHE, nogil=True)
+def last_space(buf, n):
+    """The length of buf[:n] up to and including its last ASCII whitespace byte (0 if none):
+    a cut there splits no token and no multi-byte character."""
+    for i in range(n - 1, -1, -1):
+        b = buf[i]
+        if b == 32 or 9 <= b <= 13 or 28 <= b <= 31:
+            return i + 1
+    return 0
+
+
+@njit(cache=config.CACHE, nogil=True)
 def rehash(old, new):
     """Move every filled slot of ``old`` into ``new`` (4 int64 a slot, larger, all ids -1)."""
     mask = (new.size >> 2) - 1
