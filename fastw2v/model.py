@@ -279,7 +279,7 @@ class Word2Vec:
         prepared, self._tmp_train = self._prepared(
             corpus, (self.vocab.words, self.vocab.counts), complete=True)
         get = self.vocab.key_to_index.get
-        to_id = np.array([get(w, -1) for w in prepared.words] + [-1], dtype=np.int32)
+        to_id = np.array([get(w, -1) for w in prepared.words], dtype=np.int32)
         return prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
 
     def _cpu_epochs(self, data, keep, epochs, run, progress):

@@ -53,7 +53,7 @@ class Vocab:
         """Keep words with ``count >= min_count``, sorted by descending count.
 
         Returns the vocabulary and, for each input position, its new id (-1 when dropped).
-        ``None`` words (pruned while counting) are always dropped.
+        Words with count 0 (pruned by ``prune``) are always dropped.
         """
         counts = np.asarray(counts, dtype=np.int64)
         alive = counts >= max(min_count, 1)
