@@ -28,6 +28,7 @@ from fastw2v.cpu._noise import alias_table
 from fastw2v.cpu._rng import seed_states
 from fastw2v.cpu._staging import plan_stage
 from fastw2v.schedule import plan_pieces
+from fastw2v.training import block_runner
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "data", "text8-head.txt")
@@ -89,7 +90,7 @@ def measure(corpus, name, repeat):
         try:
             model.wv.vectors[:] = W_in0
             model.W_out[:] = W_out0
-            run = model._block_runner(2)
+            run = block_runner(model, 2)
         finally:
             config.reset()
         start = time.perf_counter()

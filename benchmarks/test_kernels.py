@@ -15,6 +15,7 @@ from fastw2v import Word2Vec
 from fastw2v.cpu._rng import seed_states
 from fastw2v.reference import cbow, hs, sgns
 from fastw2v.schedule import plan_pieces
+from fastw2v.training import block_runner
 
 KERNEL_WORDS = 200_000
 REFERENCE_WORDS = 10_000
@@ -51,7 +52,7 @@ def initial_loss_per_example(model):
 def test_kernel(benchmark, text8_words, objective, impl, dim):
     threads = 1 if impl == "serial" else 2
     model = model_for(objective, dim, sentences(text8_words, KERNEL_WORDS), threads)
-    run = model._block_runner(threads)
+    run = block_runner(model, threads)
     data = model._corpus
     starts = plan_pieces(data.offsets, threads, data.n_words)[0]
     work = (data.ids, data.offsets, starts, seed_states(1, 0, 0, n=threads),

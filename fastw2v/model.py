@@ -1,150 +1,154 @@
-"""Word2Vec: validate, build the vocabulary, run the epochs and the lr schedule, pick a kernel.
+"""Word2Vec: gensim 4's class, trained by fastw2v's kernels.
 
-No maths here: the objectives live in ``reference/`` (NumPy) and ``cpu/`` (Numba).
+This file holds the user's side: the constructor, the vocabulary (``build_vocab``, growing it
+with ``update=True``), ``train`` with its callbacks, checkpoints and resuming, and saving. The
+epoch loop is in ``training.py``, the hyperparameters in ``params.py``, the maths in
+``reference/`` (NumPy) and ``cpu/`` / ``gpu/`` (Numba).
 """
 import dataclasses
 import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from . import config
-from ._files import atomic_write
+from .callbacks import call
 from .corpus import (EncodedCorpus, PreparedCorpus, describe, encode, is_prepared, prepare,
                      read_vocab, scan)
 from .keyedvectors import KeyedVectors
+from .params import FIELDS, Word2VecConfig, from_gensim
 from .progress import Progress
-from .schedule import linear_lr, plan_pieces
+from .training import Schedule, epoch_runner
 from .vocab import Vocab, prune
 
+__all__ = ["Word2Vec", "Word2VecConfig"]
 
-@dataclass(frozen=True)
-class Word2VecConfig:
-    """Hyperparameters, with gensim's names and defaults."""
-    vector_size: int = 100            # D: dimension of every word vector
-    window: int = 5                   # largest distance between centre and context word
-    min_count: int = 5                # words seen fewer times are dropped from the vocabulary
-    sample: float = 1e-3              # subsampling threshold for frequent words (0 = off)
-    negative: int = 5                 # K noise words per positive pair (negative sampling)
-    alpha: float = 0.025              # learning rate at the start of training
-    min_alpha: float = 0.0001         # learning rate at the end (linear decay)
-    epochs: int = 5                   # passes over the corpus
-    workers: int = 0                  # threads; 0 = every core. 1 = the bit-reproducible serial kernel
-    seed: int = 1                     # seeds initial vectors and every thread's RNG
-    max_vocab_size: int = None        # prune rare words while counting when the vocabulary grows past this
-    ns_exponent: float = 0.75         # noise distribution P(w) ~ count(w) ** ns_exponent
-    sg: int = 1                       # 1 = skip-gram (context predicts centre), 0 = CBOW
-    hs: int = 0                       # 1 = hierarchical softmax over a Huffman tree
-    cbow_mean: int = 1                # CBOW hidden layer: 1 = mean of the context rows, 0 = sum
-    loss: str = None                  # "ns" | "hs" | "softmax" (full); None = from hs/negative as gensim
-    softmax_batch: int = 32           # examples per minibatch of the full softmax (the step sums the
-                                      # batch's gradients: large batches diverged on text8,
-                                      # bench_results/decisions.md#softmax-batch)
-    batch_window: bool = True         # minibatches (HogBatch), faster at equal quality on text8-head
-                                      # (bench_results/): SGNS trains a window's contexts as one
-                                      # minibatch against K noise words drawn once per window; CBOW
-                                      # trains runs of config.CBOW_BATCH windows, hidden vectors summed
-                                      # before updates. False = pair by pair and window by window as
-                                      # word2vec.c. (Skip-gram HS is always pair by pair: faster.)
-    lowercase: bool = False           # lowercase the corpus while reading it
-    compute_loss: bool = True         # tally the loss of every epoch (costs some words/s:
-                                      # bench_results/decisions.md#loss-tally)
-    device: str = "cpu"               # "cpu" (Numba threads) or "cuda" (numba.cuda: SG/CBOW-NS, SG softmax)
-
-    def validate(self):
-        """Raise ValueError naming every invalid hyperparameter."""
-        problems = []
-        for name in ("vector_size", "window", "min_count", "epochs"):
-            if not isinstance(getattr(self, name), (int, np.integer)) or getattr(self, name) < 1:
-                problems.append(f"{name} must be a positive integer, got {getattr(self, name)!r}")
-        if not isinstance(self.negative, (int, np.integer)) or self.negative < 0:
-            problems.append(f"negative must be an integer >= 0, got {self.negative!r}")
-        if not self.sample >= 0:
-            problems.append(f"sample must be >= 0, got {self.sample!r}")
-        if not self.alpha > 0:
-            problems.append(f"alpha must be > 0, got {self.alpha!r}")
-        if not 0 <= self.min_alpha <= self.alpha:
-            problems.append(f"min_alpha must be in [0, alpha={self.alpha}], got {self.min_alpha!r}")
-        if self.workers < 0:
-            problems.append(f"workers must be >= 0 (0 = all cores), got {self.workers!r}")
-        if self.max_vocab_size is not None and self.max_vocab_size < 1:
-            problems.append(f"max_vocab_size must be >= 1 or None, got {self.max_vocab_size!r}")
-        if not self.ns_exponent >= 0:
-            problems.append(f"ns_exponent must be >= 0, got {self.ns_exponent!r}")
-        if self.sg not in (0, 1):
-            problems.append(f"sg must be 0 (CBOW) or 1 (skip-gram), got {self.sg!r}")
-        if self.cbow_mean not in (0, 1):
-            problems.append(f"cbow_mean must be 0 (sum) or 1 (mean), got {self.cbow_mean!r}")
-        if self.softmax_batch < 1:
-            problems.append(f"softmax_batch must be >= 1, got {self.softmax_batch!r}")
-        if self.loss not in (None, "ns", "hs", "softmax"):
-            problems.append(f"loss must be 'ns', 'hs', 'softmax' or None, got {self.loss!r}")
-        elif self.loss == "ns" and self.negative < 1:
-            problems.append("loss='ns' needs negative >= 1 noise words")
-        elif self.loss is None and self.hs and self.negative > 0:
-            problems.append(f"hs=1 with negative={self.negative}: fastw2v trains one output layer; "
-                            "set negative=0 for hierarchical softmax, or hs=0 for negative sampling")
-        elif self.loss is None and not self.hs and self.negative == 0:
-            problems.append("hs=0 and negative=0 select no loss: set negative >= 1 (negative "
-                            "sampling), hs=1 (hierarchical softmax) or loss='softmax' (full softmax)")
-        if problems:
-            raise ValueError("invalid Word2Vec parameters: " + "; ".join(problems))
-
-    @property
-    def objective(self):
-        """(architecture, head): ("sg" | "cbow", "ns" | "hs" | "softmax")."""
-        head = self.loss or ("hs" if self.hs else "ns")
-        return ("sg" if self.sg else "cbow"), head
+# hyperparameters that may change once the vocabulary and the rows exist (gensim users lower
+# ``model.alpha`` between train() calls, or raise ``model.epochs``)
+_SETTABLE = {"alpha", "min_alpha", "epochs", "compute_loss", "workers", "window", "sample",
+             "negative", "ns_exponent", "seed", "cbow_mean", "batch_window"}
 
 
 class Word2Vec:
     """word2vec: skip-gram or CBOW with negative sampling, hierarchical or full softmax,
-    trained by Hogwild threads.
+    trained by Hogwild threads, with gensim 4's names.
+
+    ``Word2Vec(corpus, **params)`` (``sentences=``, ``corpus_iterable=`` or ``corpus_file=``)
+    builds the vocabulary and trains at once, as gensim; ``Word2Vec(**params)`` only stores the
+    parameters: then ``build_vocab(corpus)`` and ``train()`` (or ``fit(corpus)``). A corpus is a
+    re-iterable of token lists, or a text file / directory / list of files (one sentence a
+    line; streamed from disk), or a directory written by ``fastw2v prepare``.
 
     Objective flags as gensim: ``sg=1`` skip-gram / ``sg=0`` CBOW; ``negative=K`` negative
-    sampling; ``hs=1, negative=0`` hierarchical softmax; ``loss="softmax"`` the full softmax
-    (fastText's name; ``loss="ns"`` / ``"hs"`` select the others explicitly).
-
-    The constructor only stores parameters; ``build_vocab`` reads the corpus once and
-    ``train`` trains (``fit`` does both). ``wv`` holds the input vectors (word2vec.c's syn0).
+    sampling; ``hs=1, negative=0`` hierarchical softmax; ``loss="softmax"`` the full softmax.
+    Differences from gensim: the default is skip-gram (``sg=1``; gensim's is CBOW),
+    ``workers=0`` means every core, ``compute_loss`` is on, and ``train`` returns the model.
+    ``wv`` holds the input vectors (word2vec.c's syn0), ``syn1neg`` / ``syn1`` the output rows.
     """
 
-    def __init__(self, **params):
-        self.config = Word2VecConfig(**params)
+    def __init__(self, sentences=None, corpus_file=None, *, corpus_iterable=None, callbacks=(),
+                 **params):
+        object.__setattr__(self, "config", Word2VecConfig(**from_gensim(params)))
         self.config.validate()
         if self.config.device == "cuda":
             from .gpu import require_cuda
             from .gpu.driver import check_objective
             check_objective(self.config.objective)
             require_cuda()
+        self.callbacks = tuple(callbacks)
         self.vocab = None
         self.wv = None
         self.W_out = None
         self.epoch_losses = []        # summed loss of every epoch trained, float64
         self.epoch_pairs = []         # (context, centre) pairs trained in every epoch
-        self.train_seconds = 0.0
+        self.running_training_loss = 0.0   # summed since the latest train() began (gensim's)
+        self.corpus_count = 0         # sentences of the latest build_vocab corpus
+        self.corpus_total_words = 0   # its words, before min_count
+        self.train_count = 0
+        self.train_seconds = self.total_train_time = 0.0
         self.words_per_second = 0.0
-        self._corpus = None
-        self._source = None
+        self._state = None            # where the latest train() stands: see _record
+        self._corpus = self._source = self._tmp = None
+        self._verbose = True
+        if sentences is not None and corpus_iterable is not None:
+            raise TypeError("Word2Vec: give the corpus once, as sentences or corpus_iterable")
+        corpus = _one_corpus(sentences if sentences is not None else corpus_iterable, corpus_file)
+        if corpus is not None:
+            self.build_vocab(corpus)
+            self.train(corpus)
+
+    # ---- gensim's attributes ---------------------------------------------------------------
+    def __getattr__(self, name):
+        """``model.window``, ``model.epochs``, ...: the hyperparameters, as gensim's attributes."""
+        if name in FIELDS and "config" in self.__dict__:
+            return getattr(self.__dict__["config"], name)
+        raise AttributeError(f"'Word2Vec' object has no attribute {name!r}")
+
+    def __setattr__(self, name, value):
+        if name in FIELDS:
+            if self.__dict__.get("vocab") is not None and name not in _SETTABLE:
+                raise AttributeError(f"cannot change {name} once the vocabulary is built; "
+                                     f"make a new Word2Vec({name}={value!r})")
+            cfg = dataclasses.replace(self.config, **{name: value})
+            cfg.validate()
+            object.__setattr__(self, "config", cfg)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __str__(self):
+        vocab = len(self.vocab) if self.vocab is not None else 0
+        return f"Word2Vec<vocab={vocab}, vector_size={self.vector_size}, alpha={self.alpha}>"
+
+    __repr__ = __str__
 
     @property
     def workers(self):
         return self.config.workers or os.cpu_count() or 1
 
-    # ---- vocabulary ----------------------------------------------------------------------
-    def build_vocab(self, corpus, vocab_file=None):
-        """Read ``corpus`` once: count words, keep those with ``count >= min_count``, encode it.
+    @property
+    def syn1neg(self):
+        """Output rows of negative sampling (gensim's name; word2vec.c's syn1neg)."""
+        return self.W_out if self.config.objective[1] == "ns" else None
 
-        ``corpus``: a list (or re-iterable) of token lists, held in memory; a text file, a
+    @property
+    def syn1(self):
+        """Output rows of hierarchical softmax, one per inner node of the Huffman tree."""
+        return self.W_out if self.config.objective[1] == "hs" else None
+
+    def get_latest_training_loss(self):
+        """Loss summed over the latest ``train()`` call so far (gensim's running total; the
+        loss of each epoch alone is in ``epoch_losses``, per pair: ``/ epoch_pairs``)."""
+        return self.running_training_loss
+
+    # ---- vocabulary ----------------------------------------------------------------------
+    def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=None,
+                    keep_raw_vocab=False, trim_rule=None, vocab_file=None):
+        """Read the corpus once: count words, keep those with ``count >= min_count``, encode it.
+
+        The corpus: a list (or re-iterable) of token lists, held in memory; a text file, a
         directory of text files or a list of paths, prepared into a temporary directory
         (``fastw2v.corpus.prepare``) and streamed from disk in every epoch; or a prepared
         directory (``fastw2v prepare``), streamed without reading the text. ``vocab_file``:
         a "word count" file (word2vec.c's -read-vocab) that fixes the vocabulary.
+
+        ``update=True`` (gensim's): grow the trained model's vocabulary with the corpus's new
+        words seen ``min_count`` times (appended, with fresh rows; known words add their
+        counts), rebuild the noise distribution and the Huffman tree, and make the corpus the
+        one ``train()`` trains. Returns ``self``.
         """
+        if trim_rule is not None:
+            raise TypeError("build_vocab: trim_rule is not supported; fastw2v keeps words by "
+                            "min_count and max_vocab_size only")
+        corpus = _one_corpus(corpus_iterable, corpus_file, required="build_vocab")
+        if update:
+            if self.vocab is None:
+                raise RuntimeError("build_vocab(update=True) grows a trained model's vocabulary: "
+                                   "build one first with build_vocab(corpus)")
+            if vocab_file is not None:
+                raise ValueError("build_vocab: vocab_file fixes the vocabulary, update=True grows it")
+            return self._grow_vocab(corpus)
         cfg = self.config
         fixed = read_vocab(vocab_file) if vocab_file is not None else None
         tmp = None
@@ -179,69 +183,167 @@ class Word2Vec:
         if cfg.objective[1] == "softmax":
             _check_softmax_fits(len(vocab), cfg.vector_size, self.workers, cfg.softmax_batch)
         self.vocab = vocab
-        self._corpus = data
-        self._source = corpus
-        self._tmp = tmp                                   # a temporary prepared copy, if any
+        self._use_corpus(corpus, data, tmp)
         self.epoch_losses, self.epoch_pairs = [], []      # new vectors: a new history
+        self._state = None
         rng = np.random.default_rng(cfg.seed)
-        V, D = len(self.vocab), cfg.vector_size
         # Input rows uniform in [-1, 1) / D as gensim 4 (word2vec.c's InitNet uses [-0.5, 0.5) / D;
         # on text8-head gensim's range gave better WordSim-353 Spearman for SGNS and skip-gram HS:
         # bench_results/decisions.md#init-range). Output rows start at zero.
-        W_in = ((rng.random((V, D), dtype=np.float32) * 2.0 - 1.0) / D).astype(np.float32)
-        self.wv = KeyedVectors(self.vocab.words, W_in, self.vocab.counts)
-        # output rows start at zero; hierarchical softmax has one per inner node (V - 1). Spare
-        # rows after them hold the threads' copies of the hottest rows (cpu/_staging.py)
+        self.wv = KeyedVectors(self.vocab.words, _init_rows(rng, len(vocab), cfg.vector_size),
+                               self.vocab.counts)
+        self.W_out = self._output_rows()
+        return self
+
+    def _grow_vocab(self, corpus):
+        """build_vocab(update=True): the vocabulary grown by the corpus's new words."""
+        cfg = self.config
+        if _is_paths(corpus):
+            prepared, tmp = self._prepared(corpus)
+            vocab, ids = self.vocab.grown(prepared.words, prepared.counts, cfg.min_count)
+            data = prepared.encoded(ids, config.MAX_SENTENCE_LENGTH)
+        else:
+            scanned, tmp = scan(corpus, cfg.lowercase), None
+            vocab, ids = self.vocab.grown(scanned.words, scanned.counts, cfg.min_count)
+            data = EncodedCorpus.from_scan(scanned, ids)
+        if data.n_words == 0:
+            raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary and none "
+                             f"seen min_count={cfg.min_count} times")
+        old = len(self.vocab)
+        # new words get fresh random rows (seeded by the seed and the old size), the output
+        # layer zero rows for them (or, with hierarchical softmax, for the new inner nodes)
+        fresh = _init_rows(np.random.default_rng([cfg.seed, old]), len(vocab) - old, cfg.vector_size)
+        W_in = np.concatenate([self.wv.vectors, fresh])
+        W_out = self.W_out
+        self.vocab = vocab
+        self.wv = KeyedVectors(vocab.words, W_in, vocab.counts)
+        self.W_out = self._output_rows()
+        self.W_out[:W_out.shape[0]] = W_out
+        self._use_corpus(corpus, data, tmp)
+        return self
+
+    def _use_corpus(self, corpus, data, tmp):
+        self._corpus, self._source, self._tmp = data, corpus, tmp   # tmp: a temporary prepared copy
+        self.corpus_count = int(data.n_sentences)
+        self.corpus_total_words = int(data.raw_words)
+
+    def _output_rows(self):
+        """Zero output rows: one per word, or per inner node of the Huffman tree (V - 1). Spare
+        rows after them hold the threads' copies of the hottest rows (cpu/_staging.py)."""
+        cfg = self.config
+        V, D = len(self.vocab), cfg.vector_size
         rows = max(V - 1, 1) if cfg.objective[1] == "hs" else V
         from .cpu._staging import stage_count
         staged = cfg.device == "cpu" and cfg.objective[1] != "softmax"
         spare = self.workers * stage_count(rows, self.workers) if staged else 0
-        self.W_out = np.zeros((rows + spare, D), dtype=np.float32)[:rows]
-        return self
+        return np.zeros((rows + spare, D), dtype=np.float32)[:rows]
 
     # ---- training ------------------------------------------------------------------------
-    def train(self, corpus=None, epochs=None, verbose=True):
-        """Train for ``epochs`` (default: the config's) passes, lr falling from alpha to min_alpha.
+    def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
+              epochs=None, start_alpha=None, end_alpha=None, word_count=0, queue_factor=2,
+              report_delay=1.0, compute_loss=None, callbacks=(), checkpoint=None, resume=False,
+              verbose=True):
+        """Train ``epochs`` (default: the model's) passes, the learning rate falling from
+        ``start_alpha`` (default ``alpha``) to ``end_alpha`` (``min_alpha``). Returns ``self``.
 
-        ``corpus`` defaults to the one given to ``build_vocab``; another corpus is encoded on
-        the existing vocabulary (unknown words are skipped). Returns ``self``.
+        The corpus defaults to the one given to ``build_vocab``; another is encoded on the
+        vocabulary (unknown words are skipped). ``total_examples`` / ``total_words`` are
+        accepted for gensim's code and not needed: fastw2v counts the corpus itself.
+        ``word_count``, ``queue_factor``, ``report_delay`` tune gensim's threads: no effect.
+
+        ``checkpoint``: a path where the model is saved (atomically) after every epoch.
+        ``resume=True`` continues a run that stopped early (Ctrl-C, a crash) from a model
+        loaded from its checkpoint: the remaining epochs, on the same lr line and the same
+        random streams, so that it ends where the uninterrupted run would. On Ctrl-C, training
+        stops after the current block with the epochs finished so far kept (KeyboardInterrupt
+        is raised again; ``model.epoch_losses`` lists the finished epochs).
         """
         if self.vocab is None:
             raise RuntimeError("call build_vocab(corpus) before train(), or use fit(corpus)")
         cfg = self.config
-        epochs = cfg.epochs if epochs is None else epochs
-        if epochs < 1:
-            raise ValueError(f"epochs must be >= 1, got {epochs}")
+        corpus = _one_corpus(corpus_iterable, corpus_file)
         if corpus is None and self._corpus is None:
             raise ValueError("this model was loaded from a file, which holds no corpus: pass the "
                              "corpus to train on, train(corpus)")
-        if corpus is None or corpus is self._source:
-            data = self._corpus
-        elif _is_paths(corpus):
-            data = self._stream_onto_vocab(corpus)
-        else:
-            data = encode(corpus, self.vocab.key_to_index, cfg.lowercase)
-        if data.n_words == 0:
-            raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary")
+        if compute_loss is not None:
+            self.compute_loss = bool(compute_loss)
+        schedule, first = self._schedule(epochs, start_alpha, end_alpha, resume)
+        data = self._training_data(corpus)
+        if resume and data.raw_words != self._state["raw_words"]:
+            raise ValueError(f"corpus {describe(corpus)} has {data.raw_words} words; the run to "
+                             f"resume trained on {self._state['raw_words']}: resume on the same corpus")
         keep = self.vocab.keep_probabilities(cfg.sample)
-        progress = Progress(data.raw_words, epochs, enabled=verbose)
-        run = len(self.epoch_losses)           # distinct RNG streams for every train() call
-        make_runner = self._cuda_epochs if cfg.device == "cuda" else self._cpu_epochs
-        run_epoch, finish = make_runner(data, keep, epochs, run, progress)
+        callbacks = self.callbacks + tuple(callbacks)
+        self._verbose = verbose
+        self.running_training_loss = 0.0
+        progress = Progress(data.raw_words, schedule.total, enabled=verbose)
+        run_epoch, finish = epoch_runner(self, data, keep, schedule, progress)   # compiles first
+        progress.restart(first)
+        call(callbacks, "on_train_begin", self)
         t_start = time.perf_counter()
+        trained = 0
         try:
-            for epoch in range(epochs):
+            for epoch in range(first, schedule.total):
+                call(callbacks, "on_epoch_begin", self)
                 t_epoch = time.perf_counter()
                 loss, pairs = run_epoch(epoch)
                 self.epoch_losses.append(float(loss))
                 self.epoch_pairs.append(int(pairs))
                 progress.epoch_end(epoch, loss, int(pairs), time.perf_counter() - t_epoch)
+                trained += 1
+                self._record(schedule, epoch + 1, data.raw_words)
+                if checkpoint is not None:
+                    finish()                      # CUDA: the rows back on the host first
+                    self.save(checkpoint)
+                call(callbacks, "on_epoch_end", self)
         finally:
             finish()
-        self.train_seconds = time.perf_counter() - t_start
-        self.words_per_second = epochs * data.raw_words / self.train_seconds
-        self.wv.fill_norms()
+            self.train_seconds = time.perf_counter() - t_start
+            self.total_train_time += self.train_seconds
+            self.words_per_second = trained * data.raw_words / max(self.train_seconds, 1e-9)
+            self.train_count += 1
+            self.wv.fill_norms()
+            call(callbacks, "on_train_end", self)
         return self
+
+    def _schedule(self, epochs, start_alpha, end_alpha, resume):
+        """(Schedule, first epoch): a new run, or the rest of the stopped one (``resume``)."""
+        if resume:
+            state = self._state
+            if state is None:
+                raise ValueError("nothing to resume: this model holds no stopped run (load it "
+                                 "from a checkpoint written by train(checkpoint=...))")
+            if state["done"] >= state["total"]:
+                raise ValueError(f"nothing to resume: the run finished all its {state['total']} "
+                                 "epochs; call train() without resume to train more")
+            return Schedule(state["total"], state["alpha"], state["min_alpha"], state["run"]), \
+                state["done"]
+        epochs = self.config.epochs if epochs is None else epochs
+        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+        alpha = self.config.alpha if start_alpha is None else start_alpha
+        min_alpha = self.config.min_alpha if end_alpha is None else end_alpha
+        if not (alpha > 0 and 0 <= min_alpha <= alpha):
+            raise ValueError(f"need 0 <= end_alpha <= start_alpha and start_alpha > 0, got "
+                             f"{alpha!r} -> {min_alpha!r}")
+        # distinct random streams for every train() call
+        return Schedule(epochs, alpha, min_alpha, run=len(self.epoch_losses)), 0
+
+    def _record(self, schedule, done, raw_words):
+        """Where this run stands, saved with the model: what ``resume`` continues from."""
+        self._state = dict(run=schedule.run, done=done, total=schedule.total,
+                           alpha=schedule.alpha, min_alpha=schedule.min_alpha, raw_words=raw_words)
+
+    def _training_data(self, corpus):
+        if corpus is None or corpus is self._source:
+            data = self._corpus
+        elif _is_paths(corpus):
+            data = self._stream_onto_vocab(corpus)
+        else:
+            data = encode(corpus, self.vocab.key_to_index, self.config.lowercase)
+        if data.n_words == 0:
+            raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary")
+        return data
 
     def _prepared(self, corpus, vocab=None, complete=False):
         """(PreparedCorpus, temporary directory or None) for a path: a prepared directory,
@@ -253,7 +355,7 @@ class Word2Vec:
             tmp = tempfile.TemporaryDirectory(prefix="fastw2v-prepared-")
             return prepare(corpus, os.path.join(tmp.name, "corpus"), cfg.lowercase,
                            max_vocab_size=None if vocab else cfg.max_vocab_size,
-                           threads=self.workers, vocab=vocab), tmp
+                           threads=self.workers, vocab=vocab, **_reading(cfg)), tmp
         prepared, name = PreparedCorpus(corpus), os.fspath(corpus)
         m = prepared.manifest
         if m["lowercase"] != cfg.lowercase:
@@ -282,118 +384,28 @@ class Word2Vec:
         to_id = np.array([get(w, -1) for w in prepared.words], dtype=np.int32)
         return prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
 
-    def _cpu_epochs(self, data, keep, epochs, run, progress):
-        """(run_epoch, finish) for the Numba kernels: blocks of one piece per thread."""
-        cfg = self.config
-        threads = self.workers
-        run_block = self._block_runner(threads)
-        blocks = plan_pieces(data.offsets, threads, config.BLOCK_WORDS_PER_THREAD)
-        raw_per_word = data.raw_words / data.n_words
-        total = epochs * data.n_words
-
-        def run_epoch(epoch):
-            loss = pairs = 0.0
-            done = 0
-            reader = data.reader()           # the block's ids: a slice in memory, or read from disk
-            for b, starts in enumerate(blocks):
-                first = data.offsets[starts[0]]
-                n_block = int(data.offsets[starts[-1]] - first)
-                at = epoch * data.n_words + done
-                lr0 = linear_lr(at / total, cfg.alpha, cfg.min_alpha)
-                lr1 = linear_lr((at + n_block) / total, cfg.alpha, cfg.min_alpha)
-                stats = np.zeros((threads, 2), dtype=np.float64)
-                # the block alone, its sentences counted from 0: the kernels see only positions
-                # within it, so a streamed corpus trains exactly as one held in memory
-                offsets = data.offsets[starts[0]:starts[-1] + 1] - first
-                work = (reader.take(n_block), offsets, starts - starts[0],
-                        _seed_states(cfg.seed, run + epoch, b, threads), keep)
-                run_block(work, lr0, lr1, stats)
-                loss += stats[:, 0].sum()
-                pairs += stats[:, 1].sum()
-                done += n_block
-                progress.update(epoch, done * raw_per_word, lr1)
-            return loss, pairs
-
-        return run_epoch, lambda: None
-
-    def _cuda_epochs(self, data, keep, epochs, run, progress):
-        """(run_epoch, finish) for the numba.cuda kernels; finish copies the vectors back."""
-        from .gpu.driver import CudaTrainer
-        cfg = self.config
-        from .cpu._noise import alias_table
-        noise = alias_table(self.vocab.noise_distribution(cfg.ns_exponent))  # exact draws, as the CPU
-        trainer = CudaTrainer(self.wv.vectors, self.W_out, noise, cfg, cfg.objective,
-                              seed=cfg.seed + 7919 * run, n_tokens=data.n_words)
-        rng = np.random.default_rng([cfg.seed, run])
-
-        def run_epoch(epoch):
-            report = lambda frac, lr: progress.update(epoch, frac * data.raw_words, lr)  # noqa: E731
-            return trainer.train_epoch(data, keep, rng, epoch / epochs, (epoch + 1) / epochs, report)
-
-        return run_epoch, trainer.copy_back
-
     def fit(self, corpus, verbose=True):
-        """``build_vocab(corpus)`` then ``train()``."""
+        """``build_vocab(corpus)`` then ``train()``; returns ``self``."""
         return self.build_vocab(corpus).train(verbose=verbose)
-
-    def _block_runner(self, threads):
-        """``run(work, lr_start, lr_end, stats)`` training one block with this objective."""
-        from .cpu import cbow, hs, sgns, softmax_sg
-        from .cpu._noise import alias_table
-        from .cpu._staging import plan_stage, spare_rows
-        cfg = self.config
-        arch, head = cfg.objective
-        parallel = threads > 1
-        if parallel:
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        W_in, mean, window = self.wv.vectors, bool(cfg.cbow_mean), cfg.window
-        cbow_batch = config.CBOW_BATCH if cfg.batch_window else 1
-        pick = lambda module, name: getattr(module, f"{name}_block_{'parallel' if parallel else 'serial'}")  # noqa: E731
-        if head == "softmax":
-            block = pick(softmax_sg, "softmax")
-            return lambda work, lr0, lr1, stats: block(
-                W_in, self.W_out, work, window, arch == "cbow", mean, cfg.softmax_batch, lr0, lr1,
-                stats)
-        # the kernels see W_out with spare rows after it: each thread's copies of its hottest rows
-        rows = self.W_out.shape[0]
-        stage = plan_stage(rows, head == "ns", threads, cfg.vector_size)
-        W_out = spare_rows(self.W_out, threads * stage[1])
-        self.W_out = W_out[:rows]
-        if head == "ns":
-            noise = alias_table(self.vocab.noise_distribution(cfg.ns_exponent))
-            if arch == "cbow":
-                block = pick(cbow, "cbow_ns")
-                return lambda work, lr0, lr1, stats: block(
-                    W_in, W_out, noise, cfg.negative, mean, cbow_batch, stage, work, window, lr0,
-                    lr1, cfg.compute_loss, stats)
-            block = pick(sgns, "sgns")
-            return lambda work, lr0, lr1, stats: block(
-                W_in, W_out, noise, cfg.negative, cfg.batch_window, stage, work, window, lr0, lr1,
-                cfg.compute_loss, stats)
-        tree = self.vocab.huffman_tree()
-        if arch == "cbow":
-            block = pick(hs, "cbow_hs")
-            return lambda work, lr0, lr1, stats: block(
-                W_in, W_out, tree, mean, cbow_batch, stage, work, window, lr0, lr1,
-                cfg.compute_loss, stats)
-        block = pick(hs, "sg_hs")
-        return lambda work, lr0, lr1, stats: block(
-            W_in, W_out, tree, stage, work, window, lr0, lr1, cfg.compute_loss, stats)
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, path):
         """Save everything needed to resume training (NumPy .npz, no pickle), atomically."""
+        from ._files import atomic_write
         if self.vocab is None:
             raise RuntimeError("nothing to save: the model has no vocabulary yet")
         meta = dict(config=dataclasses.asdict(self.config), epoch_losses=self.epoch_losses,
-                    epoch_pairs=self.epoch_pairs, format="fastw2v-model-1")
+                    epoch_pairs=self.epoch_pairs, state=self._state,
+                    corpus_count=self.corpus_count, corpus_total_words=self.corpus_total_words,
+                    format="fastw2v-model-1")
         with atomic_write(path, "wb") as f:
             np.savez(f, W_in=self.wv.vectors, W_out=self.W_out, counts=self.vocab.counts,
                      words=np.array("\n".join(self.vocab.words)), meta=np.array(json.dumps(meta)))
 
     @classmethod
-    def load(cls, path):
-        """Load a model written by ``save``; ``train(corpus)`` then continues training it."""
+    def load(cls, path, mmap=None):
+        """Load a model written by ``save``; ``train(corpus)`` then continues training it,
+        ``train(corpus, resume=True)`` finishes a run that stopped early."""
         try:
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(str(z["meta"]))
@@ -412,7 +424,32 @@ class Word2Vec:
             raise ValueError(f"{path}: not a fastw2v model file ({e})") from None
         model.epoch_losses = list(meta["epoch_losses"])
         model.epoch_pairs = list(meta["epoch_pairs"])
+        model._state = meta.get("state")
+        model.corpus_count = meta.get("corpus_count", 0)
+        model.corpus_total_words = meta.get("corpus_total_words", 0)
         return model
+
+
+def _one_corpus(corpus_iterable, corpus_file, required=None):
+    """The corpus of gensim's two arguments (token lists, or a file as LineSentence reads)."""
+    if corpus_iterable is not None and corpus_file is not None:
+        raise TypeError("give the corpus once: corpus_iterable (token lists or paths) or "
+                        "corpus_file (a text file, one sentence a line), not both")
+    corpus = corpus_file if corpus_file is not None else corpus_iterable
+    if corpus is None and required:
+        raise TypeError(f"{required}() needs a corpus: corpus_iterable or corpus_file")
+    return corpus
+
+
+def _reading(cfg):
+    """The model's settings for reading text files (non-defaults only)."""
+    if (cfg.encoding, cfg.unicode_errors) == ("utf-8", "strict"):
+        return {}
+    return dict(encoding=cfg.encoding, unicode_errors=cfg.unicode_errors)
+
+
+def _init_rows(rng, n, dim):
+    return ((rng.random((n, dim), dtype=np.float32) * 2.0 - 1.0) / dim).astype(np.float32)
 
 
 def _is_paths(corpus):
@@ -436,8 +473,3 @@ def _check_softmax_fits(V, D, threads, batch):
             f"loss='softmax' over {V} words needs about {need / 2**30:.1f} GiB and O(V*D) work per "
             f"example (limit: {config.SOFTMAX_MAX_VOCAB} words and 80% of free memory); raise "
             "min_count or max_vocab_size, or use negative sampling or hierarchical softmax (hs=1)")
-
-
-def _seed_states(seed, run, block, n):
-    from .cpu._rng import seed_states
-    return seed_states(seed, run, block, n=n)

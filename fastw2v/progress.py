@@ -24,6 +24,11 @@ class Progress:
         self.stream = stream or sys.stderr
         self.interval = interval
         self.tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.restart()
+
+    def restart(self, first_epoch=0):
+        """Start the clock now (after compiling), training from ``first_epoch`` (a resumed run)."""
+        self.first_epoch = first_epoch
         self.start = self._last = time.perf_counter()
 
     def update(self, epoch, words_done, lr):
@@ -35,7 +40,7 @@ class Progress:
         done = epoch * self.total_words + words_done
         total = self.epochs * self.total_words
         elapsed = now - self.start
-        rate = done / elapsed if elapsed > 0 else 0.0
+        rate = (done - self.first_epoch * self.total_words) / elapsed if elapsed > 0 else 0.0
         eta = (total - done) / rate if rate > 0 else float("inf")
         self.stream.write(f"\repoch {epoch + 1}/{self.epochs}  {100.0 * done / total:5.1f}%  "
                           f"{_si(rate)} words/s  lr {lr:.6f}  ETA {eta:.0f}s   ")

@@ -63,6 +63,23 @@ class Vocab:
         new_id[order] = np.arange(order.size, dtype=np.int32)
         return cls([words[i] for i in order], counts[order]), new_id
 
+    def grown(self, words, counts, min_count=1):
+        """This vocabulary grown by a new corpus's ``words`` and ``counts``, as gensim's
+        ``build_vocab(update=True)``: known words keep their ids and add their counts; new
+        words seen ``min_count`` times are appended (by descending count), so every trained
+        row keeps its meaning. Returns the vocabulary and each given word's id (-1: dropped).
+        """
+        counts = np.asarray(counts, dtype=np.int64)
+        ids = np.array([self.key_to_index.get(w, -1) for w in words], dtype=np.int32)
+        known = ids >= 0
+        total = self.counts.copy()
+        np.add.at(total, ids[known], counts[known])
+        fresh = np.flatnonzero(~known & (counts >= max(min_count, 1)))
+        fresh = fresh[np.argsort(-counts[fresh], kind="stable")]
+        ids[fresh] = len(self) + np.arange(fresh.size, dtype=np.int32)
+        return Vocab(self.words + [words[i] for i in fresh],
+                     np.concatenate([total, counts[fresh]])), ids
+
     def keep_probabilities(self, sample):
         """Probability of keeping each occurrence of a word when subsampling frequent words.
 

@@ -14,6 +14,7 @@ from fastw2v.cpu._rng import seed_states
 from fastw2v.cpu._staging import (lock, merge_scale, merge_stage, spare_rows, stage_rows, staged_row,
                                   thread_stage, unlock)
 from fastw2v.schedule import plan_pieces
+from fastw2v.training import block_runner
 
 
 def make_stage(first, count, copies, threads, dim, every=4, scale=1.0):
@@ -117,7 +118,7 @@ STAGED = {
 
 def train_one_piece_blocks(model, threads):
     """Train an epoch in blocks of one piece with the kernel chosen for ``threads``."""
-    run = model._block_runner(threads)
+    run = block_runner(model, threads)
     data = model._corpus
     keep = model.vocab.keep_probabilities(model.config.sample)
     for b, starts in enumerate(plan_pieces(data.offsets, 1, 400)):

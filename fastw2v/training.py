@@ -1,0 +1,183 @@
+"""The epoch driver: feed the corpus block by block to the kernels, on the lr schedule.
+
+``Word2Vec.train`` asks ``epoch_runner(model, data, ...)`` for a ``run_epoch(epoch)`` that trains
+one pass and returns ``(loss, pairs)``; the CPU runner hands each block of ``threads x
+config.BLOCK_WORDS_PER_THREAD`` words to one call of a Numba kernel (``cpu/``), the CUDA runner to
+the numba.cuda driver (``gpu/driver.py``). Between blocks the driver reports progress, adds the
+block's loss to ``model.running_training_loss`` and lets Python see Ctrl-C.
+
+The learning rate falls on one line over ``schedule.total`` epochs: epoch ``e`` runs from
+``lr((e * n) / (total * n))`` to ``lr(((e + 1) * n) / (total * n))``; a resumed run starts at the
+epoch it stopped at with the same line (and the same random streams), so a run stopped and
+resumed trains what one uninterrupted run trains.
+"""
+import os
+import sys
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from . import config
+from .schedule import linear_lr, plan_pieces
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One ``train()`` call's plan: ``total`` epochs, lr from ``alpha`` to ``min_alpha`` over
+    them; ``run`` numbers the call (it picks the random streams, so that two calls differ)."""
+    total: int
+    alpha: float
+    min_alpha: float
+    run: int
+
+
+def epoch_runner(model, data, keep, schedule, progress):
+    """(run_epoch, finish) for the model's device; ``finish()`` runs once training stops."""
+    if model.config.device == "cuda":
+        return _cuda_epochs(model, data, keep, schedule, progress)
+    return _cpu_epochs(model, data, keep, schedule, progress)
+
+
+def _cpu_epochs(model, data, keep, schedule, progress):
+    """Blocks of one piece per thread, each a call of the Numba kernel."""
+    cfg = model.config
+    threads = model.workers
+    run_block = block_runner(model, threads)
+    blocks = plan_pieces(data.offsets, threads, config.BLOCK_WORDS_PER_THREAD)
+    raw_per_word = data.raw_words / data.n_words
+    total = schedule.total * data.n_words
+    _warm_up(model, run_block, data, keep, blocks, threads)
+
+    def run_epoch(epoch):
+        loss = pairs = 0.0
+        done = 0
+        reader = data.reader()           # the block's ids: a slice in memory, or read from disk
+        for b, starts in enumerate(blocks):
+            first = data.offsets[starts[0]]
+            n_block = int(data.offsets[starts[-1]] - first)
+            at = epoch * data.n_words + done
+            lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
+            lr1 = linear_lr((at + n_block) / total, schedule.alpha, schedule.min_alpha)
+            stats = np.zeros((threads, 2), dtype=np.float64)
+            # the block alone, its sentences counted from 0: the kernels see only positions
+            # within it, so a streamed corpus trains exactly as one held in memory
+            offsets = data.offsets[starts[0]:starts[-1] + 1] - first
+            work = (reader.take(n_block), offsets, starts - starts[0],
+                    _seed_states(cfg.seed, schedule.run + epoch, b, threads), keep)
+            run_block(work, lr0, lr1, stats)
+            block_loss = stats[:, 0].sum()
+            loss += block_loss
+            pairs += stats[:, 1].sum()
+            model.running_training_loss += float(block_loss)
+            done += n_block
+            progress.update(epoch, done * raw_per_word, lr1)
+        return loss, pairs
+
+    return run_epoch, lambda: None
+
+
+def _warm_up(model, run_block, data, keep, blocks, threads):
+    """Compile (or load from numba's cache) the kernel before the clock starts, on the first
+    sentence at learning rate 0 (no row changes), so that words/s never includes compiling.
+    Says so on stderr when numba has no cached copy: the first run waits ~20-60 s."""
+    kernel = run_block.kernel
+    if kernel.signatures:                 # compiled in this process already
+        return
+    if model._verbose and not _cached(kernel):
+        print("compiling kernels (first run only; numba caches them on disk)...",
+              file=sys.stderr, flush=True)
+    n = int(data.offsets[1])              # the first sentence (never empty)
+    ids = data.reader().take(n)
+    starts = np.zeros(threads + 1, dtype=np.int64)
+    starts[1:] = 1                        # thread 0 trains it, the others get empty pieces
+    work = (ids, data.offsets[:2] - data.offsets[0], starts,
+            _seed_states(model.config.seed, 0, 0, threads), keep)
+    run_block(work, 0.0, 0.0, np.zeros((threads, 2), dtype=np.float64))
+
+
+def _cached(kernel):
+    """Whether numba's on-disk cache holds an index for ``kernel`` (then loading takes ~1 s)."""
+    try:
+        return os.path.exists(kernel._cache._cache_file._index_path)
+    except AttributeError:                # no cache (cache=False) or another numba layout
+        return False
+
+
+def _cuda_epochs(model, data, keep, schedule, progress):
+    """The numba.cuda kernels; ``finish`` copies the vectors back to the host."""
+    from .cpu._noise import alias_table
+    from .gpu.driver import CudaTrainer
+    cfg = model.config
+    noise = alias_table(model.vocab.noise_distribution(cfg.ns_exponent))  # exact draws, as the CPU
+    trainer = CudaTrainer(model.wv.vectors, model.W_out, noise, cfg, cfg.objective,
+                          seed=cfg.seed + 7919 * schedule.run, n_tokens=data.n_words)
+    rng = np.random.default_rng([cfg.seed, schedule.run])
+    if (schedule.alpha, schedule.min_alpha) != (cfg.alpha, cfg.min_alpha):
+        raise ValueError("device='cuda' trains from alpha to min_alpha: start_alpha/end_alpha "
+                         "are not supported there")
+
+    def run_epoch(epoch):
+        report = lambda frac, lr: progress.update(epoch, frac * data.raw_words, lr)  # noqa: E731
+        loss, pairs = trainer.train_epoch(data, keep, rng, epoch / schedule.total,
+                                          (epoch + 1) / schedule.total, report)
+        model.running_training_loss += float(loss)
+        return loss, pairs
+
+    return run_epoch, trainer.copy_back
+
+
+def block_runner(model, threads):
+    """``run(work, lr_start, lr_end, stats)`` training one block with the model's objective;
+    ``run.kernel`` is the Numba dispatcher it calls."""
+    from .cpu import cbow, hs, sgns, softmax_sg
+    from .cpu._noise import alias_table
+    from .cpu._staging import plan_stage, spare_rows
+    cfg = model.config
+    arch, head = cfg.objective
+    parallel = threads > 1
+    if parallel:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    W_in, mean, window = model.wv.vectors, bool(cfg.cbow_mean), cfg.window
+    cbow_batch = config.CBOW_BATCH if cfg.batch_window else 1
+    pick = lambda module, name: getattr(module, f"{name}_block_{'parallel' if parallel else 'serial'}")  # noqa: E731
+
+    def runner(block, run):
+        run.kernel = block
+        return run
+
+    if head == "softmax":
+        block = pick(softmax_sg, "softmax")
+        return runner(block, lambda work, lr0, lr1, stats: block(
+            W_in, model.W_out, work, window, arch == "cbow", mean, cfg.softmax_batch, lr0, lr1,
+            stats))
+    # the kernels see W_out with spare rows after it: each thread's copies of its hottest rows
+    rows = model.W_out.shape[0]
+    stage = plan_stage(rows, head == "ns", threads, cfg.vector_size)
+    W_out = spare_rows(model.W_out, threads * stage[1])
+    model.W_out = W_out[:rows]
+    if head == "ns":
+        noise = alias_table(model.vocab.noise_distribution(cfg.ns_exponent))
+        if arch == "cbow":
+            block = pick(cbow, "cbow_ns")
+            return runner(block, lambda work, lr0, lr1, stats: block(
+                W_in, W_out, noise, cfg.negative, mean, cbow_batch, stage, work, window, lr0,
+                lr1, cfg.compute_loss, stats))
+        block = pick(sgns, "sgns")
+        return runner(block, lambda work, lr0, lr1, stats: block(
+            W_in, W_out, noise, cfg.negative, cfg.batch_window, stage, work, window, lr0, lr1,
+            cfg.compute_loss, stats))
+    tree = model.vocab.huffman_tree()
+    if arch == "cbow":
+        block = pick(hs, "cbow_hs")
+        return runner(block, lambda work, lr0, lr1, stats: block(
+            W_in, W_out, tree, mean, cbow_batch, stage, work, window, lr0, lr1,
+            cfg.compute_loss, stats))
+    block = pick(hs, "sg_hs")
+    return runner(block, lambda work, lr0, lr1, stats: block(
+        W_in, W_out, tree, stage, work, window, lr0, lr1, cfg.compute_loss, stats))
+
+
+def _seed_states(seed, run, block, n):
+    from .cpu._rng import seed_states
+    return seed_states(seed, run, block, n=n)
