@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 import time
+import warnings
 
 import numpy as np
 
@@ -269,6 +270,8 @@ class Word2Vec:
             self.compute_loss = bool(compute_loss)
         schedule, first = self._schedule(epochs, start_alpha, end_alpha, resume)
         data = self._training_data(corpus)
+        if data is None:
+            return self
         if resume and data.raw_words != self._state["raw_words"]:
             raise ValueError(f"corpus {describe(corpus)} has {data.raw_words} words; the run to "
                              f"resume trained on {self._state['raw_words']}: resume on the same corpus")
@@ -341,8 +344,10 @@ class Word2Vec:
             data = self._stream_onto_vocab(corpus)
         else:
             data = encode(corpus, self.vocab.key_to_index, self.config.lowercase)
-        if data.n_words == 0:
-            raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary")
+        if data.n_words == 0:         # gensim trains nothing and says so; so do we
+            warnings.warn(f"corpus {describe(corpus)} has no word of the vocabulary: nothing "
+                          "trained", stacklevel=3)
+            return None
         return data
 
     def _prepared(self, corpus, vocab=None, complete=False):

@@ -9,3 +9,14 @@ TEXT8_SAMPLE = DATA_DIR / "text8-head.txt.xz"
 QUESTIONS_WORDS = DATA_DIR / "questions-words.txt"
 #: WordSim-353 similarity pairs, tab-separated, '#' comments.
 WORDSIM353 = DATA_DIR / "wordsim353.tsv"
+
+
+def datapath(name):
+    """The path of a bundled file by name, as gensim's ``gensim.test.utils.datapath``
+    (``datapath("questions-words.txt")``, ``datapath("wordsim353.tsv")``)."""
+    path = DATA_DIR / name
+    if name.startswith((".", "_")) or not path.is_file():
+        have = sorted(p.name for p in DATA_DIR.iterdir() if p.is_file() and p.suffix != ".py"
+                      and not p.name.startswith("."))
+        raise FileNotFoundError(f"no bundled data file {name!r}; fastw2v ships {', '.join(have)}")
+    return str(path)

@@ -1,0 +1,252 @@
+"""Word2Vec's gensim 4 contract: construction, attributes, train's arguments, callbacks and the
+loss, growing the vocabulary, checkpoints, resuming after Ctrl-C, compiling before the clock."""
+import numpy as np
+import pytest
+
+from conftest import planted_corpus
+from fastw2v import Word2Vec, training
+from fastw2v.callbacks import CallbackAny2Vec
+
+SMALL = dict(vector_size=8, window=2, min_count=1, epochs=2, workers=1, seed=3)
+
+
+@pytest.fixture
+def corpus(rng):
+    return planted_corpus(rng, n_sentences=120)[0]
+
+
+def same(a, b):
+    return np.array_equal(a.wv.vectors, b.wv.vectors) and np.array_equal(a.W_out, b.W_out)
+
+
+# ---- construction ---------------------------------------------------------------------------
+def test_a_corpus_given_to_the_constructor_trains_at_once(corpus, tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in corpus) + "\n")
+    fitted = Word2Vec(**SMALL).fit(corpus, verbose=False)
+    for model in (Word2Vec(corpus, **SMALL), Word2Vec(sentences=corpus, **SMALL),
+                  Word2Vec(corpus_iterable=corpus, **SMALL), Word2Vec(corpus_file=str(path), **SMALL)):
+        assert len(model.epoch_losses) == 2
+        assert same(model, fitted)                     # the same run as build_vocab + train
+    unbuilt = Word2Vec(**SMALL)
+    assert unbuilt.wv is None and unbuilt.vocab is None  # no corpus: parameters only
+
+
+def test_corpus_given_twice_is_refused(corpus):
+    with pytest.raises(TypeError, match="once"):
+        Word2Vec(corpus, corpus_iterable=corpus)
+    with pytest.raises(TypeError, match="not both"):
+        Word2Vec(corpus_iterable=corpus, corpus_file="x.txt")
+
+
+def test_gensim_attributes(corpus):
+    model = Word2Vec(corpus, **SMALL)
+    assert (model.vector_size, model.window, model.epochs, model.min_count) == (8, 2, 2, 1)
+    assert model.corpus_count == len(corpus)
+    assert model.corpus_total_words == sum(map(len, corpus))
+    assert model.syn1neg is model.W_out and model.syn1 is None
+    assert str(model) == f"Word2Vec<vocab={len(model.wv)}, vector_size=8, alpha=0.025>"
+    assert repr(model) == str(model)
+    assert model.train_count == 1 and model.total_train_time > 0
+    model.alpha = 0.01                                 # gensim users lower alpha between calls
+    assert model.config.alpha == 0.01
+    with pytest.raises(ValueError, match="min_alpha"):
+        model.alpha = 0.00001                          # below min_alpha: validated
+    with pytest.raises(AttributeError, match="vector_size once the vocabulary is built"):
+        model.vector_size = 16
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        model.nonsense
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("trim_rule", lambda w, c, m: 1, "trim_rule is not supported"),
+    ("hashfxn", hash, "hashfxn is not supported"),
+    ("max_final_vocab", 1000, "max_final_vocab is not supported: use max_vocab_size"),
+    ("sorted_vocab", 0, "sorted_vocab must be 1"),
+    ("shrink_windows", False, "shrink_windows must be True"),
+    ("size", 100, r"unknown parameter\(s\) size"),
+])
+def test_gensim_parameters_fastw2v_does_not_take(name, value, message):
+    with pytest.raises(TypeError, match=message):
+        Word2Vec(**{name: value})
+
+
+def test_gensim_parameters_without_effect_are_accepted():
+    with pytest.warns(UserWarning, match="batch_words has no effect"):
+        Word2Vec(batch_words=5000)
+    Word2Vec(sorted_vocab=1, shrink_windows=True, comment="x", trim_rule=None)
+
+
+# ---- train -------------------------------------------------------------------------------------
+def test_train_takes_gensims_arguments(corpus, tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in corpus) + "\n")
+    a = Word2Vec(**SMALL).build_vocab(corpus)
+    a.train(corpus_iterable=corpus, total_examples=a.corpus_count, epochs=a.epochs, verbose=False)
+    b = Word2Vec(**SMALL).build_vocab(corpus_file=str(path))
+    b.train(corpus_file=str(path), total_words=b.corpus_total_words, epochs=2, verbose=False)
+    assert same(a, b)
+    c = Word2Vec(**SMALL).build_vocab(corpus)
+    c.train(corpus, epochs=1, start_alpha=0.05, end_alpha=0.05, verbose=False)
+    d = Word2Vec(**{**SMALL, "alpha": 0.05, "min_alpha": 0.05}).build_vocab(corpus)
+    d.train(epochs=1, verbose=False)
+    assert same(c, d)                                  # start_alpha / end_alpha set the line
+    with pytest.raises(ValueError, match="end_alpha <= start_alpha"):
+        c.train(corpus, start_alpha=0.01, end_alpha=0.02)
+
+
+class Recorder(CallbackAny2Vec):
+    def __init__(self):
+        self.events, self.running = [], []
+
+    def on_train_begin(self, model):
+        self.events.append("train_begin")
+
+    def on_epoch_begin(self, model):
+        self.events.append("epoch_begin")
+
+    def on_epoch_end(self, model):
+        self.events.append("epoch_end")
+        self.running.append(model.get_latest_training_loss())
+
+    def on_train_end(self, model):
+        self.events.append("train_end")
+
+
+def test_callbacks_and_the_running_loss(corpus):
+    in_constructor, in_train = Recorder(), Recorder()
+    model = Word2Vec(corpus, callbacks=[in_constructor], **SMALL)
+    assert in_constructor.events == ["train_begin"] + ["epoch_begin", "epoch_end"] * 2 + ["train_end"]
+    # gensim's running total: summed from the start of the train() call, epoch after epoch
+    assert in_constructor.running == pytest.approx(np.cumsum(model.epoch_losses).tolist())
+    model.train(corpus, epochs=3, callbacks=[in_train], verbose=False)
+    assert len(in_constructor.events) == 6 + 8 and len(in_train.events) == 8
+    assert in_train.running == pytest.approx(np.cumsum(model.epoch_losses[2:]).tolist())
+    assert model.get_latest_training_loss() == pytest.approx(sum(model.epoch_losses[2:]))
+
+
+def test_compute_loss_off_tallies_nothing(corpus):
+    model = Word2Vec(corpus, compute_loss=False, **SMALL)
+    assert model.get_latest_training_loss() == 0.0
+    model.train(corpus, epochs=1, compute_loss=True, verbose=False)   # gensim's train flag
+    assert model.get_latest_training_loss() > 0 and model.compute_loss
+
+
+def test_train_on_text_without_known_words_warns_and_trains_nothing(corpus):
+    model = Word2Vec(corpus, **SMALL)
+    with pytest.warns(UserWarning, match="nothing trained"):
+        model.train([["hello", "world"]], total_examples=1, epochs=1)   # gensim's doc example
+    assert len(model.epoch_losses) == 2
+
+
+# ---- build_vocab(update=True) ---------------------------------------------------------------
+@pytest.mark.parametrize("head", [dict(negative=5), dict(hs=1, negative=0)])
+def test_update_grows_the_vocabulary_and_trains_the_new_words(corpus, head):
+    model = Word2Vec(corpus, **SMALL, **head)
+    old_words, old_counts = list(model.wv.index_to_key), model.vocab.counts.copy()
+    old_in, old_out = model.wv.vectors.copy(), model.W_out.copy()
+    more = [["fresh", "t0w1", "novel"], ["fresh", "t0w2", "t0w1"], ["rare"]]
+    model.build_vocab(more, update=True)
+    V = len(old_words)
+    assert model.wv.index_to_key[:V] == old_words                  # rows keep their meaning
+    assert model.wv.index_to_key[V:] == ["fresh", "novel", "rare"]  # new words, by count
+    assert model.vocab.counts[model.wv.key_to_index["t0w1"]] == old_counts[old_words.index("t0w1")] + 2
+    assert np.array_equal(model.wv.vectors[:V], old_in)
+    assert np.array_equal(model.W_out[:old_out.shape[0]], old_out)
+    assert model.W_out.shape[0] == (V + 3 - 1 if head.get("hs") else V + 3)
+    assert model.corpus_count == 3
+    fresh = model.wv.vectors[V].copy()
+    model.train(more, total_examples=model.corpus_count, epochs=model.epochs, verbose=False)
+    assert not np.array_equal(model.wv.vectors[V], fresh)         # the new rows train
+    assert model.wv.most_similar("fresh", topn=1)                 # and answer queries
+
+
+def test_update_respects_min_count_for_new_words(corpus):
+    model = Word2Vec(corpus, **{**SMALL, "min_count": 2})
+    V = len(model.wv)
+    model.build_vocab([["twice", "once", "twice"]], update=True)
+    assert model.wv.index_to_key[V:] == ["twice"]
+
+
+def test_update_needs_a_vocabulary_first(corpus):
+    with pytest.raises(RuntimeError, match="build one first"):
+        Word2Vec(**SMALL).build_vocab(corpus, update=True)
+
+
+# ---- checkpoints, Ctrl-C and resuming ---------------------------------------------------------
+class CtrlC(CallbackAny2Vec):
+    """Raises KeyboardInterrupt as Ctrl-C would, at the start of epoch ``at`` (1-based)."""
+    def __init__(self, at):
+        self.at, self.seen = at, 0
+
+    def on_epoch_begin(self, model):
+        self.seen += 1
+        if self.seen == self.at:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("head", [dict(negative=5), dict(hs=1, negative=0), dict(sg=0)])
+def test_a_run_stopped_by_ctrl_c_and_resumed_equals_one_uninterrupted_run(corpus, tmp_path, head):
+    params = {**SMALL, "epochs": 4, **head}
+    whole = Word2Vec(**params).fit(corpus, verbose=False)
+    stopped = Word2Vec(**params).build_vocab(corpus)
+    checkpoint = tmp_path / "ck.model"
+    with pytest.raises(KeyboardInterrupt):
+        stopped.train(checkpoint=str(checkpoint), callbacks=[CtrlC(at=3)], verbose=False)
+    assert len(stopped.epoch_losses) == 2                     # the finished epochs are kept
+    resumed = Word2Vec.load(checkpoint)
+    assert resumed._state["done"] == 2
+    resumed.train(corpus, resume=True, verbose=False)
+    assert same(resumed, whole)                              # bit for bit: same lr line, same streams
+    assert resumed.epoch_losses == whole.epoch_losses
+    with pytest.raises(ValueError, match="finished all its 4 epochs"):
+        resumed.train(corpus, resume=True)
+
+
+def test_resume_checks_the_corpus_and_the_state(corpus, tmp_path):
+    model = Word2Vec(**SMALL).build_vocab(corpus)
+    with pytest.raises(ValueError, match="holds no stopped run"):
+        model.train(resume=True)
+    with pytest.raises(KeyboardInterrupt):
+        model.train(checkpoint=str(tmp_path / "ck"), callbacks=[CtrlC(at=2)], verbose=False)
+    back = Word2Vec.load(tmp_path / "ck")
+    with pytest.raises(ValueError, match="resume on the same corpus"):
+        back.train(corpus[:50], resume=True)
+
+
+def test_checkpoint_is_written_after_every_epoch(corpus, tmp_path):
+    seen = []
+
+    class Peek(CallbackAny2Vec):
+        def on_epoch_end(self, model):
+            seen.append(Word2Vec.load(tmp_path / "ck").epoch_losses)
+
+    model = Word2Vec(**{**SMALL, "epochs": 3}).build_vocab(corpus)
+    model.train(checkpoint=str(tmp_path / "ck"), callbacks=[Peek()], verbose=False)
+    assert seen == [model.epoch_losses[:1], model.epoch_losses[:2], model.epoch_losses]
+
+
+# ---- compiling before the clock ---------------------------------------------------------------
+class Uncompiled:
+    signatures = ()
+
+
+def test_warm_up_compiles_at_learning_rate_zero_and_changes_no_row(corpus, capsys, monkeypatch):
+    for threads in (1, 2):
+        model = Word2Vec(**{**SMALL, "workers": threads}).build_vocab(corpus)
+        model.W_out[:] = 0.01                       # non-zero rows: an update would show
+        run = training.block_runner(model, threads)
+        W_in, W_out = model.wv.vectors.copy(), model.W_out.copy()
+        calls = []
+
+        def recording(work, lr0, lr1, stats):
+            calls.append((lr0, lr1))
+            return run(work, lr0, lr1, stats)
+        recording.kernel = Uncompiled()
+        monkeypatch.setattr(training, "_cached", lambda kernel: False)
+        blocks = training.plan_pieces(model._corpus.offsets, threads, 100)
+        keep = model.vocab.keep_probabilities(model.config.sample)
+        training._warm_up(model, recording, model._corpus, keep, blocks, threads)
+        assert calls == [(0.0, 0.0)]
+        assert np.array_equal(model.wv.vectors, W_in) and np.array_equal(model.W_out, W_out)
+        assert "compiling kernels (first run only" in capsys.readouterr().err
