@@ -4,14 +4,28 @@ Long options are readable (``--vector-size``); word2vec.c's spellings work too (
 ``-window``, ``-negative``, ``-sample``, ``-iter``, ``-min-count``, ``-threads``, ``-binary``,
 ``-alpha``, ``-cbow``, ``-hs``, ``-train``, ``-output``). Objectives, as word2vec.c and gensim:
 ``-cbow 0|1`` picks skip-gram or CBOW, ``-negative K`` negative sampling, ``-hs 1 -negative 0``
-hierarchical softmax, ``--loss softmax`` the full softmax.
+hierarchical softmax, ``--loss softmax`` the full softmax. As with word2vec.c, ``fastw2v -train
+CORPUS -output FILE ...`` (no subcommand) trains.
+
+Every error exits 2 with one line on stderr, checked before any long work where it can be (the
+corpus, the hyperparameters, every output path); Ctrl-C exits 130, keeping the checkpoint of the
+last finished epoch when ``--save-model`` is given (``--resume`` continues from it).
 """
 import argparse
 import os
 import sys
+import tempfile
 import time
 
 DEMO_WORDS = ("king", "france", "computer", "music", "three", "running")
+
+
+def _add_encoding_options(p):
+    p.add_argument("--encoding", default="utf-8",
+                   help="the corpus's text encoding, e.g. latin-1 (utf-8)")
+    p.add_argument("--unicode-errors", default="strict", choices=["strict", "replace", "ignore"],
+                   help="bytes invalid in the encoding: strict = stop naming file, line and "
+                        "column (default); replace / ignore as Python's codecs")
 
 
 def _add_train_options(p):
@@ -40,14 +54,18 @@ def _add_train_options(p):
                    help="cuda: train on an NVIDIA GPU through numba.cuda (SG/CBOW with negative sampling)")
     p.add_argument("--max-vocab-size", type=int, default=None, help="prune while counting past this")
     p.add_argument("--lowercase", action="store_true", help="lowercase the corpus")
-    p.add_argument("--binary", "-binary", type=int, default=1, choices=[0, 1],
-                   help="1 = binary word2vec file (default), 0 = text")
+    p.add_argument("--binary", "-binary", type=int, default=None, choices=[0, 1],
+                   help="1 = binary word2vec file, 0 = text; default: from the output's extension "
+                        "(.bin binary, .txt/.vec text), else text as word2vec.c")
+    _add_encoding_options(p)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
 
 
 def _parser():
+    from . import __version__
     parser = argparse.ArgumentParser(prog="fastw2v", allow_abbrev=False,
                                      description="word2vec in NumPy/Numba: train, evaluate, query.")
+    parser.add_argument("--version", action="version", version=f"fastw2v {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("prepare", allow_abbrev=False,
@@ -61,6 +79,7 @@ def _parser():
     p.add_argument("--lowercase", action="store_true", help="lowercase the corpus")
     p.add_argument("--workers", "-threads", type=int, default=0, help="threads, 0 = all cores (0)")
     p.add_argument("--save-vocab", "-save-vocab", help="also write the vocabulary ('word count' lines)")
+    _add_encoding_options(p)
     p.add_argument("--quiet", "-q", action="store_true")
 
     p = sub.add_parser("train", allow_abbrev=False, help="train vectors on a text corpus")
@@ -70,7 +89,11 @@ def _parser():
     p.add_argument("--save-vocab", "-save-vocab", help="write the vocabulary ('word count' lines)")
     p.add_argument("--read-vocab", "-read-vocab", help="take the vocabulary from this file")
     p.add_argument("--output", "-o", "-output", dest="output", required=True, help="vector file to write")
-    p.add_argument("--save-model", help="also save the full model (.npz) to resume training")
+    p.add_argument("--save-model", help="also save the full model, after every epoch (a checkpoint "
+                                        "that --resume continues from)")
+    p.add_argument("--resume", metavar="MODEL",
+                   help="continue training a model saved by --save-model: the rest of a run "
+                        "stopped early (its own settings), or --epochs more on the corpus")
     _add_train_options(p)
 
     p = sub.add_parser("eval", allow_abbrev=False, help="analogy accuracy and word-pair correlation")
@@ -82,8 +105,10 @@ def _parser():
 
     p = sub.add_parser("similar", allow_abbrev=False, help="nearest neighbours of a word")
     p.add_argument("vectors", help="word2vec text or binary file")
-    p.add_argument("words", nargs="+", help="query word(s); prefix a word with '-' to subtract it")
+    p.add_argument("words", nargs="*", help="query word(s); prefix a word with '-' to subtract it "
+                                            "(fastw2v similar v.bin king -man woman)")
     p.add_argument("--topn", type=int, default=10)
+    p.add_argument("--minus", action="append", default=[], help=argparse.SUPPRESS)
 
     p = sub.add_parser("demo", allow_abbrev=False,
                        help="train on the bundled text8 sample, evaluate, print neighbours")
@@ -94,41 +119,114 @@ def _parser():
     return parser
 
 
+class _Stop(Exception):
+    """A user error found by the command itself: exit 2 with this message."""
+
+
 def _train(args):
     from .model import Word2Vec
     corpus = args.corpus or args.train_file
     if not corpus:
-        raise SystemExit("fastw2v train: give the corpus (positional or -train FILE)")
-    model = Word2Vec(vector_size=args.vector_size, window=args.window, negative=args.negative,
-                     sample=args.sample, epochs=args.epochs, min_count=args.min_count,
-                     workers=args.workers, alpha=args.alpha, min_alpha=args.min_alpha,
-                     seed=args.seed, max_vocab_size=args.max_vocab_size,
-                     lowercase=args.lowercase, sg=1 - args.cbow, hs=args.hs, loss=args.loss,
-                     cbow_mean=args.cbow_mean, batch_window=bool(args.batch_window),
-                     device=args.device)
+        raise _Stop("give the corpus (positional or -train FILE)")
+    outputs = _check_outputs(output=args.output, save_model=args.save_model,
+                             save_vocab=args.save_vocab)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    checkpoint = args.save_model or args.resume
+    if args.resume:
+        model = Word2Vec.load(args.resume)
+        state, resume = model._state, model._state and model._state["done"] < model._state["total"]
+        if resume:
+            log(f"resuming {args.resume}: {state['done']} of {state['total']} epochs done; "
+                "its own settings apply")
+        else:
+            log(f"{args.resume}: training {args.epochs} more epochs on {corpus}")
+    else:
+        model = Word2Vec(**_model_params(args))
+        resume = False
     t0 = time.perf_counter()
-    model.build_vocab(corpus, vocab_file=args.read_vocab)
-    log(f"vocabulary: {len(model.vocab)} words, corpus: {model._corpus.raw_words} words "
-        f"({time.perf_counter() - t0:.1f}s)")
+    if args.resume:
+        train = dict(corpus_iterable=corpus, resume=resume, epochs=None if resume else args.epochs)
+    else:
+        model.build_vocab(corpus, vocab_file=args.read_vocab)
+        log(f"vocabulary: {len(model.vocab)} words, corpus: {model.corpus_total_words} words "
+            f"({time.perf_counter() - t0:.1f}s)")
+        train = {}
+    done_before = len(model.epoch_losses)
+    try:
+        model.train(**train, checkpoint=checkpoint, verbose=not args.quiet)
+    except KeyboardInterrupt:
+        kept = model.checkpointed if checkpoint else len(model.epoch_losses) - done_before
+        where = (f"epochs 1-{kept} are in {checkpoint}: continue with --resume {checkpoint}"
+                 if checkpoint and kept else
+                 "nothing written (--save-model PATH keeps a checkpoint after every epoch)")
+        raise _Interrupted(f"interrupted during epoch {kept + 1}; {where}") from None
+    log(f"trained {len(model.epoch_losses) - done_before} epochs in {model.train_seconds:.1f}s, "
+        f"{model.words_per_second / 1e6:.3f}M words/s")
+    binary = _binary_output(args.output, args.binary)
+    model.wv.save_word2vec_format(args.output, binary=binary)
     if args.save_vocab:
         from .corpus import write_vocab
         write_vocab(args.save_vocab, model.vocab.words, model.vocab.counts)
-    model.train(verbose=not args.quiet)
-    log(f"trained {args.epochs} epochs in {model.train_seconds:.1f}s, "
-        f"{model.words_per_second / 1e6:.3f}M words/s")
-    model.wv.save_word2vec_format(args.output, binary=bool(args.binary))
-    if args.save_model:
-        model.save(args.save_model)
-    log(f"wrote {args.output}")
+    log("wrote " + ", ".join(path for path in outputs if path))
+
+
+def _model_params(args):
+    return dict(vector_size=args.vector_size, window=args.window, negative=args.negative,
+                sample=args.sample, epochs=args.epochs, min_count=args.min_count,
+                workers=args.workers, alpha=args.alpha, min_alpha=args.min_alpha,
+                seed=args.seed, max_vocab_size=args.max_vocab_size, lowercase=args.lowercase,
+                sg=1 - args.cbow, hs=args.hs, loss=args.loss, cbow_mean=args.cbow_mean,
+                batch_window=bool(args.batch_window), device=args.device,
+                encoding=args.encoding, unicode_errors=args.unicode_errors)
+
+
+class _Interrupted(Exception):
+    """Ctrl-C: exit 130 with this one line."""
+
+
+def _binary_output(path, binary):
+    """-binary when given; else by extension (.bin binary, .txt/.vec text); else text, as
+    word2vec.c writes by default."""
+    if binary is not None:
+        return bool(binary)
+    return os.path.splitext(path)[1].lower() == ".bin"
+
+
+def _check_outputs(**paths):
+    """Every output path can be written, before any long work: its directory exists and takes
+    a new file, it is not a directory, and no two outputs are one file."""
+    seen = {}
+    for what, path in paths.items():
+        if not path:
+            continue
+        flag = "--" + what.replace("_", "-")
+        full = os.path.realpath(path)
+        if full in seen:
+            raise _Stop(f"{flag} and --{seen[full].replace('_', '-')} are the same file {path!r}")
+        seen[full] = what
+        if os.path.isdir(path):
+            raise _Stop(f"{flag} {path!r} is a directory")
+        directory = os.path.dirname(full)
+        if not os.path.isdir(directory):
+            raise _Stop(f"{flag} {path!r}: directory {os.path.dirname(path) or '.'!r} does not exist")
+        try:
+            fd, probe = tempfile.mkstemp(dir=directory, prefix=".fastw2v-probe-")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as e:
+            raise _Stop(f"{flag} {path!r}: cannot write in {directory!r} ({e.strerror})") from None
+    return list(paths.values())
 
 
 def _prepare(args):
     from .corpus import prepare, write_vocab
+    _check_outputs(save_vocab=args.save_vocab)
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    reading = {} if (args.encoding, args.unicode_errors) == ("utf-8", "strict") else \
+        dict(encoding=args.encoding, unicode_errors=args.unicode_errors)
     prepared = prepare(args.corpus, args.output, lowercase=args.lowercase,
                        keep_min_count=args.keep_min_count, max_vocab_size=args.max_vocab_size,
-                       threads=args.workers, progress=log)
+                       threads=args.workers, progress=log, **reading)
     if args.save_vocab:
         write_vocab(args.save_vocab, prepared.words, prepared.counts)
 
@@ -170,7 +268,29 @@ def _demo(args):
     print(f"wrote {os.path.abspath(args.output)}")
 
 
+def _word2vec_c_habits(argv):
+    """``fastw2v -train X ...`` means ``fastw2v train -train X ...``; in ``similar``, a word
+    written ``-man`` is a word to subtract, not an option."""
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        return ["train"] + argv
+    if argv and argv[0] == "similar":
+        words, options, take_value, rest = [], [], False, False
+        for arg in argv[1:]:
+            if arg == "--" and not rest:
+                rest = True
+            elif not rest and (take_value or arg in ("-h", "--help", "--topn") or arg.startswith("--topn=")):
+                options.append(arg)
+                take_value = arg == "--topn"
+            elif arg.startswith("-") and len(arg) > 1:
+                options.append("--minus=" + arg[1:])
+            else:
+                words.append(arg)
+        return ["similar"] + options + ["--"] + words   # argparse wants the positionals together
+    return argv
+
+
 def main(argv=None):
+    argv = _word2vec_c_habits(list(sys.argv[1:] if argv is None else argv))
     args = _parser().parse_args(argv)
     try:
         if args.command == "train":
@@ -185,11 +305,17 @@ def main(argv=None):
             if args.command == "eval":
                 _print_eval(kv, args.analogies, args.pairs, args.restrict_vocab, args.sections)
             else:
-                positive = [w for w in args.words if not w.startswith("-")]
-                negative = [w[1:] for w in args.words if w.startswith("-")]
-                for word, sim in kv.most_similar(positive, negative, topn=args.topn):
+                if not args.words and not args.minus:
+                    raise _Stop("give at least one query word")
+                for word, sim in kv.most_similar(args.words, args.minus, topn=args.topn):
                     print(f"{word:20s} {sim:.4f}")
-    except (ValueError, KeyError, TypeError, RuntimeError, OSError) as e:
+    except _Interrupted as e:
+        print(f"fastw2v {args.command}: {e}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(f"fastw2v {args.command}: interrupted; nothing written", file=sys.stderr)
+        return 130
+    except (_Stop, ValueError, KeyError, TypeError, RuntimeError, OSError, LookupError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"fastw2v {args.command}: error: {message}", file=sys.stderr)
         return 2

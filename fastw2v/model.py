@@ -71,6 +71,7 @@ class Word2Vec:
         self.train_seconds = self.total_train_time = 0.0
         self.words_per_second = 0.0
         self._state = None            # where the latest train() stands: see _record
+        self.checkpointed = 0         # epochs of the latest train() saved in its checkpoint
         self._corpus = self._source = self._tmp = None
         self._verbose = True
         if sentences is not None and corpus_iterable is not None:
@@ -282,6 +283,7 @@ class Word2Vec:
         progress = Progress(data.raw_words, schedule.total, enabled=verbose)
         run_epoch, finish = epoch_runner(self, data, keep, schedule, progress)   # compiles first
         progress.restart(first)
+        self.checkpointed = first
         call(callbacks, "on_train_begin", self)
         t_start = time.perf_counter()
         trained = 0
@@ -290,14 +292,16 @@ class Word2Vec:
                 call(callbacks, "on_epoch_begin", self)
                 t_epoch = time.perf_counter()
                 loss, pairs = run_epoch(epoch)
+                seconds = time.perf_counter() - t_epoch
                 self.epoch_losses.append(float(loss))
                 self.epoch_pairs.append(int(pairs))
-                progress.epoch_end(epoch, loss, int(pairs), time.perf_counter() - t_epoch)
                 trained += 1
                 self._record(schedule, epoch + 1, data.raw_words)
                 if checkpoint is not None:
                     finish()                      # CUDA: the rows back on the host first
                     self.save(checkpoint)
+                    self.checkpointed = epoch + 1   # the epoch line below means it is on disk
+                progress.epoch_end(epoch, loss, int(pairs), seconds)
                 call(callbacks, "on_epoch_end", self)
         finally:
             finish()

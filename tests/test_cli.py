@@ -1,9 +1,15 @@
 """cli.py: the fastw2v command, with readable and word2vec.c spellings."""
+import re
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 
 from conftest import planted_corpus
-from fastw2v import KeyedVectors
+from fastw2v import KeyedVectors, Word2Vec
 from fastw2v.cli import main
 
 
@@ -78,3 +84,106 @@ def test_conflicting_objective_flags(corpus_file, tmp_path, capsys):
     assert "select no loss" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["train", str(corpus_file), "-o", str(tmp_path / "v"), "-cbow", "2"])
+
+
+# ---- word2vec.c's habits ------------------------------------------------------------------------
+def test_no_subcommand_means_train_and_the_extension_picks_the_format(corpus_file, tmp_path):
+    common = ["-train", str(corpus_file), "-size", "8", "-iter", "1", "-min-count", "1", "-q"]
+    for name, binary in (("v.txt", False), ("v.vec", False), ("v.bin", True), ("vectors", False)):
+        assert main(common + ["-output", str(tmp_path / name)]) == 0
+        raw = (tmp_path / name).read_bytes()
+        assert (b"\x00" in raw or any(b > 127 for b in raw)) == binary, name
+        KeyedVectors.load_word2vec_format(tmp_path / name, binary=binary)
+    assert main(common + ["-output", str(tmp_path / "w.txt"), "-binary", "1"]) == 0
+    KeyedVectors.load_word2vec_format(tmp_path / "w.txt", binary=True)   # -binary wins
+
+
+def test_similar_takes_minus_words(corpus_file, tmp_path, capsys):
+    out = tmp_path / "v.bin"
+    main(["train", str(corpus_file), "-o", str(out), "--min-count", "1", "--epochs", "1", "-q"])
+    kv = KeyedVectors.load_word2vec_format(out)
+    expected = kv.most_similar(["t0w1", "t1w2"], ["t2w1"], topn=4)
+    for argv in (["t0w1", "-t2w1", "t1w2", "--topn", "4"], ["--topn=4", "t0w1", "-t2w1", "t1w2"],
+                 ["--topn", "4", "--", "t0w1", "-t2w1", "t1w2"]):
+        capsys.readouterr()
+        assert main(["similar", str(out)] + argv) == 0
+        got = [line.split()[0] for line in capsys.readouterr().out.strip().split("\n")]
+        assert got == [w for w, _ in expected], argv
+
+
+def test_version(capsys):
+    from fastw2v import __version__
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"fastw2v {__version__}"
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["-o", "{tmp}/nodir/v.bin"], "--output '{tmp}/nodir/v.bin': directory '{tmp}/nodir' does not exist"),
+    (["-o", "{tmp}/v.bin", "--save-model", "{tmp}/nodir/m"], "--save-model .* does not exist"),
+    (["-o", "{tmp}/v.bin", "--save-vocab", "{tmp}/nodir/vocab"], "--save-vocab .* does not exist"),
+    (["-o", "{tmp}"], "is a directory"),
+    (["-o", "{tmp}/v.bin", "--save-model", "{tmp}/v.bin"], "are the same file"),
+    (["-o", "/proc/v.bin"], r"--output '/proc/v.bin': cannot write in '/proc'"),
+])
+def test_outputs_are_checked_before_training(corpus_file, tmp_path, capsys, flags, message):
+    flags = [f.format(tmp=tmp_path) for f in flags]
+    assert main(["train", str(corpus_file), "--min-count", "1"] + flags) == 2
+    err = capsys.readouterr().err
+    assert re.search(message.format(tmp=tmp_path), err), err
+    assert "vocabulary:" not in err and "Traceback" not in err       # no work done first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt"]
+
+
+def test_ctrl_c_in_process_exits_130_with_one_line(corpus_file, tmp_path, capsys, monkeypatch):
+    from fastw2v import Word2Vec
+
+    def interrupted(self, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(Word2Vec, "train", interrupted)
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "v.bin"), "--min-count", "1", "-q"]) == 130
+    err = capsys.readouterr().err.strip().split("\n")
+    assert len(err) == 1 and "interrupted during epoch 1; nothing written (--save-model" in err[0]
+    assert not (tmp_path / "v.bin").exists()
+
+
+def test_ctrl_c_keeps_the_finished_epochs_and_resume_finishes_them(corpus_file, tmp_path):
+    # a real SIGINT to a real process, after it reported its second epoch
+    out, ck = tmp_path / "v.bin", tmp_path / "ck.model"
+    cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o", str(out),
+           "--save-model", str(ck), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
+           "--workers", "1"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith("epoch 2/"):
+            proc.send_signal(signal.SIGINT)
+            break
+    t0 = time.perf_counter()
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=30) == 130
+    assert time.perf_counter() - t0 < 5                        # stops within a block
+    tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
+    assert len(tail) == 1 and "interrupted during epoch" in tail[0], rest
+    assert f"continue with --resume {ck}" in tail[0] and "Traceback" not in rest
+    assert not out.exists()                                    # no vectors from half an epoch
+    done = Word2Vec.load(ck)._state["done"]
+    assert 2 <= done < 100000
+    # --resume: the checkpoint's own run continues (its settings, its remaining epochs)
+    model = Word2Vec.load(ck)
+    model._state["total"] = done + 2                           # finish soon
+    model.save(ck)
+    assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(ck), "-q"]) == 0
+    assert Word2Vec.load(ck)._state["done"] == done + 2 and out.exists()
+
+
+def test_resume_of_a_finished_model_trains_more_epochs(corpus_file, tmp_path, capsys):
+    ck, out = tmp_path / "m", tmp_path / "v.bin"
+    main(["train", str(corpus_file), "-o", str(out), "--save-model", str(ck), "--min-count", "1",
+          "--epochs", "2", "-q"])
+    assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(ck), "--epochs", "3"]) == 0
+    assert "training 3 more epochs" in capsys.readouterr().err
+    assert len(Word2Vec.load(ck).epoch_losses) == 5
+    assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(corpus_file)]) == 2
+    assert "not a fastw2v model file" in capsys.readouterr().err
