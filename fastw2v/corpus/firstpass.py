@@ -2,10 +2,14 @@
 
 The input is cut into *units*: byte ranges of a plain file, cut just after a whitespace byte
 (so no token straddles two units), or a whole compressed file (.gz/.bz2/.xz streams cannot be
-entered in the middle). Worker threads take units in turn; each tokenises its unit in 4 MiB
-chunks with the Numba tokenizer (``tokenize.py``, which releases the GIL), into its own hash
-table of distinct words, and writes every token's *local* id (the unit's order of first sight)
-to its shard file as it goes, so memory holds the distinct words, not the corpus. The caller
+entered in the middle), or a whole file in an encoding where an ASCII whitespace byte may be
+part of a longer character (UTF-16, Shift-JIS...: ``transcode.cuts_at_ascii_space``). Text
+that is not plain UTF-8 read strictly is decoded and re-encoded as UTF-8 on its way to the
+tokenizer (``transcode.Utf8Reader``; the decoding holds the GIL). Worker threads take units
+in turn; each tokenises its unit in 4 MiB chunks with the Numba tokenizer (``tokenize.py``,
+which releases the GIL), into its own hash table of distinct words, and writes every token's
+*local* id (the unit's order of first sight) to its shard file as it goes, so memory holds the
+distinct words, not the corpus. The caller
 (``prepared.py``) then merges the units' tables once, in input order, which gives the same
 global order of first sight as reading the files one token at a time.
 """
@@ -17,6 +21,7 @@ import numpy as np
 
 from .reading import _OPENERS, _open_binary
 from .tokenize import NEWLINE_FIRST, TOKENS, WordTable, last_space
+from .transcode import Utf8Reader, cuts_at_ascii_space, is_plain_utf8
 
 CHUNK_BYTES = 4 << 20
 UNIT_BYTES = 256 << 20       # largest byte range one worker takes at a time
@@ -33,9 +38,10 @@ class Unit:
 
 @dataclass
 class UnitCount:
-    """One unit's tokens: distinct words (bytes, first-sight order) with counts and the byte
-    offset of their first occurrence, the unit's sentence ends (token counts within the unit),
-    and whether a newline came before its first token (closing the previous unit's sentence)."""
+    """One unit's tokens: distinct words (UTF-8 bytes, first-sight order) with counts and the
+    byte offset of their first occurrence (in the file for plain UTF-8, else in the unit's
+    transcoded text), the unit's sentence ends (token counts within the unit), and whether a
+    newline came before its first token (closing the previous unit's sentence)."""
     unit: Unit
     words: list
     counts: np.ndarray
@@ -88,12 +94,14 @@ def _next_space(f, pos, size):
     return size
 
 
-def plan_units(files, threads, unit_bytes=None):
+def plan_units(files, threads, unit_bytes=None, encoding="utf-8"):
     """Cut the files into units: at least ``threads`` of the plain ones' bytes in all, none
-    larger than ``unit_bytes``."""
+    larger than ``unit_bytes``. Files in an encoding that cannot be cut at ASCII whitespace
+    are one unit each."""
     unit_bytes = unit_bytes or UNIT_BYTES
     sizes = [os.path.getsize(p) for p in files]
-    plain = {p for p in files if os.path.splitext(p)[1].lower() not in _OPENERS}
+    cuttable = cuts_at_ascii_space(encoding)
+    plain = {p for p in files if cuttable and os.path.splitext(p)[1].lower() not in _OPENERS}
     total = sum(s for p, s in zip(files, sizes) if p in plain) or 1
     units = []
     for path, size in zip(files, sizes):
@@ -107,10 +115,11 @@ def plan_units(files, threads, unit_bytes=None):
     return units
 
 
-def count_unit(unit, spill):
+def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict"):
     """Tokenise one unit into a fresh word table, writing local ids (int32) to ``spill``.
     The unit is read into one reused buffer; the bytes after the chunk's last whitespace (a
-    token cut by the chunk's end) move to the buffer's front for the next read."""
+    token cut by the chunk's end) move to the buffer's front for the next read. Text that is
+    not plain UTF-8 arrives transcoded to UTF-8, so the buffer always holds UTF-8."""
     table = WordTable()
     buf = np.empty(CHUNK_BYTES, dtype=np.uint8)
     out_ids = np.empty(CHUNK_BYTES // 2 + 2, dtype=np.int32)
@@ -122,6 +131,11 @@ def count_unit(unit, spill):
             f.seek(unit.start)
             remaining = unit.end - unit.start
         pos, have = unit.start, 0                      # pos: file offset of buf[0]
+        if not is_plain_utf8(encoding, unicode_errors):
+            # the reader keeps to the byte range itself; pos becomes an offset in the
+            # transcoded text (only used to locate invalid UTF-8, which it never holds)
+            f = Utf8Reader(f, unit.path, encoding, unicode_errors, unit.start, unit.end)
+            remaining, pos = None, 0
         while True:
             if have == buf.size:                       # a token longer than the buffer
                 buf = np.concatenate([buf, np.empty_like(buf)])
@@ -150,17 +164,18 @@ def count_unit(unit, spill):
                      bool(table.state[NEWLINE_FIRST]), spill)
 
 
-def count_units(units, spill_dir, threads):
+def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="strict"):
     """``count_unit`` on every unit with ``threads`` worker threads: yields the results in unit
     order as they finish, so the caller can merge each and let it go. On an error or Ctrl-C the
     units not yet started are cancelled."""
     spills = [os.path.join(spill_dir, f"tokens-{i:05d}.i32") for i in range(len(units))]
+    text = (encoding, unicode_errors)
     if threads <= 1 or len(units) == 1:
-        yield from (count_unit(u, s) for u, s in zip(units, spills))
+        yield from (count_unit(u, s, *text) for u, s in zip(units, spills))
         return
     pool = ThreadPoolExecutor(max_workers=threads)
     try:
-        futures = [pool.submit(count_unit, u, s) for u, s in zip(units, spills)]
+        futures = [pool.submit(count_unit, u, s, *text) for u, s in zip(units, spills)]
         for future in futures:
             yield future.result()
     finally:

@@ -3,10 +3,14 @@
 ``prepare(sources, out_dir)`` writes a directory (format version 1)::
 
     manifest.json      what was read (each file's path, size, mtime), the settings
-                       (lowercase, keep_min_count, max_vocab_size), counts of raw and kept
+                       (lowercase, keep_min_count, max_vocab_size, and how the text was
+                       decoded: ``encoding`` as Python's canonical codec name, e.g.
+                       "iso8859-1" for "latin-1", and ``unicode_errors``; a manifest without
+                       them was written for "utf-8", "strict"), counts of raw and kept
                        words, the shards with their token counts, the format version
-    vocab.txt          one "word count" line a word, most frequent first (ties in order of first
-                       appearance): word2vec.c's -save-vocab format, read by -read-vocab
+    vocab.txt          one "word count" line a word, in UTF-8 whatever the text's encoding,
+                       most frequent first (ties in order of first appearance): word2vec.c's
+                       -save-vocab format, read by -read-vocab
     tokens-NNNNN.i32   the corpus in shards, in corpus order, each token as the shard's own id
                        for its word (ids in the shard's order of first appearance; one shard
                        per unit of the first pass), little-endian int32
@@ -35,6 +39,7 @@ from .._files import atomic_write
 from ..vocab import prune
 from .firstpass import count_units, expand_sources, plan_units
 from .reading import _drop_empty, _open_binary, split_long_sentences
+from .transcode import check_encoding
 
 FORMAT = "fastw2v-prepared"
 VERSION = 1
@@ -78,7 +83,9 @@ def read_vocab(path):
 
 # ---- writing --------------------------------------------------------------------------------
 def _decode_words(result, lowercase):
-    """The unit's distinct words as str; invalid UTF-8 is reported at its file, line, column."""
+    """The unit's distinct words as str; invalid UTF-8 is reported at its file, line, column.
+    (Text in another encoding, or read with unicode_errors other than "strict", reaches the
+    tokenizer transcoded to valid UTF-8, and its decode errors are raised while reading.)"""
     out = []
     for j, raw in enumerate(result.words):
         try:
@@ -107,12 +114,18 @@ def _raise_at(path, offset, byte):
 
 
 def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=None,
-            threads=0, vocab=None, progress=None):
+            threads=0, vocab=None, progress=None, encoding="utf-8", unicode_errors="strict"):
     """Read ``sources`` (files, directories, globs) once and write the prepared directory.
 
     ``vocab = (words, counts)`` fixes the vocabulary (word2vec.c's -read-vocab): words not in
-    it are dropped and its counts are kept. Returns the opened ``PreparedCorpus``.
+    it are dropped and its counts are kept. ``encoding`` (any Python codec name) and
+    ``unicode_errors`` ("strict", "replace" or "ignore", gensim's name) say how the files are
+    decoded: the words are those of ``open(path, encoding=..., errors=...).read().split()``,
+    one sentence a line; a strict error names the file, line and column. Encodings that
+    cannot be cut at ASCII whitespace (UTF-16, Shift-JIS, ...: ``transcode.py``) are read one
+    thread a file. Returns the opened ``PreparedCorpus``.
     """
+    encoding = check_encoding(encoding, unicode_errors)    # a bad name fails before any work
     log = progress or (lambda msg: None)
     files = expand_sources(sources)
     out_dir = os.path.abspath(os.fspath(out_dir))
@@ -126,13 +139,13 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     t0 = time.perf_counter()
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.partial-", dir=parent)
     try:
-        units = plan_units(files, threads)
+        units = plan_units(files, threads, encoding=encoding)
         # merge each unit's table as it arrives, in input order: global ids in order of first
         # appearance; keep only its small local -> global map, its sentence ends and flags
         index, words = ({w: i for i, w in enumerate(vocab[0])}, list(vocab[0])) if vocab else ({}, [])
         counts = np.zeros(1024, dtype=np.int64)
         merged, raw_words, known_tokens = [], 0, 0
-        for r in count_units(units, tmp, threads):
+        for r in count_units(units, tmp, threads, encoding, unicode_errors):
             m = np.empty(len(r.words), dtype=np.int64)
             for j, w in enumerate(_decode_words(r, lowercase)):
                 i = index.get(w)
@@ -184,7 +197,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             format=FORMAT, version=VERSION, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             sources=[dict(path=os.path.abspath(p), size=s.st_size, mtime_ns=s.st_mtime_ns)
                      for p, s in stats],
-            tokenizer="whitespace (str.split), UTF-8, one sentence a line",
+            tokenizer="whitespace (str.split), one sentence a line",
+            encoding=encoding, unicode_errors=unicode_errors,
             lowercase=bool(lowercase), keep_min_count=int(keep_min_count),
             max_vocab_size=max_vocab_size, vocab_from_file=bool(vocab),
             raw_words=int(raw_words), kept_words=kept, vocab_size=int(order.size),
@@ -250,6 +264,15 @@ class PreparedCorpus:
             if not os.path.exists(shard_map):
                 raise ValueError(f"{shard_map}: missing")
         self.ends = np.fromfile(os.path.join(self.path, "sentence_ends.i64"), dtype="<i8")
+
+    @property
+    def encoding(self):
+        """The canonical codec name the text was decoded with (``transcode.check_encoding``)."""
+        return self.manifest.get("encoding", "utf-8")       # written before the key existed
+
+    @property
+    def unicode_errors(self):
+        return self.manifest.get("unicode_errors", "strict")
 
     @property
     def raw_words(self):

@@ -2,8 +2,11 @@
 
 A corpus is a plain-text file (one sentence per line, or one huge line as text8 is;
 ``.gz``/``.bz2``/``.xz`` are read transparently) or any re-iterable of token lists.
-Tokens are split on whitespace. Files are streamed in 1 MiB chunks, so memory is bounded by
-the encoded ids (4 bytes a word), never by the text or by Python lists of strings.
+Tokens are split on whitespace (``str.split``), a line is a sentence. Files are UTF-8 unless
+``encoding`` names another codec (``transcode.py``: the words are then those of
+``open(path, encoding=..., errors=unicode_errors).read().split()``). Files are streamed in
+1 MiB chunks, so memory is bounded by the encoded ids (4 bytes a word), never by the text or
+by Python lists of strings.
 
 Two entry points:
 
@@ -26,6 +29,7 @@ import numpy as np
 
 from .. import config
 from ..vocab import prune
+from .transcode import Decoder, check_encoding, is_plain_utf8
 
 _CHUNK_BYTES = 1 << 20
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
@@ -45,12 +49,15 @@ def _decode(raw, path, line_no):
             f"at column {e.start + 1}") from None
 
 
-def _iter_file(path, lowercase):
+def _iter_file(path, lowercase, encoding="utf-8", unicode_errors="strict"):
     """Yield ``(tokens, ends_sentence)`` pieces of a text file, chunk by chunk."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"corpus file not found: {path!r}")
     if os.path.isdir(path):
         raise IsADirectoryError(f"corpus path is a directory, not a file: {path!r}")
+    if not is_plain_utf8(encoding, unicode_errors):
+        yield from _iter_decoded(path, lowercase, encoding, unicode_errors)
+        return
     line_no = 1
     tail = b""
     with _open_binary(path) as f:
@@ -77,6 +84,30 @@ def _iter_file(path, lowercase):
                 return
 
 
+def _iter_decoded(path, lowercase, encoding, unicode_errors):
+    """``_iter_file`` for any other encoding: decode each chunk (the decoder keeps a character
+    cut by the chunk's end for the next), then cut and split the text as ``_iter_file`` does
+    the bytes. Decoding before splitting on lines keeps UTF-16's 2-byte newline whole."""
+    decoder = Decoder(path, encoding, unicode_errors)
+    tail = ""
+    with _open_binary(path) as f:
+        while True:
+            block = f.read(_CHUNK_BYTES)
+            final = not block
+            text = tail + decoder.decode(block, final)
+            if not final:
+                cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t"), text.rfind("\r"))
+                if cut < 0:
+                    tail = text
+                    continue
+                text, tail = text[:cut + 1], text[cut + 1:]
+            lines = text.split("\n")
+            for i, line in enumerate(lines):
+                yield (line.lower() if lowercase else line).split(), i < len(lines) - 1 or final
+            if final:
+                return
+
+
 def _iter_sentences(sentences, lowercase):
     """Yield ``(tokens, True)`` for each token list of an iterable, checking its shape."""
     for i, sentence in enumerate(sentences):
@@ -92,10 +123,12 @@ def _iter_sentences(sentences, lowercase):
         yield ([t.lower() for t in tokens] if lowercase else tokens), True
 
 
-def iter_token_chunks(source, lowercase=False):
-    """Yield ``(tokens, ends_sentence)`` from a file path or an iterable of token lists."""
+def iter_token_chunks(source, lowercase=False, encoding="utf-8", unicode_errors="strict"):
+    """Yield ``(tokens, ends_sentence)`` from a file path or an iterable of token lists.
+    ``encoding`` and ``unicode_errors`` decode a file (checked for any source)."""
+    encoding = check_encoding(encoding, unicode_errors)
     if isinstance(source, (str, os.PathLike)):
-        return _iter_file(os.fspath(source), lowercase)
+        return _iter_file(os.fspath(source), lowercase, encoding, unicode_errors)
     if iter(source) is source:
         raise TypeError(
             "the corpus is a one-shot iterator (a generator?): fastw2v reads a corpus more than "
@@ -146,17 +179,18 @@ class ScanResult:
     raw_words: int       # tokens read
 
 
-def scan(source, lowercase=False, max_vocab_size=None):
+def scan(source, lowercase=False, max_vocab_size=None, encoding="utf-8", unicode_errors="strict"):
     """Count words and store every token as a provisional id, in one pass.
 
     ``max_vocab_size`` keeps the words that word2vec.c's ReduceVocab rule keeps, applied to
-    the final counts (``vocab.prune``); pruned words get count 0.
+    the final counts (``vocab.prune``); pruned words get count 0. ``encoding`` and
+    ``unicode_errors`` decode a file (``iter_token_chunks``).
     """
     index, words = {}, []
     counts = np.zeros(1024, dtype=np.int64)
     stream = _StreamBuilder()
     get = index.get
-    for tokens, ends in iter_token_chunks(source, lowercase):
+    for tokens, ends in iter_token_chunks(source, lowercase, encoding, unicode_errors):
         if tokens:
             ids = np.array([get(w, -1) for w in tokens], dtype=np.int64)
             for j in np.flatnonzero(ids < 0):
@@ -235,12 +269,14 @@ class _ArrayReader:
         return self.ids[self.at - n:self.at]
 
 
-def encode(source, key_to_index, lowercase=False, max_sentence_length=None):
-    """Encode a corpus onto a fixed vocabulary; unknown tokens are dropped (and counted raw)."""
+def encode(source, key_to_index, lowercase=False, max_sentence_length=None, encoding="utf-8",
+           unicode_errors="strict"):
+    """Encode a corpus onto a fixed vocabulary; unknown tokens are dropped (and counted raw).
+    ``encoding`` and ``unicode_errors`` decode a file (``iter_token_chunks``)."""
     stream = _StreamBuilder()
     raw = 0
     get = key_to_index.get
-    for tokens, ends in iter_token_chunks(source, lowercase):
+    for tokens, ends in iter_token_chunks(source, lowercase, encoding, unicode_errors):
         raw += len(tokens)
         ids = np.array([get(w, -1) for w in tokens], dtype=np.int64)
         stream.extend(ids[ids >= 0])
