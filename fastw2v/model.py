@@ -16,8 +16,8 @@ import numpy as np
 
 from . import config
 from .callbacks import call
-from .corpus import (EncodedCorpus, PreparedCorpus, describe, encode, is_prepared, prepare,
-                     read_vocab, scan)
+from .corpus import (EncodedCorpus, PreparedCorpus, check_encoding, describe, encode, is_prepared,
+                     prepare, read_vocab, scan)
 from .keyedvectors import KeyedVectors
 from .params import FIELDS, Word2VecConfig, from_gensim
 from .progress import Progress
@@ -367,6 +367,11 @@ class Word2Vec:
                            threads=self.workers, vocab=vocab, **_reading(cfg)), tmp
         prepared, name = PreparedCorpus(corpus), os.fspath(corpus)
         m = prepared.manifest
+        if (prepared.encoding, prepared.unicode_errors) != \
+                (check_encoding(cfg.encoding, cfg.unicode_errors), cfg.unicode_errors):
+            raise ValueError(f"{name!r} was read as {prepared.encoding} (unicode_errors="
+                             f"{prepared.unicode_errors}); this model reads {cfg.encoding} "
+                             f"(unicode_errors={cfg.unicode_errors})")
         if m["lowercase"] != cfg.lowercase:
             raise ValueError(f"{name!r} was prepared with lowercase={m['lowercase']}, this model "
                              f"has lowercase={cfg.lowercase}")

@@ -19,6 +19,15 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+def pytest_configure(config):
+    # The simulator compiles numba.cuda.random's xoroshiro128+ helpers in object mode and warns
+    # about it (with a deprecation note) on every test that seeds the GPU's generators: numba's
+    # own code, ~50 lines after a green run and nothing a test can act on.
+    for line in ("ignore:\\s*Compilation is falling back to object mode:numba.core.errors.NumbaWarning",
+                 "ignore:The keyword argument 'nopython=False':numba.core.errors.NumbaDeprecationWarning"):
+        config.addinivalue_line("filterwarnings", line)
+
+
 def require(module):
     """Import an optional dependency; skip without it, or fail in strict mode."""
     try:
