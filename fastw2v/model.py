@@ -404,44 +404,67 @@ class Word2Vec:
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, path):
-        """Save everything needed to resume training (NumPy .npz, no pickle), atomically."""
-        from ._files import atomic_write
+        """Save everything needed to continue or resume training, atomically, in fastw2v's
+        single-file container (``_container.py``: JSON header + aligned raw arrays, no pickle;
+        ``load(path, mmap="r")`` maps the rows instead of reading them)."""
+        from . import _container
         if self.vocab is None:
             raise RuntimeError("nothing to save: the model has no vocabulary yet")
-        meta = dict(config=dataclasses.asdict(self.config), epoch_losses=self.epoch_losses,
-                    epoch_pairs=self.epoch_pairs, state=self._state,
-                    corpus_count=self.corpus_count, corpus_total_words=self.corpus_total_words,
-                    format="fastw2v-model-1")
-        with atomic_write(path, "wb") as f:
-            np.savez(f, W_in=self.wv.vectors, W_out=self.W_out, counts=self.vocab.counts,
-                     words=np.array("\n".join(self.vocab.words)), meta=np.array(json.dumps(meta)))
+        blob, offsets = _container.encode_strings(self.vocab.words)
+        meta = dict(format=MODEL_FORMAT, config=dataclasses.asdict(self.config),
+                    epoch_losses=self.epoch_losses, epoch_pairs=self.epoch_pairs,
+                    state=self._state, corpus_count=self.corpus_count,
+                    corpus_total_words=self.corpus_total_words)
+        _container.write(path, meta, dict(W_in=self.wv.vectors, W_out=self.W_out,
+                                          counts=self.vocab.counts, words=blob,
+                                          word_offsets=offsets))
 
     @classmethod
     def load(cls, path, mmap=None):
         """Load a model written by ``save``; ``train(corpus)`` then continues training it,
-        ``train(corpus, resume=True)`` finishes a run that stopped early."""
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["meta"]))
-                params = meta["config"]
-                if "shared_negatives" in params:      # files written before the flag's rename
-                    params["batch_window"] = params.pop("shared_negatives")
-                params.pop("noise_table_size", None)  # the GPU's old noise table; now an alias table
-                model = cls(**params)
-                words = str(z["words"]).split("\n")
-                model.vocab = Vocab(words, z["counts"])
-                model.wv = KeyedVectors(words, z["W_in"], z["counts"])
-                model.W_out = z["W_out"]
-        except (KeyError, ValueError, OSError) as e:
-            if isinstance(e, FileNotFoundError):
-                raise
-            raise ValueError(f"{path}: not a fastw2v model file ({e})") from None
+        ``train(corpus, resume=True)`` finishes a run that stopped early. ``mmap="r"`` maps
+        the rows read-only (for queries; training needs them in memory)."""
+        from . import _container
+        with open(path, "rb") as f:
+            zipped = f.read(2) == b"PK"
+        if zipped:
+            meta, arrays = _load_npz(path)
+        else:
+            meta, arrays = _container.read(path, mmap)
+            if meta.get("format") != MODEL_FORMAT:
+                raise ValueError(f"{path}: not a fastw2v model file (a {meta.get('format')!r} "
+                                 "file; KeyedVectors.load reads saved vectors)")
+            arrays["words"] = _container.decode_strings(arrays["words"], arrays["word_offsets"])
+        params = meta["config"]
+        if "shared_negatives" in params:          # files written before the flag's rename
+            params["batch_window"] = params.pop("shared_negatives")
+        params.pop("noise_table_size", None)      # the GPU's old noise table; now an alias table
+        model = cls(**params)
+        words, counts = arrays["words"], np.asarray(arrays["counts"])
+        model.vocab = Vocab(words, counts)
+        model.wv = KeyedVectors(words, arrays["W_in"], counts)
+        model.W_out = arrays["W_out"]
         model.epoch_losses = list(meta["epoch_losses"])
         model.epoch_pairs = list(meta["epoch_pairs"])
         model._state = meta.get("state")
         model.corpus_count = meta.get("corpus_count", 0)
         model.corpus_total_words = meta.get("corpus_total_words", 0)
         return model
+
+
+MODEL_FORMAT = "fastw2v-model-2"
+
+
+def _load_npz(path):
+    """(meta, arrays) of a model saved before the container (NumPy .npz, format 1)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            arrays = dict(W_in=z["W_in"], W_out=z["W_out"], counts=z["counts"],
+                          words=str(z["words"]).split("\n"))
+    except (KeyError, ValueError, OSError) as e:
+        raise ValueError(f"{path}: not a fastw2v model file ({e})") from None
+    return meta, arrays
 
 
 def _one_corpus(corpus_iterable, corpus_file, required=None):

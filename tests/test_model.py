@@ -109,19 +109,35 @@ def test_two_threads_save_load_resume(rng, tmp_path, params):
     assert not np.array_equal(back.W_out, model.W_out)
 
 
-def test_load_reads_the_old_name_of_batch_window(rng, tmp_path):
+def test_load_reads_model_files_of_format_1(rng, tmp_path):
+    # format 1 was a NumPy .npz (before the container), and said shared_negatives for batch_window
+    import dataclasses
     import json
     corpus, _ = planted_corpus(rng, n_sentences=20)
     model = Word2Vec(min_count=1, vector_size=8, epochs=1, workers=1, batch_window=False).fit(corpus, verbose=False)
+    config = dataclasses.asdict(model.config)
+    del config["encoding"], config["unicode_errors"]
+    config["shared_negatives"] = config.pop("batch_window")
+    meta = dict(config=config, epoch_losses=model.epoch_losses, epoch_pairs=model.epoch_pairs,
+                format="fastw2v-model-1")
     path = tmp_path / "m.npz"
-    model.save(path)
-    with np.load(path) as z:
-        arrays = dict(z)
-    meta = json.loads(str(arrays["meta"]))
-    meta["config"]["shared_negatives"] = meta["config"].pop("batch_window")
-    arrays["meta"] = np.array(json.dumps(meta))
-    np.savez(path, **arrays)
-    assert Word2Vec.load(path).config.batch_window is False
+    np.savez(path, W_in=model.wv.vectors, W_out=model.W_out, counts=model.vocab.counts,
+             words=np.array("\n".join(model.vocab.words)), meta=np.array(json.dumps(meta)))
+    back = Word2Vec.load(path)
+    assert back.config.batch_window is False and back.wv.index_to_key == model.wv.index_to_key
+    assert np.array_equal(back.wv.vectors, model.wv.vectors) and back.epoch_losses == model.epoch_losses
+
+
+def test_model_file_is_a_container_that_maps(rng, tmp_path):
+    corpus, _ = planted_corpus(rng, n_sentences=20)
+    model = Word2Vec(min_count=1, vector_size=8, epochs=1, workers=1).fit(corpus, verbose=False)
+    model.save(tmp_path / "m")
+    mapped = Word2Vec.load(tmp_path / "m", mmap="r")
+    assert isinstance(mapped.W_out, np.memmap) and np.array_equal(mapped.W_out, model.W_out)
+    assert mapped.wv.most_similar("t0w1", topn=3) == model.wv.most_similar("t0w1", topn=3)
+    model.wv.save(tmp_path / "kv")
+    with pytest.raises(ValueError, match="not a fastw2v model file.*KeyedVectors.load"):
+        Word2Vec.load(tmp_path / "kv")
 
 
 def test_load_rejects_other_files(tmp_path):
