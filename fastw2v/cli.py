@@ -233,15 +233,22 @@ def _prepare(args):
 
 def _print_eval(kv, analogies=None, pairs=None, restrict_vocab=30000, sections=False):
     a = kv.evaluate_word_analogies(analogies, restrict_vocab=restrict_vocab)
-    print(f"analogy accuracy: {100 * a.accuracy:.2f}% ({a.correct}/{a.correct + a.incorrect}, "
+    asked = a.correct + a.incorrect
+    print(f"analogy accuracy: {_percent(a.correct, asked)} ({a.correct}/{asked}, "
           f"{a.skipped} questions skipped, restrict_vocab={restrict_vocab})")
     if sections:
         for s in a.sections:
-            print(f"  {s['section']:28s} {100 * s['accuracy']:6.2f}%  "
-                  f"({s['correct']}/{s['correct'] + s['incorrect']})")
+            n = s["correct"] + s["incorrect"]
+            print(f"  {s['section']:28s} {_percent(s['correct'], n):>7s}  ({s['correct']}/{n}"
+                  f"{', ' + str(s['skipped']) + ' skipped' if s['skipped'] else ''})")
     w = kv.evaluate_word_pairs(pairs)
     print(f"word pairs: spearman {w.spearman:.4f}, pearson {w.pearson:.4f}, "
           f"{w.oov_ratio:.1f}% pairs out of vocabulary")
+
+
+def _percent(correct, asked):
+    """``12.34%``, or ``n/a`` when no question could be asked (not a made-up 0 %)."""
+    return f"{100 * correct / asked:.2f}%" if asked else "n/a"
 
 
 def _print_similar(kv, words, topn=10):

@@ -430,7 +430,10 @@ class Word2Vec:
         if zipped:
             meta, arrays = _load_npz(path)
         else:
-            meta, arrays = _container.read(path, mmap)
+            try:
+                meta, arrays = _container.read(path, mmap)
+            except ValueError as e:
+                raise ValueError(f"not a fastw2v model file: {e}") from None
             if meta.get("format") != MODEL_FORMAT:
                 raise ValueError(f"{path}: not a fastw2v model file (a {meta.get('format')!r} "
                                  "file; KeyedVectors.load reads saved vectors)")

@@ -187,3 +187,14 @@ def test_resume_of_a_finished_model_trains_more_epochs(corpus_file, tmp_path, ca
     assert len(Word2Vec.load(ck).epoch_losses) == 5
     assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(corpus_file)]) == 2
     assert "not a fastw2v model file" in capsys.readouterr().err
+
+
+def test_eval_says_n_a_for_a_section_with_no_question(corpus_file, tmp_path, capsys):
+    out = tmp_path / "v.bin"
+    main(["train", str(corpus_file), "-o", str(out), "--min-count", "1", "--epochs", "1", "-q"])
+    questions = tmp_path / "q.txt"
+    questions.write_text(": known\nt0w1 t0w2 t1w1 t1w2\n: unknown\nking queen man woman\n")
+    assert main(["eval", str(out), "--analogies", str(questions), "--sections"]) == 0
+    lines = capsys.readouterr().out.split("\n")
+    assert re.search(r"known +\d+\.\d\d%  \(\d/1\)", lines[1])
+    assert re.search(r"unknown +n/a  \(0/0, 1 skipped\)", lines[2])
