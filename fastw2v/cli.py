@@ -247,7 +247,7 @@ def _print_eval(kv, analogies=None, pairs=None, restrict_vocab=30000, sections=F
 
 
 def _percent(correct, asked):
-    """``12.34%``, or ``n/a`` when no question could be asked (not a made-up 0 %)."""
+    """A percentage with two decimals, or ``n/a`` when no question could be asked."""
     return f"{100 * correct / asked:.2f}%" if asked else "n/a"
 
 

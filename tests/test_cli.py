@@ -198,3 +198,14 @@ def test_eval_says_n_a_for_a_section_with_no_question(corpus_file, tmp_path, cap
     lines = capsys.readouterr().out.split("\n")
     assert re.search(r"known +\d+\.\d\d%  \(\d/1\)", lines[1])
     assert re.search(r"unknown +n/a  \(0/0, 1 skipped\)", lines[2])
+
+
+def test_encoding_options(tmp_path, capsys):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("café olé señor\n".encode("latin-1") * 30)
+    out = tmp_path / "v.txt"
+    assert main(["train", str(path), "-o", str(out), "--min-count", "1", "-q"]) == 2
+    assert "invalid UTF-8 byte" in capsys.readouterr().err
+    assert main(["train", str(path), "-o", str(out), "--min-count", "1", "-q",
+                 "--encoding", "latin-1"]) == 0
+    assert sorted(KeyedVectors.load_word2vec_format(out).index_to_key) == ["café", "olé", "señor"]

@@ -250,3 +250,30 @@ def test_warm_up_compiles_at_learning_rate_zero_and_changes_no_row(corpus, capsy
         assert calls == [(0.0, 0.0)]
         assert np.array_equal(model.wv.vectors, W_in) and np.array_equal(model.W_out, W_out)
         assert "compiling kernels (first run only" in capsys.readouterr().err
+
+
+# ---- corpora that are not UTF-8 ------------------------------------------------------------------
+def test_a_latin_1_corpus_trains_with_its_encoding(tmp_path):
+    words = ["café", "naïve", "über", "façade"]
+    lines = [" ".join(words[(i + j) % 4] for j in range(6)) for i in range(40)]
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin1\.txt: line 1: invalid UTF-8 byte"):
+        Word2Vec(**SMALL).build_vocab(str(path))
+    model = Word2Vec(**SMALL, encoding="latin-1").build_vocab(str(path))
+    assert sorted(model.wv.index_to_key) == sorted(words)
+    replaced = Word2Vec(**SMALL, unicode_errors="replace").build_vocab(str(path))
+    assert "caf\ufffd" in replaced.wv
+    with pytest.raises(ValueError, match="encoding 'klingon' is not a known text encoding"):
+        Word2Vec(encoding="klingon")
+
+
+def test_a_prepared_directory_of_another_encoding_is_refused(tmp_path):
+    from fastw2v.corpus import prepare
+    path = tmp_path / "c.txt"
+    path.write_bytes("café olé café olé\n".encode("latin-1") * 5)
+    prepare([str(path)], str(tmp_path / "p"), encoding="latin-1")
+    model = Word2Vec(**SMALL, encoding="latin-1").build_vocab(str(tmp_path / "p"))
+    assert "café" in model.wv
+    with pytest.raises(ValueError, match="was read as iso8859-1.*this model reads utf-8"):
+        Word2Vec(**SMALL).build_vocab(str(tmp_path / "p"))
