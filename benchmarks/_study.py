@@ -2,6 +2,7 @@
 fresh process, its scores, the runs appended to a JSON list, and a table cell."""
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -41,3 +42,23 @@ def accuracy_cell(runs):
     """'12.14 (12.14, 12.28, 12.02)': the median analogy % and every run's."""
     acc = [100 * r["analogy"] for r in runs]
     return f"{statistics.median(acc):.2f} ({', '.join(f'{a:.2f}' for a in acc)})"
+
+
+def machine_info(workers):
+    """The machine a run was made on: CPU model, cores, threads used, library versions."""
+    import numba
+    import numpy as np
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    info = dict(cpu=cpu, cores=os.cpu_count(), workers=workers, python=sys.version.split()[0],
+                numpy=np.__version__, numba=numba.__version__, platform=platform.platform())
+    try:
+        import gensim
+        info["gensim"] = gensim.__version__
+    except ImportError:
+        pass
+    return info

@@ -22,7 +22,6 @@ own on gensim's vectors.
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -223,25 +222,6 @@ def whole_command(objective, corpus, workers, repeat):
     return rows, med
 
 
-def machine_info(workers):
-    import numba
-    import numpy as np
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    info = dict(cpu=cpu, cores=os.cpu_count(), workers=workers, python=sys.version.split()[0],
-                numpy=np.__version__, numba=numba.__version__, platform=platform.platform())
-    try:
-        import gensim
-        info["gensim"] = gensim.__version__
-    except ImportError:
-        pass
-    return info
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--corpus", default=DEFAULT_CORPUS)
@@ -265,6 +245,7 @@ def main(argv=None):
         p.error(f"unknown objective(s) {unknown}; choose from {sorted(OBJECTIVES)}")
     if not os.path.exists(args.corpus):
         p.error(f"corpus {args.corpus} not found (give --corpus)")
+    from _study import machine_info
     record = dict(machine=machine_info(args.workers), corpus=os.path.abspath(args.corpus),
                   settings=dict(SETTINGS, epochs=args.epochs), repeat=args.repeat,
                   started=time.strftime("%Y-%m-%d %H:%M:%S"))

@@ -30,13 +30,12 @@ and both losses fall. CBOW's gain is smaller and its online loss did not rise he
 """
 import argparse
 import os
-import platform
 import sys
 import time
 
 import numpy as np
 
-from _study import DEFAULT_CORPUS, save_runs
+from _study import DEFAULT_CORPUS, machine_info, save_runs
 from fastw2v import Word2Vec
 from fastw2v.callbacks import CallbackAny2Vec
 from fastw2v.reference import cbow as ref_cbow
@@ -149,18 +148,6 @@ def run(sentences, arch, sg, min_alpha, args):
                 kept_fraction=cb.sample["kept_fraction"],
                 train_seconds=round(seconds, 1), online_at_lr0_after_training=check,
                 epochs=cb.rows)
-
-
-def machine_info(workers):
-    import numba
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return dict(cpu=cpu, cores=os.cpu_count(), workers=workers, python=sys.version.split()[0],
-                numpy=np.__version__, numba=numba.__version__, platform=platform.platform())
 
 
 def markdown(result):
