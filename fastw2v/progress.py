@@ -47,6 +47,10 @@ class Progress:
         self.stream.flush()
 
     def epoch_end(self, epoch, loss, pairs, seconds):
+        """The epoch's line. Its loss is the online loss: each pair scored with the weights of
+        the moment it was trained. As the learning rate decays to ~0 that loss loses the help
+        of the updates just made, so the last epoch's can rise a little while the frozen
+        model's loss still falls (bench_results/epoch_loss.md)."""
         if not self.enabled:
             return
         per_pair = loss / pairs if pairs else float("nan")
