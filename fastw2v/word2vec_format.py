@@ -1,0 +1,196 @@
+"""word2vec.c's vector files: the writer behind ``KeyedVectors.save_word2vec_format`` and the
+readers behind ``KeyedVectors.load_word2vec_format``.
+
+word2vec.c's files, as it writes them and gensim reads them:
+
+* header ``"V D\\n"``;
+* binary: for each word, the word, one space, D little-endian float32, then ``"\\n"``;
+* text: for each word, the word and D numbers separated by spaces, one line per word.
+"""
+import contextlib
+import os
+import shutil
+import warnings
+
+import numpy as np
+
+from ._files import atomic_write
+
+
+def write(kv, fname, fvocab=None, binary=False, total_vec=None, write_header=True, prefix="",
+          append=False, sort_attr="count"):
+    """Write ``kv`` (a ``KeyedVectors``) to ``fname``; see ``KeyedVectors.save_word2vec_format``."""
+    if sort_attr in kv.expandos:
+        order = np.argsort(-np.asarray(kv.expandos[sort_attr]), kind="stable")
+    elif fvocab is not None:
+        raise ValueError(f"cannot write fvocab: the keys have no {sort_attr!r} attribute")
+    else:
+        order = np.arange(len(kv))
+    words = [f"{prefix}{kv.index_to_key[i]}" for i in order]
+    for w in words:
+        if not w or any(ch.isspace() for ch in w):
+            raise ValueError(f"cannot save word {w!r}: word2vec files need words "
+                             "without whitespace")
+    if fvocab is not None:
+        counts = np.asarray(kv.expandos[sort_attr])[order].tolist()
+        with _atomic_append(fvocab, append) as f:
+            f.write("".join(f"{w} {c}\n" for w, c in zip(words, counts)).encode("utf-8"))
+    in_order = bool(np.all(np.diff(order) > 0))            # as trained: no (V, D) copy
+    vectors = np.ascontiguousarray(kv.vectors if in_order else kv.vectors[order], dtype="<f4")
+    with _atomic_append(fname, append) as f:
+        if write_header:
+            f.write(f"{len(kv) if total_vec is None else total_vec} {kv.vector_size}\n".encode())
+        if binary:
+            for w, row in zip(words, vectors):
+                f.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
+        else:
+            for w, row in zip(words, vectors):
+                # %.9g round-trips every float32 exactly
+                f.write((w + " " + " ".join(f"{x:.9g}" for x in row.tolist()) + "\n").encode("utf-8"))
+
+
+def read(fname, fvocab=None, binary=None, encoding="utf8", unicode_errors="strict", limit=None,
+         datatype=np.float32, no_header=False):
+    """``(words, vectors, counts)`` of a word2vec.c file; see ``KeyedVectors.load_word2vec_format``."""
+    path = os.fspath(fname)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"vector file not found: {path!r}")
+    with open(path, "rb") as f:
+        data = f.read()
+    if no_header:
+        if binary:
+            raise NotImplementedError("no_header only works with text files (binary=False)")
+        binary, pos, n_words = False, 0, len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0
+        dim = len(data.split(b"\n", 1)[0].rstrip().split(b" ")) - 1
+    else:
+        pos, n_words, dim = _read_header(path, data)
+    binary = _check_binary(path, data, pos, dim, binary)
+    n = min(limit, n_words) if limit else n_words
+    reader = _read_binary if binary else _read_text
+    words, vectors = reader(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype)
+    counts = _read_counts(fvocab, words, unicode_errors) if fvocab else np.arange(n, 0, -1)
+    return words, vectors, counts
+
+
+@contextlib.contextmanager
+def _atomic_append(path, append):
+    """atomic_write that, with ``append``, starts from a copy of the existing file."""
+    with atomic_write(path, "wb") as f:
+        if append and os.path.exists(path):
+            with open(path, "rb") as old:
+                shutil.copyfileobj(old, f)
+        yield f
+
+
+def _read_header(path, data):
+    end = data.find(b"\n")
+    header = data[:end].split() if end >= 0 else []
+    try:
+        n_words, dim = (int(x) for x in header)
+    except ValueError:
+        raise ValueError(f"{path}: line 1: expected a header 'VOCAB_SIZE DIMENSION', got "
+                         f"{data[:min(max(end, 0), 60)]!r}") from None
+    if n_words < 0 or dim <= 0:
+        raise ValueError(f"{path}: line 1: bad header {n_words} {dim}")
+    return end + 1, n_words, dim
+
+
+def _check_binary(path, data, pos, dim, binary):
+    """``binary``, checked against the file (or detected when None). A text record is a line of
+    a word and ``dim`` numbers; binary floats hold bytes that text never has."""
+    end = data.find(b"\n", pos)
+    is_text = _is_text_record(data[pos:end if end >= 0 else len(data)], dim)
+    sample = data[pos:pos + 4096]
+    looks_binary = any(b < 9 or 13 < b < 32 or b == 127 for b in sample)
+    if binary is None:
+        return not is_text and looks_binary
+    if binary and is_text:
+        raise ValueError(f"{path}: binary=True but the file looks like text (word2vec text "
+                         "format); use binary=False")
+    if not binary and not is_text and looks_binary:
+        raise ValueError(f"{path}: binary=False but the file looks binary (word2vec binary "
+                         "format); use binary=True")
+    return bool(binary)
+
+
+def _is_text_record(line, dim):
+    """A word and ``dim`` numbers separated by spaces: a line of a word2vec text file."""
+    fields = line.rstrip().split(b" ")
+    if len(fields) != dim + 1:
+        return False
+    try:
+        for x in fields[1:]:
+            float(x)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_binary(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype):
+    words, seen, vectors = [], {}, np.empty((n, dim), dtype=np.float32)
+    width = 4 * dim
+    for i in range(n):
+        while pos < len(data) and data[pos] in b"\n\r":
+            pos += 1                          # word2vec.c ends each vector with "\n"; gensim does not
+        space = data.find(b" ", pos, pos + 1000)
+        if space < 0 or space + 1 + width > len(data):
+            raise ValueError(f"{path}: truncated at word {i + 1} of {n_words} (byte {pos}); "
+                             f"expected a word, a space and {dim} float32 values")
+        try:
+            word = data[pos:space].decode(encoding, errors=unicode_errors)
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: word {i + 1} (byte {pos}) is not valid {encoding}: "
+                             f"{data[pos:space]!r}") from None
+        if seen.setdefault(word, i) != i:
+            raise ValueError(f"{path}: word {i + 1} (byte {pos}) repeats {word!r}, "
+                             f"word {seen[word] + 1}")
+        words.append(word)
+        vectors[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
+        pos = space + 1 + width
+    if not np.all(np.isfinite(vectors)):
+        bad = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
+        raise ValueError(f"{path}: word {bad + 1} ({words[bad]!r}) has non-finite values; "
+                         "is this really a binary word2vec file?")
+    return words, vectors.astype(datatype, copy=False)
+
+
+def _read_text(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype):
+    lines = data[pos:].split(b"\n")
+    words, seen, vectors = [], {}, np.empty((n, dim), dtype=datatype)
+    first = 1 if pos else 0                   # line number of lines[0], minus one
+    for i in range(n):
+        line_no = i + 1 + first
+        if i >= len(lines) or not lines[i].strip():
+            raise ValueError(f"{path}: truncated at line {line_no}: header promises "
+                             f"{n_words} words, found {i}")
+        try:
+            fields = lines[i].decode(encoding, errors=unicode_errors).rstrip().split(" ")
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: line {line_no} is not valid {encoding}") from None
+        if len(fields) != dim + 1:
+            raise ValueError(f"{path}: line {line_no}: expected a word and {dim} numbers, "
+                             f"found {len(fields)} fields")
+        try:
+            vectors[i] = [float(x) for x in fields[1:]]
+        except ValueError as e:
+            raise ValueError(f"{path}: line {line_no}: {e}") from None
+        if seen.setdefault(fields[0], line_no) != line_no:
+            raise ValueError(f"{path}: line {line_no}: duplicate word {fields[0]!r} "
+                             f"(first on line {seen[fields[0]]})")
+        words.append(fields[0])
+    return words, vectors
+
+
+def _read_counts(fvocab, words, unicode_errors):
+    """Counts of ``words`` from a ``"word count"`` file; missing words get 0, with a warning."""
+    counts = {}
+    with open(fvocab, "rb") as f:
+        for line_no, line in enumerate(f, 1):
+            fields = line.decode("utf-8", errors=unicode_errors).split()
+            if len(fields) != 2 or not fields[1].isdigit():
+                raise ValueError(f"{fvocab}: line {line_no}: expected 'word count', got {line!r}")
+            counts[fields[0]] = int(fields[1])
+    missing = [w for w in words if w not in counts]
+    if missing:
+        warnings.warn(f"{fvocab}: no count for {len(missing)} words, e.g. {missing[:3]}; using 0")
+    return [counts.get(w, 0) for w in words]
