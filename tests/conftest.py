@@ -26,6 +26,10 @@ def pytest_configure(config):
     for line in ("ignore:\\s*Compilation is falling back to object mode:numba.core.errors.NumbaWarning",
                  "ignore:The keyword argument 'nopython=False':numba.core.errors.NumbaDeprecationWarning"):
         config.addinivalue_line("filterwarnings", line)
+    # On a real GPU the tests' deliberately tiny grids draw numba-cuda's low-occupancy warning
+    # (by message: its warning class lives in a module the simulator does not have)
+    config.addinivalue_line("filterwarnings",
+                            "ignore:.*Grid size \\d+ will likely result in GPU under-utilization")
 
 
 def require(module):
