@@ -37,3 +37,20 @@ def _permissions(path):
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def check_writable(path, what="output"):
+    """Raise a ValueError naming ``what`` unless ``path`` can be written: its directory exists
+    and takes a new file, and it is not a directory. Checked before long work starts."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{what} {path!r} is a directory")
+    directory = os.path.dirname(os.path.realpath(path))
+    if not os.path.isdir(directory):
+        raise ValueError(f"{what} {path!r}: directory {os.path.dirname(path) or '.'!r} does not exist")
+    try:
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".fastw2v-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise ValueError(f"{what} {path!r}: cannot write in {directory!r} ({e.strerror})") from None

@@ -14,7 +14,6 @@ last finished epoch when ``--save-model`` is given (``--resume`` continues from 
 import argparse
 import os
 import sys
-import tempfile
 import time
 
 DEMO_WORDS = ("king", "france", "computer", "music", "three", "running")
@@ -36,7 +35,8 @@ def _add_train_options(p):
     p.add_argument("--epochs", "-iter", type=int, default=5, help="passes over the corpus (5)")
     p.add_argument("--min-count", "-min-count", type=int, default=5, help="drop rarer words (5)")
     p.add_argument("--workers", "-threads", type=int, default=0, help="threads, 0 = all cores (0)")
-    p.add_argument("--alpha", "-alpha", type=float, default=0.025, help="starting learning rate (0.025)")
+    p.add_argument("--alpha", "-alpha", type=float, default=None,
+                   help="starting learning rate (0.025; CBOW 0.05, as word2vec.c)")
     p.add_argument("--min-alpha", type=float, default=0.0001, help="final learning rate (0.0001)")
     p.add_argument("--cbow", "-cbow", type=int, default=0, choices=[0, 1],
                    help="1 = CBOW, 0 = skip-gram (default)")
@@ -93,7 +93,13 @@ def _parser():
                                         "that --resume continues from)")
     p.add_argument("--resume", metavar="MODEL",
                    help="continue training a model saved by --save-model: the rest of a run "
-                        "stopped early (its own settings), or --epochs more on the corpus")
+                        "stopped early, or --epochs more on the corpus (the model's own "
+                        "hyperparameters; -threads, --encoding, --unicode-errors apply)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="train on the Dask cluster of this scheduler (tcp://host:8786); "
+                        "-threads then means threads per worker (pip install \"fastw2v[dask]\")")
+    p.add_argument("--dask-local", type=int, metavar="N",
+                   help="train on a Dask LocalCluster of N worker processes started here")
     _add_train_options(p)
 
     p = sub.add_parser("eval", allow_abbrev=False, help="analogy accuracy and word-pair correlation")
@@ -124,16 +130,33 @@ class _Stop(Exception):
 
 
 def _train(args):
+    started = []                          # the LocalCluster this command starts, if any
+    try:
+        _train_on(args, started)
+    finally:
+        for client in started:
+            client.close()
+            client.cluster.close()
+
+
+def _train_on(args, started):
+    """Train as the arguments say; a LocalCluster it starts goes into ``started``."""
     from .model import Word2Vec
     corpus = args.corpus or args.train_file
     if not corpus:
         raise _Stop("give the corpus (positional or -train FILE)")
-    outputs = _check_outputs(output=args.output, save_model=args.save_model,
-                             save_vocab=args.save_vocab)
-    log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     checkpoint = args.save_model or args.resume
+    outputs = _check_outputs(output=args.output, save_model=args.save_model,
+                             resume=None if args.save_model else args.resume,
+                             save_vocab=args.save_vocab)
+    if args.scheduler and args.dask_local:
+        raise _Stop("give --scheduler ADDRESS or --dask-local N, not both")
+    log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     if args.resume:
         model = Word2Vec.load(args.resume)
+        # how to read and run it, not what it is: these follow the command line
+        model.workers, model.encoding = args.workers, args.encoding
+        model.unicode_errors = args.unicode_errors
         state, resume = model._state, model._state and model._state["done"] < model._state["total"]
         if resume:
             log(f"resuming {args.resume}: {state['done']} of {state['total']} epochs done; "
@@ -143,11 +166,15 @@ def _train(args):
     else:
         model = Word2Vec(**_model_params(args))
         resume = False
+    client = _dask_client(args, log)
+    if client is not None and args.dask_local:
+        started.append(client)
     t0 = time.perf_counter()
     if args.resume:
-        train = dict(corpus_iterable=corpus, resume=resume, epochs=None if resume else args.epochs)
+        train = dict(corpus_iterable=corpus, resume=resume, epochs=None if resume else args.epochs,
+                     client=client)
     else:
-        model.build_vocab(corpus, vocab_file=args.read_vocab)
+        model.build_vocab(corpus, vocab_file=args.read_vocab, client=client)
         log(f"vocabulary: {len(model.vocab)} words, corpus: {model.corpus_total_words} words "
             f"({time.perf_counter() - t0:.1f}s)")
         train = {}
@@ -162,18 +189,37 @@ def _train(args):
         raise _Interrupted(f"interrupted during epoch {kept + 1}; {where}") from None
     log(f"trained {len(model.epoch_losses) - done_before} epochs in {model.train_seconds:.1f}s, "
         f"{model.words_per_second / 1e6:.3f}M words/s")
-    binary = _binary_output(args.output, args.binary)
-    model.wv.save_word2vec_format(args.output, binary=binary)
-    if args.save_vocab:
-        from .corpus import write_vocab
-        write_vocab(args.save_vocab, model.vocab.words, model.vocab.counts)
+    try:
+        binary = _binary_output(args.output, args.binary)
+        model.wv.save_word2vec_format(args.output, binary=binary)
+        if args.save_vocab:
+            from .corpus import write_vocab
+            write_vocab(args.save_vocab, model.vocab.words, model.vocab.counts)
+    except KeyboardInterrupt:
+        where = f"; the trained model is in {checkpoint}" if checkpoint else ""
+        raise _Interrupted(f"interrupted while writing the outputs{where}") from None
     log("wrote " + ", ".join(path for path in outputs if path))
+
+
+def _dask_client(args, log):
+    """The Dask client of --scheduler / --dask-local, or None."""
+    if not (args.scheduler or args.dask_local):
+        return None
+    from .distributed.cluster import connect, local_cluster
+    if args.scheduler:
+        client = connect(args.scheduler)
+    else:
+        client = local_cluster(args.dask_local, threads_per_worker=args.workers or 1)
+    log(f"Dask cluster {client.scheduler.address}: {len(client.nthreads())} workers, "
+        f"{sum(client.nthreads().values())} threads")
+    return client
 
 
 def _model_params(args):
     return dict(vector_size=args.vector_size, window=args.window, negative=args.negative,
                 sample=args.sample, epochs=args.epochs, min_count=args.min_count,
-                workers=args.workers, alpha=args.alpha, min_alpha=args.min_alpha,
+                workers=args.workers, min_alpha=args.min_alpha,
+                alpha=args.alpha if args.alpha is not None else 0.05 if args.cbow else 0.025,
                 seed=args.seed, max_vocab_size=args.max_vocab_size, lowercase=args.lowercase,
                 sg=1 - args.cbow, hs=args.hs, loss=args.loss, cbow_mean=args.cbow_mean,
                 batch_window=bool(args.batch_window), device=args.device,
@@ -195,6 +241,7 @@ def _binary_output(path, binary):
 def _check_outputs(**paths):
     """Every output path can be written, before any long work: its directory exists and takes
     a new file, it is not a directory, and no two outputs are one file."""
+    from ._files import check_writable
     seen = {}
     for what, path in paths.items():
         if not path:
@@ -204,17 +251,10 @@ def _check_outputs(**paths):
         if full in seen:
             raise _Stop(f"{flag} and --{seen[full].replace('_', '-')} are the same file {path!r}")
         seen[full] = what
-        if os.path.isdir(path):
-            raise _Stop(f"{flag} {path!r} is a directory")
-        directory = os.path.dirname(full)
-        if not os.path.isdir(directory):
-            raise _Stop(f"{flag} {path!r}: directory {os.path.dirname(path) or '.'!r} does not exist")
         try:
-            fd, probe = tempfile.mkstemp(dir=directory, prefix=".fastw2v-probe-")
-            os.close(fd)
-            os.unlink(probe)
-        except OSError as e:
-            raise _Stop(f"{flag} {path!r}: cannot write in {directory!r} ({e.strerror})") from None
+            check_writable(path, flag)
+        except ValueError as e:
+            raise _Stop(str(e)) from None
     return list(paths.values())
 
 

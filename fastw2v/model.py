@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from . import config
+from ._files import check_writable
 from .callbacks import call
 from .corpus import (EncodedCorpus, PreparedCorpus, check_encoding, describe, encode, is_prepared,
                      prepare, read_vocab, scan)
@@ -29,7 +30,8 @@ __all__ = ["Word2Vec", "Word2VecConfig"]
 # hyperparameters that may change once the vocabulary and the rows exist (gensim users lower
 # ``model.alpha`` between train() calls, or raise ``model.epochs``)
 _SETTABLE = {"alpha", "min_alpha", "epochs", "compute_loss", "workers", "window", "sample",
-             "negative", "ns_exponent", "seed", "cbow_mean", "batch_window"}
+             "negative", "ns_exponent", "seed", "cbow_mean", "batch_window", "encoding",
+             "unicode_errors"}
 
 
 class Word2Vec:
@@ -54,11 +56,7 @@ class Word2Vec:
         object.__setattr__(self, "config", Word2VecConfig(**from_gensim(params)))
         self.config.validate()
         if self.config.device == "cuda":
-            from .gpu import require_cuda
-            from .gpu.driver import check_objective
-            check_objective(self.config.objective)
-            require_cuda()
-        self.callbacks = tuple(callbacks)
+            _require_cuda()
         self.vocab = None
         self.wv = None
         self.W_out = None
@@ -74,12 +72,16 @@ class Word2Vec:
         self.checkpointed = 0         # epochs of the latest train() saved in its checkpoint
         self._corpus = self._source = self._tmp = None
         self._verbose = True
+        self.client = None            # a dask.distributed Client: train on its workers
         if sentences is not None and corpus_iterable is not None:
             raise TypeError("Word2Vec: give the corpus once, as sentences or corpus_iterable")
         corpus = _one_corpus(sentences if sentences is not None else corpus_iterable, corpus_file)
         if corpus is not None:
             self.build_vocab(corpus)
-            self.train(corpus)
+            self.train(corpus, callbacks=callbacks)
+        elif callbacks:                   # gensim 4 keeps no callbacks either, and says so
+            warnings.warn("callbacks given to Word2Vec() without a corpus are not kept: pass "
+                          "them to train(..., callbacks=...)", stacklevel=2)
 
     # ---- gensim's attributes ---------------------------------------------------------------
     def __getattr__(self, name):
@@ -94,7 +96,9 @@ class Word2Vec:
                 raise AttributeError(f"cannot change {name} once the vocabulary is built; "
                                      f"make a new Word2Vec({name}={value!r})")
             cfg = dataclasses.replace(self.config, **{name: value})
-            cfg.validate()
+            cfg.validate(learning_rate_line=False)    # train() checks min_alpha <= alpha
+            if name == "device" and value == "cuda":
+                _require_cuda()
             object.__setattr__(self, "config", cfg)
         else:
             object.__setattr__(self, name, value)
@@ -126,7 +130,7 @@ class Word2Vec:
 
     # ---- vocabulary ----------------------------------------------------------------------
     def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=None,
-                    keep_raw_vocab=False, trim_rule=None, vocab_file=None):
+                    keep_raw_vocab=False, trim_rule=None, vocab_file=None, client=None):
         """Read the corpus once: count words, keep those with ``count >= min_count``, encode it.
 
         The corpus: a list (or re-iterable) of token lists, held in memory; a text file, a
@@ -139,11 +143,21 @@ class Word2Vec:
         words seen ``min_count`` times (appended, with fresh rows; known words add their
         counts), rebuild the noise distribution and the Huffman tree, and make the corpus the
         one ``train()`` trains. Returns ``self``.
+
+        ``client`` (a ``dask.distributed.Client``): the first pass runs on its workers, and so
+        does training from then on (``fastw2v/distributed/``). The corpus must then be files
+        every worker can read; a text corpus is prepared into a directory beside it.
         """
         if trim_rule is not None:
             raise TypeError("build_vocab: trim_rule is not supported; fastw2v keeps words by "
                             "min_count and max_vocab_size only")
         corpus = _one_corpus(corpus_iterable, corpus_file, required="build_vocab")
+        if client is not None:
+            if not _is_paths(corpus):
+                raise ValueError("with a Dask client the corpus must be files every worker can "
+                                 "read (a text file, a directory, a prepared directory), not "
+                                 "token lists")
+            self.client = client
         if update:
             if self.vocab is None:
                 raise RuntimeError("build_vocab(update=True) grows a trained model's vocabulary: "
@@ -152,7 +166,7 @@ class Word2Vec:
                 raise ValueError("build_vocab: vocab_file fixes the vocabulary, update=True grows it")
             return self._grow_vocab(corpus)
         cfg = self.config
-        fixed = read_vocab(vocab_file) if vocab_file is not None else None
+        fixed = read_vocab(vocab_file, cfg.encoding) if vocab_file is not None else None
         tmp = None
         if _is_paths(corpus):
             prepared, tmp = self._prepared(corpus, fixed, complete=fixed is not None)
@@ -201,7 +215,7 @@ class Word2Vec:
         """build_vocab(update=True): the vocabulary grown by the corpus's new words."""
         cfg = self.config
         if _is_paths(corpus):
-            prepared, tmp = self._prepared(corpus)
+            prepared, tmp = self._prepared(corpus, prune=False)   # min_count alone picks new words
             vocab, ids = self.vocab.grown(prepared.words, prepared.counts, cfg.min_count)
             data = prepared.encoded(ids, config.MAX_SENTENCE_LENGTH)
         else:
@@ -218,7 +232,7 @@ class Word2Vec:
         W_in = np.concatenate([self.wv.vectors, fresh])
         W_out = self.W_out
         self.vocab = vocab
-        self.wv = KeyedVectors(vocab.words, W_in, vocab.counts)
+        self.wv.__init__(vocab.words, W_in, vocab.counts)   # the same object, as gensim's wv
         self.W_out = self._output_rows()
         self.W_out[:W_out.shape[0]] = W_out
         self._use_corpus(corpus, data, tmp)
@@ -244,7 +258,7 @@ class Word2Vec:
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None,
               epochs=None, start_alpha=None, end_alpha=None, word_count=0, queue_factor=2,
               report_delay=1.0, compute_loss=None, callbacks=(), checkpoint=None, resume=False,
-              verbose=True):
+              verbose=True, client=None):
         """Train ``epochs`` (default: the model's) passes, the learning rate falling from
         ``start_alpha`` (default ``alpha``) to ``end_alpha`` (``min_alpha``). Returns ``self``.
 
@@ -259,6 +273,9 @@ class Word2Vec:
         random streams, so that it ends where the uninterrupted run would. On Ctrl-C, training
         stops after the current block with the epochs finished so far kept (KeyboardInterrupt
         is raised again; ``model.epoch_losses`` lists the finished epochs).
+
+        ``client``: train on the workers of this ``dask.distributed.Client`` (default: the one
+        given to ``build_vocab``, if any).
         """
         if self.vocab is None:
             raise RuntimeError("call build_vocab(corpus) before train(), or use fit(corpus)")
@@ -269,6 +286,8 @@ class Word2Vec:
                              "corpus to train on, train(corpus)")
         if compute_loss is not None:
             self.compute_loss = bool(compute_loss)
+        if client is not None:
+            self.client = client
         schedule, first = self._schedule(epochs, start_alpha, end_alpha, resume)
         data = self._training_data(corpus)
         if data is None:
@@ -277,7 +296,13 @@ class Word2Vec:
             raise ValueError(f"corpus {describe(corpus)} has {data.raw_words} words; the run to "
                              f"resume trained on {self._state['raw_words']}: resume on the same corpus")
         keep = self.vocab.keep_probabilities(cfg.sample)
-        callbacks = self.callbacks + tuple(callbacks)
+        callbacks = tuple(callbacks)
+        if checkpoint is not None:
+            check_writable(checkpoint, "checkpoint")
+        for rows in (self.wv.vectors, self.W_out):
+            if not rows.flags.writeable:
+                raise ValueError("this model's rows are memory-mapped read-only (load(path, "
+                                 "mmap='r')): load it without mmap to train it")
         self._verbose = verbose
         self.running_training_loss = 0.0
         progress = Progress(data.raw_words, schedule.total, enabled=verbose)
@@ -287,6 +312,7 @@ class Word2Vec:
         call(callbacks, "on_train_begin", self)
         t_start = time.perf_counter()
         trained = 0
+        epoch = None
         try:
             for epoch in range(first, schedule.total):
                 call(callbacks, "on_epoch_begin", self)
@@ -302,7 +328,16 @@ class Word2Vec:
                     self.save(checkpoint)
                     self.checkpointed = epoch + 1   # the epoch line below means it is on disk
                 progress.epoch_end(epoch, loss, int(pairs), seconds)
+                epoch = None
+                if callbacks:                     # they query and save the rows: current ones
+                    finish()
+                    self.wv.fill_norms(force=True)
                 call(callbacks, "on_epoch_end", self)
+        except BaseException:
+            if epoch is not None:             # stopped inside an epoch: the rows hold part of it
+                self._state = dict(self._state or self._record(schedule, epoch, data.raw_words),
+                                   partial_epoch=epoch + 1)
+            raise
         finally:
             finish()
             self.train_seconds = time.perf_counter() - t_start
@@ -320,6 +355,11 @@ class Word2Vec:
             if state is None:
                 raise ValueError("nothing to resume: this model holds no stopped run (load it "
                                  "from a checkpoint written by train(checkpoint=...))")
+            if state.get("partial_epoch"):
+                raise ValueError(f"this model's rows hold part of epoch {state['partial_epoch']} "
+                                 "(training stopped inside it): resume from the checkpoint "
+                                 "written after the last finished epoch, "
+                                 "Word2Vec.load(checkpoint).train(corpus, resume=True)")
             if state["done"] >= state["total"]:
                 raise ValueError(f"nothing to resume: the run finished all its {state['total']} "
                                  "epochs; call train() without resume to train more")
@@ -340,9 +380,10 @@ class Word2Vec:
         """Where this run stands, saved with the model: what ``resume`` continues from."""
         self._state = dict(run=schedule.run, done=done, total=schedule.total,
                            alpha=schedule.alpha, min_alpha=schedule.min_alpha, raw_words=raw_words)
+        return self._state
 
     def _training_data(self, corpus):
-        if corpus is None or corpus is self._source:
+        if corpus is None or corpus is self._source or _same_path(corpus, self._source):
             data = self._corpus
         elif _is_paths(corpus):
             data = self._stream_onto_vocab(corpus)
@@ -354,17 +395,21 @@ class Word2Vec:
             return None
         return data
 
-    def _prepared(self, corpus, vocab=None, complete=False):
+    def _prepared(self, corpus, vocab=None, complete=False, prune=True):
         """(PreparedCorpus, temporary directory or None) for a path: a prepared directory,
         checked against this model's settings, or text prepared into a temporary directory
         (onto ``vocab = (words, counts)`` when given). ``complete``: every word of the text
         must be in the directory (none left out by keep_min_count or max_vocab_size)."""
         cfg = self.config
         if not (isinstance(corpus, (str, os.PathLike)) and is_prepared(corpus)):
-            tmp = tempfile.TemporaryDirectory(prefix="fastw2v-prepared-")
+            # on a cluster, beside the corpus: a place every worker can read, as the corpus is
+            where = None if self.client is None else os.path.dirname(os.path.abspath(
+                corpus if isinstance(corpus, (str, os.PathLike)) else corpus[0]))
+            tmp = tempfile.TemporaryDirectory(prefix=".fastw2v-prepared-", dir=where)
             return prepare(corpus, os.path.join(tmp.name, "corpus"), cfg.lowercase,
-                           max_vocab_size=None if vocab else cfg.max_vocab_size,
-                           threads=self.workers, vocab=vocab, **_reading(cfg)), tmp
+                           max_vocab_size=None if vocab or not prune else cfg.max_vocab_size,
+                           threads=0 if self.client else self.workers, vocab=vocab,
+                           client=self.client, **_reading(cfg)), tmp
         prepared, name = PreparedCorpus(corpus), os.fspath(corpus)
         m = prepared.manifest
         if (prepared.encoding, prepared.unicode_errors) != \
@@ -398,9 +443,10 @@ class Word2Vec:
         to_id = np.array([get(w, -1) for w in prepared.words], dtype=np.int32)
         return prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
 
-    def fit(self, corpus, verbose=True):
-        """``build_vocab(corpus)`` then ``train()``; returns ``self``."""
-        return self.build_vocab(corpus).train(verbose=verbose)
+    def fit(self, corpus, verbose=True, client=None):
+        """``build_vocab(corpus)`` then ``train()``, on the cluster of ``client`` if given;
+        returns ``self``."""
+        return self.build_vocab(corpus, client=client).train(verbose=verbose)
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, path):
@@ -420,10 +466,12 @@ class Word2Vec:
                                           word_offsets=offsets))
 
     @classmethod
-    def load(cls, path, mmap=None):
+    def load(cls, path, mmap=None, device=None):
         """Load a model written by ``save``; ``train(corpus)`` then continues training it,
         ``train(corpus, resume=True)`` finishes a run that stopped early. ``mmap="r"`` maps
-        the rows read-only (for queries; training needs them in memory)."""
+        the rows read-only (for queries; training needs them in memory). ``device``: train it
+        on "cpu" or "cuda" from now on (default: where it was trained; a model trained on a
+        GPU loads on a machine without one with device "cpu" and a warning)."""
         from . import _container
         with open(path, "rb") as f:
             zipped = f.read(2) == b"PK"
@@ -442,6 +490,14 @@ class Word2Vec:
         if "shared_negatives" in params:          # files written before the flag's rename
             params["batch_window"] = params.pop("shared_negatives")
         params.pop("noise_table_size", None)      # the GPU's old noise table; now an alias table
+        if device is not None:
+            params["device"] = device
+        elif params.get("device") == "cuda":
+            try:
+                _require_cuda()
+            except RuntimeError as e:
+                warnings.warn(f"{path}: trained on CUDA, loaded for the CPU ({e})", stacklevel=2)
+                params["device"] = "cpu"
         model = cls(**params)
         words, counts = arrays["words"], np.asarray(arrays["counts"])
         model.vocab = Vocab(words, counts)
@@ -470,6 +526,16 @@ def _load_npz(path):
     return meta, arrays
 
 
+def _require_cuda():
+    from .gpu import require_cuda
+    require_cuda()
+
+
+def _same_path(a, b):
+    return isinstance(a, (str, os.PathLike)) and isinstance(b, (str, os.PathLike)) and \
+        os.path.abspath(a) == os.path.abspath(b)
+
+
 def _one_corpus(corpus_iterable, corpus_file, required=None):
     """The corpus of gensim's two arguments (token lists, or a file as LineSentence reads)."""
     if corpus_iterable is not None and corpus_file is not None:
@@ -496,9 +562,9 @@ def _is_paths(corpus):
     """A path, or a list of paths (files, directories, globs), rather than token lists."""
     if isinstance(corpus, (str, os.PathLike)):
         return True
+    # a flat list of strings is never a corpus of token lists (that is a list of lists)
     return isinstance(corpus, (list, tuple)) and len(corpus) > 0 and \
-        all(isinstance(c, (str, os.PathLike)) for c in corpus) and \
-        any(isinstance(c, os.PathLike) or os.path.exists(c) for c in corpus)
+        all(isinstance(c, (str, os.PathLike)) for c in corpus)
 
 
 def _check_softmax_fits(V, D, threads, batch):

@@ -43,8 +43,10 @@ class Word2VecConfig:
     unicode_errors: str = "strict"    # bytes that are not valid in `encoding`: "strict" fails naming
                                       # file, line and column; "replace" / "ignore" as Python's codecs
 
-    def validate(self):
-        """Raise ValueError naming every invalid hyperparameter."""
+    def validate(self, learning_rate_line=True):
+        """Raise ValueError naming every invalid hyperparameter. ``learning_rate_line=False``
+        leaves out ``min_alpha <= alpha`` (gensim users set the two one after the other;
+        ``train`` checks the line it will use)."""
         problems = []
         for name in ("vector_size", "window", "min_count", "epochs"):
             if not isinstance(getattr(self, name), (int, np.integer)) or getattr(self, name) < 1:
@@ -55,7 +57,7 @@ class Word2VecConfig:
             problems.append(f"sample must be >= 0, got {self.sample!r}")
         if not self.alpha > 0:
             problems.append(f"alpha must be > 0, got {self.alpha!r}")
-        if not 0 <= self.min_alpha <= self.alpha:
+        if not (0 <= self.min_alpha <= self.alpha or (0 <= self.min_alpha and not learning_rate_line)):
             problems.append(f"min_alpha must be in [0, alpha={self.alpha}], got {self.min_alpha!r}")
         if self.workers < 0:
             problems.append(f"workers must be >= 0 (0 = all cores), got {self.workers!r}")
@@ -79,6 +81,13 @@ class Word2VecConfig:
         elif self.loss is None and not self.hs and self.negative == 0:
             problems.append("hs=0 and negative=0 select no loss: set negative >= 1 (negative "
                             "sampling), hs=1 (hierarchical softmax) or loss='softmax' (full softmax)")
+        if self.device not in ("cpu", "cuda"):
+            problems.append(f"device must be 'cpu' or 'cuda', got {self.device!r}")
+        elif self.device == "cuda" and self.objective not in CUDA_OBJECTIVES:
+            arch, head = self.objective
+            problems.append(f"device='cuda' trains skip-gram and CBOW with negative sampling and "
+                            f"skip-gram with the full softmax; {arch} with loss {head!r} runs on "
+                            "device='cpu' only")
         try:
             codecs.lookup(self.encoding)
         except (LookupError, TypeError):
@@ -99,19 +108,21 @@ class Word2VecConfig:
 
 
 FIELDS = frozenset(f.name for f in fields(Word2VecConfig))
+# (architecture, head) pairs the numba.cuda kernels train (gpu/)
+CUDA_OBJECTIVES = {("sg", "ns"), ("cbow", "ns"), ("sg", "softmax")}
 
 # gensim 4 Word2Vec arguments fastw2v does not take, and what to do instead
 _UNSUPPORTED = {
     "trim_rule": "fastw2v keeps words by min_count and max_vocab_size only; filter the corpus "
                  "or raise min_count",
-    "hashfxn": "initial vectors are drawn from `seed` alone (no hash of the word)",
-    "null_word": "fastw2v pads no windows; there is no null word",
     "max_final_vocab": "use max_vocab_size (word2vec.c's rule) or a higher min_count",
 }
 # gensim arguments that fastw2v takes at one value only (what it always does)
 _FIXED = {
     "sorted_vocab": (1, "the vocabulary is always sorted by descending count"),
     "shrink_windows": (True, "fastw2v always samples the reduced window as word2vec.c does"),
+    "hashfxn": (hash, "initial vectors are drawn from `seed` alone (no hash of the word)"),
+    "null_word": (0, "fastw2v pads no windows; there is no null word"),
 }
 # gensim arguments that only tune gensim's own threading: accepted, with no effect
 _IGNORED = {"batch_words", "comment"}

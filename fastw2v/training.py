@@ -34,6 +34,9 @@ class Schedule:
 
 def epoch_runner(model, data, keep, schedule, progress):
     """(run_epoch, finish) for the model's device; ``finish()`` runs once training stops."""
+    if getattr(model, "client", None) is not None:
+        from .distributed.driver import dask_epochs
+        return dask_epochs(model, data, keep, schedule, progress, model.client)
     if model.config.device == "cuda":
         return _cuda_epochs(model, data, keep, schedule, progress)
     return _cpu_epochs(model, data, keep, schedule, progress)

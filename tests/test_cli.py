@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import planted_corpus
+from conftest import planted_corpus, require
 from fastw2v import KeyedVectors, Word2Vec
 from fastw2v.cli import main
 
@@ -209,3 +209,42 @@ def test_encoding_options(tmp_path, capsys):
     assert main(["train", str(path), "-o", str(out), "--min-count", "1", "-q",
                  "--encoding", "latin-1"]) == 0
     assert sorted(KeyedVectors.load_word2vec_format(out).index_to_key) == ["café", "olé", "señor"]
+
+
+def test_cbow_starts_at_word2vec_c_s_rate(corpus_file, tmp_path, monkeypatch):
+    seen = []
+    original = Word2Vec.train
+
+    def spy(self, *a, **k):
+        seen.append((self.sg, self.alpha))
+        return original(self, *a, **k)
+    monkeypatch.setattr(Word2Vec, "train", spy)
+    for flags in (["-cbow", "1"], ["-cbow", "0"], ["-cbow", "1", "-alpha", "0.01"]):
+        main(["-train", str(corpus_file), "-output", str(tmp_path / "v.txt"), "-min-count", "1",
+              "-iter", "1", "-q"] + flags)
+    assert seen == [(0, 0.05), (1, 0.025), (0, 0.01)]
+
+
+def test_read_vocab_in_the_corpus_encoding(tmp_path, capsys):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes("café olé señor\n".encode("latin-1") * 30)
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_bytes("café 30\nolé 30\n".encode("latin-1"))
+    out = tmp_path / "v.txt"
+    common = ["train", str(corpus), "-o", str(out), "--min-count", "1", "-q", "-read-vocab", str(vocab)]
+    assert main(common) == 2
+    assert re.search(r"vocab\.txt: line 1: invalid utf-8 byte b'\\xe9'", capsys.readouterr().err)
+    assert main(common + ["--encoding", "latin-1"]) == 0
+    assert KeyedVectors.load_word2vec_format(out).index_to_key == ["café", "olé"]
+
+
+def test_dask_options(corpus_file, tmp_path, capsys):
+    require("distributed")
+    out = tmp_path / "v.txt"
+    assert main(["train", str(corpus_file), "-o", str(out), "--min-count", "1", "--epochs", "1",
+                 "--dask-local", "2", "-threads", "1"]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"Dask cluster tcp://127\.0\.0\.1:\d+: 2 workers, 2 threads", err)
+    assert len(KeyedVectors.load_word2vec_format(out)) == 20
+    assert main(["train", str(corpus_file), "-o", str(out), "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'" in capsys.readouterr().err

@@ -1,5 +1,7 @@
 """Word2Vec's gensim 4 contract: construction, attributes, train's arguments, callbacks and the
 loss, growing the vocabulary, checkpoints, resuming after Ctrl-C, compiling before the clock."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -50,8 +52,8 @@ def test_gensim_attributes(corpus):
     assert model.train_count == 1 and model.total_train_time > 0
     model.alpha = 0.01                                 # gensim users lower alpha between calls
     assert model.config.alpha == 0.01
-    with pytest.raises(ValueError, match="min_alpha"):
-        model.alpha = 0.00001                          # below min_alpha: validated
+    with pytest.raises(ValueError, match="alpha must be > 0"):
+        model.alpha = -1.0                             # each value is validated when set
     with pytest.raises(AttributeError, match="vector_size once the vocabulary is built"):
         model.vector_size = 16
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
@@ -60,7 +62,8 @@ def test_gensim_attributes(corpus):
 
 @pytest.mark.parametrize("name, value, message", [
     ("trim_rule", lambda w, c, m: 1, "trim_rule is not supported"),
-    ("hashfxn", hash, "hashfxn is not supported"),
+    ("hashfxn", id, "hashfxn must be <built-in function hash>"),
+    ("null_word", 1, "null_word must be 0"),
     ("max_final_vocab", 1000, "max_final_vocab is not supported: use max_vocab_size"),
     ("sorted_vocab", 0, "sorted_vocab must be 1"),
     ("shrink_windows", False, "shrink_windows must be True"),
@@ -74,7 +77,8 @@ def test_gensim_parameters_fastw2v_does_not_take(name, value, message):
 def test_gensim_parameters_without_effect_are_accepted():
     with pytest.warns(UserWarning, match="batch_words has no effect"):
         Word2Vec(batch_words=5000)
-    Word2Vec(sorted_vocab=1, shrink_windows=True, comment="x", trim_rule=None)
+    Word2Vec(sorted_vocab=1, shrink_windows=True, comment="x", trim_rule=None, hashfxn=hash,
+             null_word=0)                                     # gensim's own defaults, spelled out
 
 
 # ---- train -------------------------------------------------------------------------------------
@@ -120,9 +124,49 @@ def test_callbacks_and_the_running_loss(corpus):
     # gensim's running total: summed from the start of the train() call, epoch after epoch
     assert in_constructor.running == pytest.approx(np.cumsum(model.epoch_losses).tolist())
     model.train(corpus, epochs=3, callbacks=[in_train], verbose=False)
-    assert len(in_constructor.events) == 6 + 8 and len(in_train.events) == 8
+    # as gensim 4: a call's callbacks are that call's; the constructor's are not kept
+    assert len(in_constructor.events) == 6 and len(in_train.events) == 8
     assert in_train.running == pytest.approx(np.cumsum(model.epoch_losses[2:]).tolist())
     assert model.get_latest_training_loss() == pytest.approx(sum(model.epoch_losses[2:]))
+
+
+def test_callbacks_without_a_corpus_are_not_kept_and_say_so():
+    with pytest.warns(UserWarning, match="not kept: pass them to train"):
+        Word2Vec(callbacks=[Recorder()])
+
+
+def test_a_callback_sees_the_current_rows_and_norms(corpus):
+    seen = []
+
+    class Query(CallbackAny2Vec):
+        def on_epoch_end(self, model):
+            unit = model.wv.vectors / np.linalg.norm(model.wv.vectors, axis=1, keepdims=True)
+            a, b = model.wv.key_to_index["t0w1"], model.wv.key_to_index["t1w1"]
+            seen.append((model.wv.similarity("t0w1", "t1w1"), float(unit[a] @ unit[b])))
+
+    Word2Vec(corpus, callbacks=[Query()], **{**SMALL, "epochs": 3})
+    assert len(seen) == 3 and all(abs(got - true) < 1e-5 for got, true in seen)
+
+
+def test_gensims_manual_learning_rate_loop(corpus):
+    # the old tutorials' idiom: one epoch a call, alpha lowered by hand in between
+    model = Word2Vec(**{**SMALL, "alpha": 0.025, "min_alpha": 0.025}).build_vocab(corpus)
+    for epoch in range(3):
+        model.train(corpus, total_examples=model.corpus_count, epochs=1, verbose=False)
+        model.alpha -= 0.002
+        model.min_alpha = model.alpha
+    assert model.alpha == pytest.approx(0.019) and len(model.epoch_losses) == 3
+    model.alpha = 0.001                                # below min_alpha when train() starts
+    with pytest.raises(ValueError, match="end_alpha <= start_alpha"):
+        model.train(corpus, epochs=1)
+
+
+def test_device_is_validated_with_the_objective():
+    with pytest.raises(ValueError, match="device must be 'cpu' or 'cuda', got 'cuda:0'"):
+        Word2Vec(device="cuda:0")
+    model = Word2Vec(hs=1, negative=0)
+    with pytest.raises(ValueError, match="skip-gram with loss 'hs' runs on device='cpu' only|sg with loss 'hs'"):
+        model.device = "cuda"
 
 
 def test_compute_loss_off_tallies_nothing(corpus):
@@ -159,6 +203,20 @@ def test_update_grows_the_vocabulary_and_trains_the_new_words(corpus, head):
     model.train(more, total_examples=model.corpus_count, epochs=model.epochs, verbose=False)
     assert not np.array_equal(model.wv.vectors[V], fresh)         # the new rows train
     assert model.wv.most_similar("fresh", topn=1)                 # and answer queries
+
+
+def test_update_keeps_the_wv_object_and_prunes_files_as_lists(corpus, tmp_path):
+    model = Word2Vec(corpus, **{**SMALL, "max_vocab_size": 25})
+    wv = model.wv
+    more = [["t0w1"] + [f"new{i}" for i in range(40)]] * 2
+    path = tmp_path / "more.txt"
+    path.write_text("\n".join(" ".join(s) for s in more) + "\n")
+    from_file = Word2Vec(corpus, **{**SMALL, "max_vocab_size": 25})
+    model.build_vocab(more, update=True)
+    from_file.build_vocab(str(path), update=True)
+    assert model.wv is wv and "new0" in wv                        # the same object, grown
+    assert from_file.wv.index_to_key == model.wv.index_to_key
+    assert np.array_equal(from_file.vocab.counts, model.vocab.counts)
 
 
 def test_update_respects_min_count_for_new_words(corpus):
@@ -201,6 +259,74 @@ def test_a_run_stopped_by_ctrl_c_and_resumed_equals_one_uninterrupted_run(corpus
     assert resumed.epoch_losses == whole.epoch_losses
     with pytest.raises(ValueError, match="finished all its 4 epochs"):
         resumed.train(corpus, resume=True)
+
+
+def test_resume_refuses_rows_that_hold_part_of_an_epoch(corpus, tmp_path, monkeypatch):
+    from fastw2v import config
+    monkeypatch.setattr(config, "BLOCK_WORDS_PER_THREAD", 200)       # several blocks an epoch
+
+    class CtrlCInEpoch3(CallbackAny2Vec):
+        def __init__(self):
+            self.epochs = 0
+
+        def on_epoch_begin(self, model):
+            self.epochs += 1
+            if self.epochs == 3:
+                model.running_training_loss = float("nan")   # marks: raise at the next block
+
+    model = Word2Vec(**{**SMALL, "epochs": 4}).build_vocab(corpus)
+    original = training.block_runner
+
+    def stopping(m, threads):
+        run = original(m, threads)
+
+        def wrapped(work, lr0, lr1, stats):
+            if np.isnan(m.running_training_loss) and lr0:
+                raise KeyboardInterrupt
+            return run(work, lr0, lr1, stats)
+        wrapped.kernel = run.kernel
+        return wrapped
+    monkeypatch.setattr(training, "block_runner", stopping)
+    with pytest.raises(KeyboardInterrupt):
+        model.train(checkpoint=str(tmp_path / "ck"), callbacks=[CtrlCInEpoch3()], verbose=False)
+    assert model._state["done"] == 2 and model._state["partial_epoch"] == 3
+    with pytest.raises(ValueError, match="rows hold part of epoch 3.*resume from the checkpoint"):
+        model.train(corpus, resume=True)
+    assert Word2Vec.load(tmp_path / "ck")._state.get("partial_epoch") is None
+
+
+def test_checkpoint_path_is_checked_before_training(corpus, tmp_path):
+    model = Word2Vec(**SMALL).build_vocab(corpus)
+    with pytest.raises(ValueError, match="checkpoint .*nodir.* does not exist"):
+        model.train(checkpoint=str(tmp_path / "nodir" / "ck"))
+    assert model.epoch_losses == []
+
+
+def test_a_memory_mapped_model_is_refused_for_training_with_a_clear_error(corpus, tmp_path):
+    Word2Vec(corpus, **SMALL).save(tmp_path / "m")
+    mapped = Word2Vec.load(tmp_path / "m", mmap="r")
+    with pytest.raises(ValueError, match="memory-mapped read-only"):
+        mapped.train(corpus)
+
+
+def test_a_model_trained_on_cuda_loads_on_a_machine_without_one(corpus, tmp_path, monkeypatch):
+    import fastw2v.model
+    model = Word2Vec(corpus, **SMALL)
+    object.__setattr__(model, "config", dataclasses.replace(model.config, device="cuda"))
+    model.save(tmp_path / "m")
+
+    def no_gpu():
+        raise RuntimeError("no usable CUDA GPU found")
+    monkeypatch.setattr(fastw2v.model, "_require_cuda", no_gpu)
+    with pytest.warns(UserWarning, match="trained on CUDA, loaded for the CPU"):
+        back = Word2Vec.load(tmp_path / "m")
+    assert back.device == "cpu"
+    assert Word2Vec.load(tmp_path / "m", device="cpu").device == "cpu"
+
+
+def test_missing_files_in_a_list_are_reported_as_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing1.txt"):
+        Word2Vec().build_vocab([str(tmp_path / "missing1.txt"), str(tmp_path / "missing2.txt")])
 
 
 def test_resume_checks_the_corpus_and_the_state(corpus, tmp_path):

@@ -164,12 +164,17 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict"):
                      bool(table.state[NEWLINE_FIRST]), spill)
 
 
-def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="strict"):
+def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="strict", client=None):
     """``count_unit`` on every unit with ``threads`` worker threads: yields the results in unit
     order as they finish, so the caller can merge each and let it go. On an error or Ctrl-C the
-    units not yet started are cancelled."""
+    units not yet started are cancelled. With a ``dask.distributed.Client`` the units are
+    counted on the cluster's workers instead (``spill_dir`` must be on a filesystem they share)."""
     spills = [os.path.join(spill_dir, f"tokens-{i:05d}.i32") for i in range(len(units))]
     text = (encoding, unicode_errors)
+    if client is not None:
+        from ..distributed.firstpass import count_on_workers
+        yield from count_on_workers(client, units, spills, *text)
+        return
     if threads <= 1 or len(units) == 1:
         yield from (count_unit(u, s, *text) for u, s in zip(units, spills))
         return

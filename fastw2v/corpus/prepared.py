@@ -54,12 +54,19 @@ def write_vocab(path, words, counts):
             f.write(f"{w} {c}\n")
 
 
-def read_vocab(path):
-    """(words, counts) from a "word count" file (word2vec.c's -save-vocab, or ours). The
+def read_vocab(path, encoding="utf-8"):
+    """(words, counts) from a "word count" file (word2vec.c's -save-vocab, or ours), in
+    ``encoding`` (word2vec.c writes the corpus's bytes: a Latin-1 corpus, a Latin-1 file). The
     ``</s>`` line word2vec.c writes first (its end-of-line token) is skipped."""
     words, counts, seen = [], [], set()
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
+    with open(path, "rb") as f:
+        for line_no, raw in enumerate(f, 1):
+            try:
+                line = raw.decode(encoding)
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}: line {line_no}: invalid {encoding} byte "
+                                 f"{raw[e.start:e.start + 1]!r} at byte {e.start + 1} of the "
+                                 "line (give the vocabulary's encoding)") from None
             parts = line.split()
             if not parts:
                 continue
@@ -114,7 +121,8 @@ def _raise_at(path, offset, byte):
 
 
 def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=None,
-            threads=0, vocab=None, progress=None, encoding="utf-8", unicode_errors="strict"):
+            threads=0, vocab=None, progress=None, encoding="utf-8", unicode_errors="strict",
+            client=None):
     """Read ``sources`` (files, directories, globs) once and write the prepared directory.
 
     ``vocab = (words, counts)`` fixes the vocabulary (word2vec.c's -read-vocab): words not in
@@ -123,7 +131,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     decoded: the words are those of ``open(path, encoding=..., errors=...).read().split()``,
     one sentence a line; a strict error names the file, line and column. Encodings that
     cannot be cut at ASCII whitespace (UTF-16, Shift-JIS, ...: ``transcode.py``) are read one
-    thread a file. Returns the opened ``PreparedCorpus``.
+    thread a file. ``client``: a ``dask.distributed.Client`` whose workers count the units
+    (``threads`` then defaults to the cluster's threads). Returns the opened ``PreparedCorpus``.
     """
     encoding = check_encoding(encoding, unicode_errors)    # a bad name fails before any work
     log = progress or (lambda msg: None)
@@ -134,6 +143,9 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     parent = os.path.dirname(out_dir)
     if not os.path.isdir(parent):
         raise FileNotFoundError(f"the directory {parent!r} for the prepared corpus does not exist")
+    if client is not None and not threads:
+        from ..distributed.cluster import total_threads
+        threads = total_threads(client)
     threads = threads or os.cpu_count() or 1
     stats = [(p, os.stat(p)) for p in files]
     t0 = time.perf_counter()
@@ -145,7 +157,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         index, words = ({w: i for i, w in enumerate(vocab[0])}, list(vocab[0])) if vocab else ({}, [])
         counts = np.zeros(1024, dtype=np.int64)
         merged, raw_words, known_tokens = [], 0, 0
-        for r in count_units(units, tmp, threads, encoding, unicode_errors):
+        for r in count_units(units, tmp, threads, encoding, unicode_errors, client):
             m = np.empty(len(r.words), dtype=np.int64)
             for j, w in enumerate(_decode_words(r, lowercase)):
                 i = index.get(w)

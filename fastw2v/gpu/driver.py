@@ -12,9 +12,8 @@ import numpy as np
 
 from .. import config
 from ..schedule import linear_lr
+from ..params import CUDA_OBJECTIVES as SUPPORTED
 from . import require_cuda
-
-SUPPORTED = {("sg", "ns"), ("cbow", "ns"), ("sg", "softmax")}
 
 
 def check_objective(objective):

@@ -1,0 +1,43 @@
+"""Reaching a Dask cluster: a running scheduler by address, or a LocalCluster to try it out."""
+
+
+def require_distributed():
+    """The ``distributed`` module, or an error saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise RuntimeError("training on a Dask cluster needs dask.distributed: "
+                           "pip install \"fastw2v[dask]\"") from None
+    return distributed
+
+
+def connect(scheduler, timeout=10):
+    """A Client of the scheduler at ``scheduler`` (``tcp://host:8786``); fails within
+    ``timeout`` seconds with a message naming the address when nothing answers there."""
+    distributed = require_distributed()
+    try:
+        return distributed.Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as e:
+        raise ConnectionError(
+            f"cannot reach a Dask scheduler at {scheduler!r} within {timeout} s ({e}); start "
+            "one with `dask scheduler` and give the address it prints (tcp://HOST:8786)") from None
+
+
+def local_cluster(n_workers, threads_per_worker=1):
+    """A Client of a new LocalCluster: ``n_workers`` processes on this machine, loopback only."""
+    distributed = require_distributed()
+    cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
+                                       processes=True, host="127.0.0.1", dashboard_address=None)
+    return distributed.Client(cluster)
+
+
+def worker_threads(client):
+    """``[(address, threads), ...]`` of the cluster's workers, in address order."""
+    workers = sorted(client.nthreads().items())
+    if not workers:
+        raise RuntimeError(f"the Dask cluster at {client.scheduler.address} has no workers")
+    return workers
+
+
+def total_threads(client):
+    return sum(threads for _, threads in worker_threads(client))

@@ -1,0 +1,151 @@
+"""One round of one worker, as a pure task: (spec, snapshot, piece, lr line, seed) -> change.
+
+The worker copies the round's snapshot of the rows (W_in, W_out) into its own model, trains its
+piece of the prepared corpus with the same Numba kernels and block loop as one process
+(``training.py``), and returns only the rows that changed, as differences from the snapshot:
+
+    change = trained[rows] - snapshot[rows]
+
+Nothing else is kept between rounds except a cache of what the spec builds (vocabulary, Huffman
+tree, noise table, the opened corpus), so a task run twice, on this worker or another one after
+a worker died, returns the same change: Dask's retry of a lost task is all the fault tolerance
+needed, and a lost worker costs one round of its piece.
+"""
+import threading
+import time
+
+import numpy as np
+
+from .. import config
+from ..corpus import PreparedCorpus, split_long_sentences
+from ..corpus.reading import _drop_empty
+from ..schedule import linear_lr, plan_pieces
+
+_SHELLS = {}                      # spec key -> _Shell, per worker process
+_SHELLS_LOCK = threading.Lock()
+
+
+class _Shell:
+    """A worker's model: the spec's vocabulary with its own rows, and the block runner."""
+
+    def __init__(self, spec, threads):
+        from ..keyedvectors import KeyedVectors
+        from ..model import Word2Vec
+        from ..training import block_runner
+        from ..vocab import Vocab
+        model = Word2Vec(**spec["params"])
+        model.vocab = Vocab(spec["words"], spec["counts"])
+        V, D = len(model.vocab), model.config.vector_size
+        model.wv = KeyedVectors(model.vocab.words, np.zeros((V, D), np.float32), model.vocab.counts)
+        model.W_out = model._output_rows()
+        self.model, self.threads = model, threads
+        self.run = block_runner(model, threads)
+        self.keep = model.vocab.keep_probabilities(model.config.sample)
+        self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
+        self.to_id = np.asarray(spec["to_id"], dtype=np.int32)
+        self.lock = threading.Lock()
+
+
+def _shell(spec, threads):
+    with _SHELLS_LOCK:
+        shell = _SHELLS.get(spec["key"])
+        if shell is None:
+            _SHELLS.clear()                       # one training at a time per worker
+            shell = _SHELLS[spec["key"]] = _Shell(spec, threads)
+        return shell
+
+
+def train_round(spec, W_in, W_out, piece, lr0, lr1, stream):
+    """Train stored tokens ``piece = (a, b)`` from the snapshot ``(W_in, W_out)``, the rate
+    falling from ``lr0`` to ``lr1`` over them; ``stream`` picks the random streams.
+    Returns ``dict(rows_in, change_in, rows_out, change_out, loss, pairs, worker, seconds)``."""
+    from distributed import get_worker
+    worker = get_worker()
+    t0 = time.perf_counter()
+    try:
+        shell = _shell(spec, worker.state.nthreads)
+        with shell.lock:
+            ids, offsets = read_piece(shell.corpus, shell.to_id, *piece)
+    except (OSError, ValueError) as e:            # missing, truncated, not shared with us
+        raise OSError(f"worker {worker.address} cannot read the prepared corpus "
+                      f"{spec['prepared']!r}: {e}") from None
+    with shell.lock:
+        model = shell.model
+        W_in_own, W_out_own = model.wv.vectors, model.W_out
+        W_in_own[:] = W_in
+        W_out_own[:] = W_out
+        loss = pairs = 0.0
+        if ids.size:
+            loss, pairs = _train(shell, ids, offsets, lr0, lr1, stream)
+        rows_in = _changed(W_in_own, W_in)
+        rows_out = _changed(W_out_own, W_out)
+        return dict(rows_in=rows_in, change_in=W_in_own[rows_in] - W_in[rows_in],
+                    rows_out=rows_out, change_out=W_out_own[rows_out] - W_out[rows_out],
+                    loss=loss, pairs=pairs, worker=worker.address,
+                    seconds=time.perf_counter() - t0)
+
+
+def _train(shell, ids, offsets, lr0, lr1, stream):
+    """The piece in blocks, as ``training._cpu_epochs`` trains an epoch."""
+    from ..cpu._rng import seed_states
+    threads, n = shell.threads, max(int(offsets[-1]), 1)
+    loss = pairs = 0.0
+    done = 0
+    for b, starts in enumerate(plan_pieces(offsets, threads, config.BLOCK_WORDS_PER_THREAD)):
+        first = offsets[starts[0]]
+        n_block = int(offsets[starts[-1]] - first)
+        stats = np.zeros((threads, 2), dtype=np.float64)
+        work = (ids[first:first + n_block], offsets[starts[0]:starts[-1] + 1] - first,
+                starts - starts[0], seed_states(shell.model.config.seed, *stream, b, n=threads),
+                shell.keep)
+        shell.run(work, lr0 + (lr1 - lr0) * done / n, lr0 + (lr1 - lr0) * (done + n_block) / n,
+                  stats)
+        loss += stats[:, 0].sum()
+        pairs += stats[:, 1].sum()
+        done += n_block
+    return float(loss), float(pairs)
+
+
+def _changed(trained, snapshot):
+    """Rows that differ from the snapshot (the only rows shipped back)."""
+    return np.flatnonzero((trained != snapshot).any(axis=1))
+
+
+def read_piece(corpus, to_id, a, b):
+    """Stored tokens ``[a, b)`` of a prepared corpus (cut at sentence ends) as this model's
+    ids and sentence offsets: words outside the vocabulary dropped, empty sentences dropped,
+    long ones split, as ``PreparedCorpus.encoded`` does for the whole corpus."""
+    parts, start = [], 0
+    for (tokens, shard_map), shard in zip(corpus.shards, corpus.manifest["shards"]):
+        lo, hi = max(a, start), min(b, start + shard["tokens"])
+        if lo < hi:
+            m = np.fromfile(shard_map, dtype="<i4")
+            m = np.where(m >= 0, to_id[m], -1).astype(np.int32)
+            stored = np.fromfile(tokens, dtype="<i4", count=hi - lo, offset=4 * (lo - start))
+            parts.append(m[stored])
+        start += shard["tokens"]
+    stored = np.concatenate(parts) if parts else np.empty(0, np.int32)
+    kept = np.zeros(stored.size + 1, dtype=np.int64)
+    np.cumsum(stored >= 0, out=kept[1:])
+    ends = corpus.ends[(corpus.ends > a) & (corpus.ends <= b)] - a
+    offsets = _drop_empty(np.concatenate([[0], kept[ends], [kept[-1]]]))
+    return stored[stored >= 0], split_long_sentences(offsets, config.MAX_SENTENCE_LENGTH)
+
+
+def plan_rounds(corpus, n_workers, words_per_worker):
+    """The rounds of an epoch: each a list of one piece ``(a, b)`` of stored tokens per worker,
+    cut at sentence ends, about ``words_per_worker`` tokens each."""
+    bounds = np.concatenate([[0], corpus.ends]).astype(np.int64)
+    if bounds[-1] != corpus.n_tokens:
+        bounds = np.append(bounds, corpus.n_tokens)
+    # lines longer than MAX_SENTENCE_LENGTH are cut into sentences of that length anyway (one
+    # line, as text8 is, would otherwise be one piece for one worker)
+    longest = config.MAX_SENTENCE_LENGTH
+    long = np.flatnonzero(np.diff(bounds) > longest)
+    if long.size:
+        cuts = [np.arange(bounds[i] + longest, bounds[i + 1], longest) for i in long]
+        bounds = np.union1d(bounds, np.concatenate(cuts))
+    rounds = []
+    for starts in plan_pieces(bounds, n_workers, words_per_worker):
+        rounds.append([(int(bounds[starts[w]]), int(bounds[starts[w + 1]])) for w in range(n_workers)])
+    return rounds

@@ -1,0 +1,144 @@
+"""Training on a real Dask LocalCluster (worker processes, loopback only): the first pass and the
+rounds run on the workers, the vocabulary is the single-machine one, quality stays, a worker
+killed mid-training costs a round, and a bad scheduler or an unreadable corpus fails clearly."""
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from conftest import planted_corpus, require
+from fastw2v import Word2Vec
+from fastw2v.callbacks import CallbackAny2Vec
+
+PARAMS = dict(vector_size=16, window=3, min_count=2, epochs=3, seed=1, sample=0)
+
+
+@pytest.fixture(scope="module")
+def client():
+    require("distributed")
+    from fastw2v.distributed.cluster import local_cluster
+    client = local_cluster(2)
+    yield client
+    client.close()
+    client.cluster.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    sentences, topics = planted_corpus(np.random.default_rng(4), n_sentences=1500)
+    path = tmp_path_factory.mktemp("dask") / "planted.txt"
+    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
+    return path, topics
+
+
+def separation(model, topics):
+    """Mean cosine within a planted topic minus across topics."""
+    unit = model.wv.get_normed_vectors()
+    ids = [[model.wv.key_to_index[w] for w in t if w in model.wv] for t in topics]
+    within = np.mean([(unit[i] @ unit[i].T)[np.triu_indices(len(i), 1)].mean() for i in ids])
+    across = np.mean([(unit[a] @ unit[b].T).mean() for k, a in enumerate(ids) for b in ids[k + 1:]])
+    return within - across
+
+
+def test_training_on_the_cluster_matches_one_process(client, corpus):
+    path, topics = corpus
+    here = Word2Vec(workers=2, **PARAMS).fit(str(path), verbose=False)
+    there = Word2Vec(**PARAMS).fit(str(path), client=client, verbose=False)
+    assert there.wv.index_to_key == here.wv.index_to_key        # the same first pass
+    assert np.array_equal(there.vocab.counts, here.vocab.counts)
+    used = {w for r in there.round_log for w in r["workers"]}
+    assert used == set(client.nthreads())                        # both workers trained
+    assert sum(r["words"] for r in there.round_log) == 3 * there.corpus_total_words
+    assert separation(there, topics) > 0.5
+    assert separation(there, topics) > separation(here, topics) - 0.1
+    per_pair = np.array(there.epoch_losses) / np.array(there.epoch_pairs)
+    assert per_pair[-1] < per_pair[0]
+    # 20 words, every row written by both workers every round: their summed changes overshoot
+    # a little more than two Hogwild threads' (measured: 1.67 against 1.43 per pair)
+    assert there.epoch_losses[-1] / there.epoch_pairs[-1] == pytest.approx(
+        here.epoch_losses[-1] / here.epoch_pairs[-1], rel=0.25)
+
+
+def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
+    from fastw2v.corpus import PreparedCorpus, prepare
+    path, _ = corpus
+    here = prepare([str(path)], tmp_path / "here")
+    from fastw2v.corpus import firstpass
+    calls = []
+    original = firstpass.count_unit
+    firstpass.count_unit = lambda *a: calls.append(a) or original(*a)   # never called here
+    try:
+        there = prepare([str(path)], tmp_path / "there", client=client)
+    finally:
+        firstpass.count_unit = original
+    assert calls == []
+    assert there.words == here.words and np.array_equal(there.counts, here.counts)
+    assert np.array_equal(PreparedCorpus(tmp_path / "there").ends, here.ends)
+
+
+class KillOneWorker(CallbackAny2Vec):
+    """In epoch 2, SIGKILL one worker process while it is training a round."""
+
+    def __init__(self, client):
+        self.client, self.epoch, self.killed = client, 0, None
+        self.pids = client.run(os.getpid)
+
+    def on_epoch_begin(self, model):
+        self.epoch += 1
+        if self.epoch == 2:
+            threading.Thread(target=self._kill, daemon=True).start()
+
+    def _kill(self):
+        deadline = time.time() + 20
+        while time.time() < deadline and self.killed is None:
+            for address, tasks in self.client.processing().items():
+                if any("train_round" in str(t) for t in tasks):
+                    os.kill(self.pids[address], signal.SIGKILL)
+                    self.killed = address
+                    return
+            time.sleep(0.002)
+
+
+def test_a_worker_killed_mid_training_costs_a_round(corpus):
+    require("distributed")
+    from fastw2v.distributed.cluster import local_cluster
+    path, topics = corpus
+    big = path.parent / "big.txt"
+    big.write_text(path.read_text() * 8)
+    with local_cluster(2) as client:
+        killer = KillOneWorker(client)
+        model = Word2Vec(**{**PARAMS, "epochs": 4}).build_vocab(str(big), client=client)
+        model.train(callbacks=[killer], verbose=False)
+        assert killer.killed is not None                          # it did die mid-round
+        assert len(model.epoch_losses) == 4
+        assert sum(r["words"] for r in model.round_log) == 4 * model.corpus_total_words
+        assert separation(model, topics) > 0.5
+        client.cluster.close()
+
+
+def test_an_unreachable_scheduler_fails_at_once():
+    require("distributed")
+    from fastw2v.distributed.cluster import connect
+    t0 = time.perf_counter()
+    with pytest.raises(ConnectionError, match=r"cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'"):
+        connect("tcp://127.0.0.1:9", timeout=2)
+    assert time.perf_counter() - t0 < 10
+
+
+def test_a_worker_that_cannot_read_the_corpus_names_itself_and_the_path(client, corpus, tmp_path):
+    from fastw2v.corpus import prepare
+    path, _ = corpus
+    prepare([str(path)], tmp_path / "p")
+    model = Word2Vec(**PARAMS).build_vocab(str(tmp_path / "p"), client=client)
+    os.remove(tmp_path / "p" / "tokens-00000.i32")
+    with pytest.raises(OSError, match=r"worker tcp://127\.0\.0\.1:\d+ cannot read the prepared "
+                                      r"corpus .*p'.*tokens-00000\.i32"):
+        model.train(verbose=False)
+
+
+def test_token_lists_are_refused_with_a_client(client):
+    with pytest.raises(ValueError, match="files every worker can read"):
+        Word2Vec(**PARAMS).build_vocab([["a", "b"]], client=client)
