@@ -142,3 +142,37 @@ def test_a_worker_that_cannot_read_the_corpus_names_itself_and_the_path(client, 
 def test_token_lists_are_refused_with_a_client(client):
     with pytest.raises(ValueError, match="files every worker can read"):
         Word2Vec(**PARAMS).build_vocab([["a", "b"]], client=client)
+
+
+def test_every_workers_change_is_added():
+    # the merge rule, pinned: two workers that changed one row both move it (no averaging)
+    from fastw2v.distributed.driver import apply_changes
+    W_in, W_out = np.zeros((4, 2), np.float32), np.ones((4, 2), np.float32)
+    results = [dict(rows_in=np.array([0, 2]), change_in=np.array([[1, 1], [2, 2]], np.float32),
+                    rows_out=np.array([1]), change_out=np.array([[0.5, 0.5]], np.float32)),
+               dict(rows_in=np.array([2]), change_in=np.array([[3, 3]], np.float32),
+                    rows_out=np.array([1, 3]), change_out=np.array([[1, 1], [-1, -1]], np.float32))]
+    apply_changes(W_in, W_out, results)
+    assert W_in.tolist() == [[1, 1], [0, 0], [5, 5], [0, 0]]
+    assert W_out.tolist() == [[1, 1], [2.5, 2.5], [1, 1], [0, 0]]
+
+
+def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
+    from fastw2v.corpus import PreparedCorpus, prepare
+    from fastw2v.distributed.rounds import plan_rounds, read_piece
+    path = tmp_path / "c.txt"
+    rng = np.random.default_rng(0)
+    lines = [" ".join(f"w{i}" for i in rng.integers(0, 30, rng.integers(1, 40))) for _ in range(300)]
+    lines.append(" ".join(["w1"] * 25_000))                       # one line longer than 10,000 words
+    path.write_text("\n".join(lines) + "\n")
+    prepare([str(path)], tmp_path / "p")
+    corpus = PreparedCorpus(tmp_path / "p")
+    to_id = np.arange(len(corpus.words), dtype=np.int32)
+    rounds = plan_rounds(corpus, 3, 500)
+    pieces = [p for r in rounds for p in r]
+    assert pieces[0][0] == 0 and pieces[-1][1] == corpus.n_tokens
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))  # contiguous, nothing twice
+    whole = corpus.encoded(to_id, 10_000)
+    ids = np.concatenate([read_piece(corpus, to_id, *p)[0] for p in pieces])
+    assert np.array_equal(ids, whole.reader().take(whole.n_words))
+    assert sum(b - a > 5_000 for a, b in pieces) >= 2              # the long line was cut up

@@ -71,13 +71,10 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                        for w, ((address, _), piece) in enumerate(zip(workers, pieces))]
             results = client.gather(futures)
             client.cancel(snapshot)
-            back = 0
-            for res in results:
-                W_in[res["rows_in"]] += res["change_in"]
-                W_out[res["rows_out"]] += res["change_out"]
-                loss += res["loss"]
-                pairs += res["pairs"]
-                back += res["change_in"].nbytes + res["change_out"].nbytes
+            apply_changes(W_in, W_out, results)
+            loss += sum(res["loss"] for res in results)
+            pairs += sum(res["pairs"] for res in results)
+            back = sum(res["change_in"].nbytes + res["change_out"].nbytes for res in results)
             model.running_training_loss += sum(res["loss"] for res in results)
             model.round_log.append(dict(
                 seconds=time.perf_counter() - t0, words=size,
@@ -88,6 +85,13 @@ def dask_epochs(model, data, keep, schedule, progress, client):
         return loss, pairs
 
     return run_epoch, lambda: None
+
+
+def apply_changes(W_in, W_out, results):
+    """Add every worker's change to the rows it changed (the sum, not the mean: see above)."""
+    for res in results:
+        W_in[res["rows_in"]] += res["change_in"]
+        W_out[res["rows_out"]] += res["change_out"]
 
 
 def _lr(progress, schedule):
