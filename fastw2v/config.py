@@ -26,6 +26,9 @@ _DEFAULTS = {
     # How a merge combines the threads' changes to a staged row: "sum" adds every thread's
     # change, "mean" adds each one divided by the number of threads (cpu/_staging.py).
     "STAGE_MERGE": "sum",
+    # No staging with more threads than this: the summed changes of many threads overshoot
+    # (bench_results/decisions.md#staging-threads).
+    "STAGE_MAX_THREADS": 4,
     # The full softmax is refused on larger vocabularies (O(V*D) work and memory per example).
     "SOFTMAX_MAX_VOCAB": 200_000,
     # CUDA: threads per block of every kernel launch.
@@ -49,6 +52,7 @@ CBOW_BATCH = _DEFAULTS["CBOW_BATCH"]
 STAGED_ROWS = _DEFAULTS["STAGED_ROWS"]
 STAGE_MERGE_WINDOWS = _DEFAULTS["STAGE_MERGE_WINDOWS"]
 STAGE_MERGE = _DEFAULTS["STAGE_MERGE"]
+STAGE_MAX_THREADS = _DEFAULTS["STAGE_MAX_THREADS"]
 SOFTMAX_MAX_VOCAB = _DEFAULTS["SOFTMAX_MAX_VOCAB"]
 THREADS_PER_BLOCK = _DEFAULTS["THREADS_PER_BLOCK"]
 GPU_MAX_BLOCKS = _DEFAULTS["GPU_MAX_BLOCKS"]

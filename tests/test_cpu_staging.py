@@ -175,3 +175,13 @@ def test_concurrent_merges_lose_nothing():
         _merge_rounds(W, stage, rounds)
         np.testing.assert_array_equal(W[:rows], threads * rounds)
         assert stage[6][0] == 0
+
+
+def test_no_staging_for_one_thread_or_past_the_limit(monkeypatch):
+    # adding 16 threads' changes overshot (bench_results/decisions.md#staging-threads)
+    from fastw2v.cpu._staging import stage_count
+    assert stage_count(10_000, 1) == 0
+    assert stage_count(10_000, 2) == stage_count(10_000, config.STAGE_MAX_THREADS) == config.STAGED_ROWS
+    assert stage_count(10_000, config.STAGE_MAX_THREADS + 1) == 0
+    assert stage_count(100, 2) == 100
+    assert config.STAGE_MAX_THREADS == 4

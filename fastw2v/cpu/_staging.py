@@ -89,8 +89,13 @@ def spare_rows(W, spare):
 
 
 def stage_count(rows, threads):
-    """How many of ``rows`` output rows each of ``threads`` threads stages (none for one)."""
-    return min(config.STAGED_ROWS, rows) if threads > 1 else 0
+    """How many of ``rows`` output rows each of ``threads`` threads stages: none for one
+    thread, and none past ``config.STAGE_MAX_THREADS``: adding every thread's change overshoots
+    when many threads fit the same rows (at 16 threads staging lost analogy accuracy against
+    none, at 2 to 4 threads it lost none: bench_results/decisions.md#staging-threads)."""
+    if threads < 2 or threads > config.STAGE_MAX_THREADS:
+        return 0
+    return min(config.STAGED_ROWS, rows)
 
 
 def merge_scale(threads, rule=None):
