@@ -405,7 +405,10 @@ class Word2Vec:
             # on a cluster, beside the corpus: a place every worker can read, as the corpus is
             where = None if self.client is None else os.path.dirname(os.path.abspath(
                 corpus if isinstance(corpus, (str, os.PathLike)) else corpus[0]))
-            tmp = tempfile.TemporaryDirectory(prefix=".fastw2v-prepared-", dir=where)
+            try:
+                tmp = tempfile.TemporaryDirectory(prefix=".fastw2v-prepared-", dir=where)
+            except OSError:                   # a read-only corpus directory: TMPDIR (one machine)
+                tmp = tempfile.TemporaryDirectory(prefix=".fastw2v-prepared-")
             return prepare(corpus, os.path.join(tmp.name, "corpus"), cfg.lowercase,
                            max_vocab_size=None if vocab or not prune else cfg.max_vocab_size,
                            threads=0 if self.client else self.workers, vocab=vocab,

@@ -155,6 +155,14 @@ def test_every_workers_change_is_added():
     apply_changes(W_in, W_out, results)
     assert W_in.tolist() == [[1, 1], [0, 0], [5, 5], [0, 0]]
     assert W_out.tolist() == [[1, 1], [2.5, 2.5], [1, 1], [0, 0]]
+    # four workers on one row: two workers' worth (the sum halved); one worker's row: whole
+    W = np.zeros((2, 1), np.float32)
+    four = [dict(rows_in=np.array([0]), change_in=np.array([[1.0]], np.float32),
+                 rows_out=np.array([], int), change_out=np.zeros((0, 1), np.float32))] * 4
+    four = four + [dict(rows_in=np.array([1]), change_in=np.array([[3.0]], np.float32),
+                        rows_out=np.array([], int), change_out=np.zeros((0, 1), np.float32))]
+    apply_changes(W, np.zeros((2, 1), np.float32), four)
+    assert W.tolist() == [[2.0], [3.0]]
 
 
 def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
@@ -176,3 +184,11 @@ def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
     ids = np.concatenate([read_piece(corpus, to_id, *p)[0] for p in pieces])
     assert np.array_equal(ids, whole.reader().take(whole.n_words))
     assert sum(b - a > 5_000 for a, b in pieces) >= 2              # the long line was cut up
+
+
+def test_more_workers_than_the_sum_bears_warn(client, corpus, monkeypatch):
+    from fastw2v.distributed import driver
+    path, _ = corpus
+    monkeypatch.setattr(driver, "SUMMED_WORKERS", 1)
+    with pytest.warns(UserWarning, match="2 workers: with more than 1 workers the hot rows"):
+        Word2Vec(**{**PARAMS, "epochs": 1}).fit(str(path), client=client, verbose=False)

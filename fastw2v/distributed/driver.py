@@ -7,7 +7,7 @@ every worker's change to its rows:
 
     W[rows_w] += change_w          for every worker w
 
-Adding, not averaging: two workers that trained different text both moved the model, and their
+Adding (capped at two workers' worth per row: ``apply_changes``), not averaging: two workers that trained different text both moved the model, and their
 changes are what two Hogwild threads would have written into shared rows; the only difference
 from one process is that a worker sees the others' changes at the next round instead of at
 once. (Spark MLlib averages the partitions' copies once per iteration, which divides every
@@ -21,6 +21,9 @@ along that stretch, as the threads of one block do.
 import dataclasses
 import time
 import uuid
+import warnings
+
+import numpy as np
 
 from .cluster import worker_threads
 from .rounds import plan_rounds, train_round
@@ -29,6 +32,9 @@ from .rounds import plan_rounds, train_round
 # rounds ship rows less often per word, smaller ones keep the workers closer to one model.
 ROUND_WORDS = 250_000
 MIN_ROUNDS = 8
+# A row moves at most as far as this many workers' changes (apply_changes); more workers than
+# this warn: the cap keeps training stable but below one process's quality (bench_results/dask.md)
+SUMMED_WORKERS = 2
 
 
 def dask_epochs(model, data, keep, schedule, progress, client):
@@ -40,6 +46,11 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                          "can read: give a text file, a directory or a prepared directory, "
                          "not token lists")
     workers = worker_threads(client)
+    if len(workers) > SUMMED_WORKERS:
+        warnings.warn(
+            f"{len(workers)} workers: with more than {SUMMED_WORKERS} workers the hot rows' "
+            "changes are capped and quality falls below one process's (bench_results/dask.md); "
+            f"{SUMMED_WORKERS} workers with more threads each train best", stacklevel=4)
     corpus = data.prepared
     cfg = model.config
     spec = dict(key=uuid.uuid4().hex, params=dataclasses.asdict(cfg), words=model.vocab.words,
@@ -88,10 +99,20 @@ def dask_epochs(model, data, keep, schedule, progress, client):
 
 
 def apply_changes(W_in, W_out, results):
-    """Add every worker's change to the rows it changed (the sum, not the mean: see above)."""
-    for res in results:
-        W_in[res["rows_in"]] += res["change_in"]
-        W_out[res["rows_out"]] += res["change_out"]
+    """Add the workers' changes to the rows they changed: the sum, each row scaled down to at
+    most ``SUMMED_WORKERS`` workers' worth (with 2 workers, the plain sum).
+
+    Why capped: workers that fit a hot row from the same snapshot each move it most of the way
+    to about the same place, so the sum of N changes leaves the row's error (1 - N) times what
+    it was: bounded at N = 2, growing from N = 3 (4 workers diverged to chance). The cap keeps
+    every row at the 2-worker bound; rows one worker changed keep its whole change."""
+    for W, rows, changes in ((W_in, "rows_in", "change_in"), (W_out, "rows_out", "change_out")):
+        touched = np.zeros(len(W), dtype=np.float32)
+        for res in results:
+            touched[res[rows]] += 1
+        scale = np.minimum(1.0, SUMMED_WORKERS / np.maximum(touched, 1)).astype(np.float32)
+        for res in results:
+            W[res[rows]] += res[changes] * scale[res[rows], None]
 
 
 def _lr(progress, schedule):
