@@ -81,7 +81,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                                      pure=False)
                        for w, ((address, _), piece) in enumerate(zip(workers, pieces))]
             results = client.gather(futures)
-            client.cancel(snapshot)
+            del futures, snapshot                 # released: the workers drop the snapshot
             apply_changes(W_in, W_out, results)
             loss += sum(res["loss"] for res in results)
             pairs += sum(res["pairs"] for res in results)

@@ -11,8 +11,9 @@ def count_on_workers(client, units, spills, encoding, unicode_errors):
     try:
         for future in futures:
             yield future.result()
-    finally:
+    except BaseException:                      # an error or Ctrl-C: the rest are not needed
         client.cancel(futures)
+        raise
 
 
 def _count(unit, spill, encoding, unicode_errors):
