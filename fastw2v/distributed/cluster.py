@@ -27,7 +27,7 @@ def local_cluster(n_workers, threads_per_worker=1):
     """A Client of a new LocalCluster: ``n_workers`` processes on this machine, loopback only."""
     distributed = require_distributed()
     cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
-                                       processes=True, host="127.0.0.1", dashboard_address=None)
+                                       processes=True, host="127.0.0.1", dashboard_address=":0")
     return distributed.Client(cluster)
 
 
