@@ -9,8 +9,7 @@ cache does not notice a changed setting). Run on the 16-core host of the H200 ma
 Since then config.STAGE_MAX_THREADS turns staging off above 4 threads, so STAGED > 0 with
 more threads than that stages nothing.
 """
-import json, os, sys, time
-import numpy as np
+import json, sys, time
 from fastw2v import Word2Vec, config
 from fastw2v.data import TEXT8_SAMPLE
 

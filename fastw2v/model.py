@@ -71,7 +71,6 @@ class Word2Vec:
         self._state = None            # where the latest train() stands: see _record
         self.checkpointed = 0         # epochs of the latest train() saved in its checkpoint
         self._corpus = self._source = self._tmp = None
-        self._verbose = True
         self.client = None            # a dask.distributed Client: train on its workers
         if sentences is not None and corpus_iterable is not None:
             raise TypeError("Word2Vec: give the corpus once, as sentences or corpus_iterable")
@@ -303,7 +302,6 @@ class Word2Vec:
             if not rows.flags.writeable:
                 raise ValueError("this model's rows are memory-mapped read-only (load(path, "
                                  "mmap='r')): load it without mmap to train it")
-        self._verbose = verbose
         self.running_training_loss = 0.0
         progress = Progress(data.raw_words, schedule.total, enabled=verbose)
         run_epoch, finish = epoch_runner(self, data, keep, schedule, progress)   # compiles first

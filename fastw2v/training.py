@@ -50,7 +50,7 @@ def _cpu_epochs(model, data, keep, schedule, progress):
     blocks = plan_pieces(data.offsets, threads, config.BLOCK_WORDS_PER_THREAD)
     raw_per_word = data.raw_words / data.n_words
     total = schedule.total * data.n_words
-    _warm_up(model, run_block, data, keep, blocks, threads)
+    _warm_up(model, run_block, data, keep, threads, progress.enabled)
 
     def run_epoch(epoch):
         loss = pairs = 0.0
@@ -62,17 +62,12 @@ def _cpu_epochs(model, data, keep, schedule, progress):
             at = epoch * data.n_words + done
             lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
             lr1 = linear_lr((at + n_block) / total, schedule.alpha, schedule.min_alpha)
-            stats = np.zeros((threads, 2), dtype=np.float64)
-            # the block alone, its sentences counted from 0: the kernels see only positions
-            # within it, so a streamed corpus trains exactly as one held in memory
-            offsets = data.offsets[starts[0]:starts[-1] + 1] - first
-            work = (reader.take(n_block), offsets, starts - starts[0],
-                    _seed_states(cfg.seed, schedule.run + epoch, b, threads), keep)
-            run_block(work, lr0, lr1, stats)
-            block_loss = stats[:, 0].sum()
+            block_loss, block_pairs = train_block(
+                run_block, reader.take(n_block), data.offsets, starts,
+                _seed_states(cfg.seed, schedule.run + epoch, b, threads), keep, lr0, lr1)
             loss += block_loss
-            pairs += stats[:, 1].sum()
-            model.running_training_loss += float(block_loss)
+            pairs += block_pairs
+            model.running_training_loss += block_loss
             done += n_block
             progress.update(epoch, done * raw_per_word, lr1)
         return loss, pairs
@@ -80,23 +75,33 @@ def _cpu_epochs(model, data, keep, schedule, progress):
     return run_epoch, lambda: None
 
 
-def _warm_up(model, run_block, data, keep, blocks, threads):
+def train_block(run_block, ids, offsets, starts, seeds, keep, lr0, lr1):
+    """One kernel call on sentences ``starts[0]..starts[-1]`` of ``offsets``, whose ids are
+    ``ids``, thread p taking sentences ``[starts[p], starts[p + 1])``. The kernel sees the
+    block alone, its sentences counted from 0, so a streamed corpus trains exactly as one held
+    in memory. Returns the block's (loss, pairs)."""
+    stats = np.zeros((starts.size - 1, 2), dtype=np.float64)
+    block_offsets = offsets[starts[0]:starts[-1] + 1] - offsets[starts[0]]
+    run_block((ids, block_offsets, starts - starts[0], seeds, keep), lr0, lr1, stats)
+    return float(stats[:, 0].sum()), float(stats[:, 1].sum())
+
+
+def _warm_up(model, run_block, data, keep, threads, verbose):
     """Compile (or load from numba's cache) the kernel before the clock starts, on the first
     sentence at learning rate 0 (no row changes), so that words/s never includes compiling.
     Says so on stderr when numba has no cached copy: the first run waits ~20-60 s."""
     kernel = run_block.kernel
     if kernel.signatures:                 # compiled in this process already
         return
-    if model._verbose and not _cached(kernel):
+    if verbose and not _cached(kernel):
         print("compiling kernels (first run only; numba caches them on disk)...",
               file=sys.stderr, flush=True)
     n = int(data.offsets[1])              # the first sentence (never empty)
     ids = data.reader().take(n)
     starts = np.zeros(threads + 1, dtype=np.int64)
     starts[1:] = 1                        # thread 0 trains it, the others get empty pieces
-    work = (ids, data.offsets[:2] - data.offsets[0], starts,
-            _seed_states(model.config.seed, 0, 0, threads), keep)
-    run_block(work, 0.0, 0.0, np.zeros((threads, 2), dtype=np.float64))
+    train_block(run_block, ids, data.offsets, starts, _seed_states(model.config.seed, 0, 0, threads),
+                keep, 0.0, 0.0)
 
 
 def _cached(kernel):

@@ -370,9 +370,8 @@ def test_warm_up_compiles_at_learning_rate_zero_and_changes_no_row(corpus, capsy
             return run(work, lr0, lr1, stats)
         recording.kernel = Uncompiled()
         monkeypatch.setattr(training, "_cached", lambda kernel: False)
-        blocks = training.plan_pieces(model._corpus.offsets, threads, 100)
         keep = model.vocab.keep_probabilities(model.config.sample)
-        training._warm_up(model, recording, model._corpus, keep, blocks, threads)
+        training._warm_up(model, recording, model._corpus, keep, threads, True)
         assert calls == [(0.0, 0.0)]
         assert np.array_equal(model.wv.vectors, W_in) and np.array_equal(model.W_out, W_out)
         assert "compiling kernels (first run only" in capsys.readouterr().err

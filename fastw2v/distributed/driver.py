@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from ..schedule import linear_lr
 from .cluster import worker_threads
 from .rounds import plan_rounds, train_round
 
@@ -71,8 +72,8 @@ def dask_epochs(model, data, keep, schedule, progress, client):
             t0 = time.perf_counter()
             at = epoch * per_epoch + done
             size = sum(b - a for a, b in pieces)
-            lr0 = _lr(at / total, schedule)
-            lr1 = _lr((at + size) / total, schedule)
+            lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
+            lr1 = linear_lr((at + size) / total, schedule.alpha, schedule.min_alpha)
             W_in, W_out = model.wv.vectors, model.W_out
             snapshot = client.scatter([W_in, W_out], broadcast=True)
             futures = [client.submit(train_round, spec_future, *snapshot, piece, lr0, lr1,
@@ -114,7 +115,3 @@ def apply_changes(W_in, W_out, results):
         for res in results:
             W[res[rows]] += res[changes] * scale[res[rows], None]
 
-
-def _lr(progress, schedule):
-    from ..schedule import linear_lr
-    return linear_lr(progress, schedule.alpha, schedule.min_alpha)

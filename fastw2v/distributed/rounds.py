@@ -19,7 +19,7 @@ import numpy as np
 from .. import config
 from ..corpus import PreparedCorpus, split_long_sentences
 from ..corpus.reading import _drop_empty
-from ..schedule import linear_lr, plan_pieces
+from ..schedule import plan_pieces
 
 _SHELLS = {}                      # spec key -> _Shell, per worker process
 _SHELLS_LOCK = threading.Lock()
@@ -88,22 +88,21 @@ def train_round(spec, W_in, W_out, piece, lr0, lr1, stream):
 def _train(shell, ids, offsets, lr0, lr1, stream):
     """The piece in blocks, as ``training._cpu_epochs`` trains an epoch."""
     from ..cpu._rng import seed_states
+    from ..training import train_block
     threads, n = shell.threads, max(int(offsets[-1]), 1)
     loss = pairs = 0.0
     done = 0
     for b, starts in enumerate(plan_pieces(offsets, threads, config.BLOCK_WORDS_PER_THREAD)):
         first = offsets[starts[0]]
         n_block = int(offsets[starts[-1]] - first)
-        stats = np.zeros((threads, 2), dtype=np.float64)
-        work = (ids[first:first + n_block], offsets[starts[0]:starts[-1] + 1] - first,
-                starts - starts[0], seed_states(shell.model.config.seed, *stream, b, n=threads),
-                shell.keep)
-        shell.run(work, lr0 + (lr1 - lr0) * done / n, lr0 + (lr1 - lr0) * (done + n_block) / n,
-                  stats)
-        loss += stats[:, 0].sum()
-        pairs += stats[:, 1].sum()
+        block_loss, block_pairs = train_block(
+            shell.run, ids[first:first + n_block], offsets, starts,
+            seed_states(shell.model.config.seed, *stream, b, n=threads), shell.keep,
+            lr0 + (lr1 - lr0) * done / n, lr0 + (lr1 - lr0) * (done + n_block) / n)
+        loss += block_loss
+        pairs += block_pairs
         done += n_block
-    return float(loss), float(pairs)
+    return loss, pairs
 
 
 def _changed(trained, snapshot):

@@ -12,16 +12,7 @@ import numpy as np
 
 from .. import config
 from ..schedule import linear_lr
-from ..params import CUDA_OBJECTIVES as SUPPORTED
 from . import require_cuda
-
-
-def check_objective(objective):
-    if objective not in SUPPORTED:
-        arch, head = objective
-        raise ValueError(f"device='cuda' trains skip-gram and CBOW with negative sampling and "
-                         f"skip-gram with the full softmax; {arch} with loss {head!r} runs on "
-                         "device='cpu' only")
 
 
 def subsample(ids, offsets, keep, rng):
