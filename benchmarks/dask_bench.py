@@ -66,13 +66,13 @@ HOP_LATENCY = 50e-6              # ring allreduce: seconds per message step on a
 PROJECT_N = (8, 32, 128)
 
 
-def child(objective, config, seed, epochs, min_rounds, corpus):
+def child(objective, config, seed, epochs, step_words, corpus):
     """One training in this process; prints its record as a JSON line."""
     import numpy as np
     from _study import scores
     from fastw2v import Word2Vec
     from fastw2v.distributed import driver
-    driver.MIN_ROUNDS = min_rounds or driver.MIN_ROUNDS
+    driver.STEP_WORDS = step_words or driver.STEP_WORDS
     n = CONFIGS[config]
     t0 = time.perf_counter()
     client = None
@@ -88,7 +88,7 @@ def child(objective, config, seed, epochs, min_rounds, corpus):
                **scores(model), words_per_second=model.words_per_second,
                train_seconds=model.train_seconds, cluster_seconds=t1 - t0,
                fit_seconds=t2 - t1, whole_seconds=t2 - t0, vocab=len(model.wv),
-               raw_words=model.corpus_total_words, min_rounds=driver.MIN_ROUNDS,
+               raw_words=model.corpus_total_words, step_words=driver.STEP_WORDS,
                loss_per_pair=[loss / max(pairs, 1)
                               for loss, pairs in zip(model.epoch_losses, model.epoch_pairs)],
                mean_norm_in=float(np.linalg.norm(model.wv.vectors, axis=1).mean()))
@@ -97,7 +97,9 @@ def child(objective, config, seed, epochs, min_rounds, corpus):
         slowest = [max(r["compute"]) for r in log]
         run.update(rounds=len(log), round_seconds=[r["seconds"] for r in log], slowest=slowest,
                    words_per_worker=[r["words"] / n for r in log],
-                   bytes_out=[r["bytes_out"] for r in log], bytes_back=[r["bytes_back"] for r in log],
+                   # per step, the cycle's snapshot spread over its steps: what a link carries
+                   bytes_out=sum(r["bytes_out"] + r["snapshot"] for r in log) / len(log),
+                   bytes_back=sum(r["bytes_back"] for r in log) / len(log),
                    workers_used=len({w for r in log for w in r["workers"]}))
         client.close()
         client.cluster.close()
@@ -242,18 +244,18 @@ def main():
     p.add_argument("--corpus", default=DEFAULT_CORPUS)
     p.add_argument("--objectives", default=",".join(OBJECTIVES))
     p.add_argument("--configs", default=DEFAULT_CONFIGS, help=f"of {', '.join(CONFIGS)}")
-    p.add_argument("--min-rounds", type=int, default=0,
-                   help="fewest rounds an epoch (driver.MIN_ROUNDS; 0: the library's)")
+    p.add_argument("--step-words", type=int, default=0,
+                   help="tokens per worker per step (driver.STEP_WORDS; 0: the library's)")
     p.add_argument("--seeds", default="1,2,3")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--quick", action="store_true", help="smoke test: 1 seed, 1 epoch, SGNS only")
     p.add_argument("--json", help="append the record to this file (a JSON list)")
-    p.add_argument("--child", nargs=5, metavar=("OBJECTIVE", "CONFIG", "SEED", "EPOCHS", "MIN_ROUNDS"),
+    p.add_argument("--child", nargs=5, metavar=("OBJECTIVE", "CONFIG", "SEED", "EPOCHS", "STEP_WORDS"),
                    help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
-        objective, config, seed, epochs, min_rounds = args.child
-        return child(objective, config, int(seed), int(epochs), int(min_rounds), args.corpus)
+        objective, config, seed, epochs, step_words = args.child
+        return child(objective, config, int(seed), int(epochs), int(step_words), args.corpus)
     if args.quick:
         args.seeds, args.epochs, args.objectives = "1", 1, "sgns"
     objectives, configs = args.objectives.split(","), args.configs.split(",")
@@ -264,14 +266,14 @@ def main():
                   corpus=os.path.abspath(args.corpus), params=PARAMS, objectives=OBJECTIVES,
                   epochs=args.epochs)
     from fastw2v.distributed import driver
-    record["round_words"], record["min_rounds"] = driver.ROUND_WORDS, args.min_rounds or driver.MIN_ROUNDS
+    record["step_words"] = args.step_words or driver.STEP_WORDS
     warm_up(args.corpus, objectives, configs)
     runs = []
     for seed in args.seeds.split(","):              # configs alternate: drift hits them alike
         for objective in objectives:
             for config in configs:
                 runs.append(run_child(args.corpus, objective, config, seed, args.epochs,
-                                      args.min_rounds))
+                                      args.step_words))
                 r = runs[-1]
                 print(f"{objective} {config} seed {seed}: {r['words_per_second'] / 1e6:.3f}M words/s, "
                       f"analogy {100 * r['analogy']:.2f}%, Spearman {r['spearman']:.3f}, "

@@ -95,7 +95,7 @@ class KillOneWorker(CallbackAny2Vec):
         deadline = time.time() + 20
         while time.time() < deadline and self.killed is None:
             for address, tasks in self.client.processing().items():
-                if any("train_round" in str(t) for t in tasks):
+                if any("train_step" in str(t) for t in tasks):
                     os.kill(self.pids[address], signal.SIGKILL)
                     self.killed = address
                     return
@@ -144,25 +144,60 @@ def test_token_lists_are_refused_with_a_client(client):
         Word2Vec(**PARAMS).build_vocab([["a", "b"]], client=client)
 
 
-def test_every_workers_change_is_added():
-    # the merge rule, pinned: two workers that changed one row both move it (no averaging)
-    from fastw2v.distributed.driver import apply_changes
-    W_in, W_out = np.zeros((4, 2), np.float32), np.ones((4, 2), np.float32)
-    results = [dict(rows_in=np.array([0, 2]), change_in=np.array([[1, 1], [2, 2]], np.float32),
-                    rows_out=np.array([1]), change_out=np.array([[0.5, 0.5]], np.float32)),
-               dict(rows_in=np.array([2]), change_in=np.array([[3, 3]], np.float32),
-                    rows_out=np.array([1, 3]), change_out=np.array([[1, 1], [-1, -1]], np.float32))]
-    apply_changes(W_in, W_out, results)
-    assert W_in.tolist() == [[1, 1], [0, 0], [5, 5], [0, 0]]
-    assert W_out.tolist() == [[1, 1], [2.5, 2.5], [1, 1], [0, 0]]
-    # four workers on one row: two workers' worth (the sum halved); one worker's row: whole
-    W = np.zeros((2, 1), np.float32)
-    four = [dict(rows_in=np.array([0]), change_in=np.array([[1.0]], np.float32),
-                 rows_out=np.array([], int), change_out=np.zeros((0, 1), np.float32))] * 4
-    four = four + [dict(rows_in=np.array([1]), change_in=np.array([[3.0]], np.float32),
-                        rows_out=np.array([], int), change_out=np.zeros((0, 1), np.float32))]
-    apply_changes(W, np.zeros((2, 1), np.float32), four)
-    assert W.tolist() == [[2.0], [3.0]]
+def test_changes_compose_as_if_applied_one_after_another():
+    # N workers each pull a row a fraction f of the way to the same target: one after another
+    # they leave (1 - f)^N of the distance, and the composed weight gives exactly that
+    from fastw2v.distributed.merge import composed_weight, merge_rows
+    for n in (1, 2, 4):
+        for f in (1e-12, 0.01, 0.3, 0.9, 1.0):
+            x0, target = np.float64(2.0), np.float64(-1.0)
+            x = x0
+            for _ in range(n):
+                x = x + f * (target - x)
+            summed = n * f * (target - x0)            # the N changes, each from x0
+            assert x0 + composed_weight(f, n) * summed == pytest.approx(x, rel=1e-6)
+    assert composed_weight(0.0, 4) == 1.0             # rarely written rows: the plain sum
+    assert composed_weight(1.0, 4) == 0.25            # saturated rows: the mean
+    W = np.array([[1.0, 1.0], [0.0, 0.0], [5.0, 5.0]], np.float32)
+    rows = np.array([2, 0])
+    values = [np.array([[6, 6], [2, 2]], np.float32), np.array([[7, 7], [1, 1]], np.float32)]
+    merge_rows(W, rows, values, np.array([0.5, 1.0], np.float32))
+    assert W.tolist() == [[2.0, 2.0], [0.0, 0.0], [6.5, 6.5]]   # row 2: (1 + 2) / 2; row 0: 1 + 0
+
+
+def test_hot_rows_meet_after_every_step_and_all_rows_at_the_end_of_a_cycle():
+    from fastw2v.distributed.merge import SYNC_ROWS, cycle_steps, sync_count
+    V = 22_541
+    K = cycle_steps(V)
+    assert K == 32 and SYNC_ROWS * K >= V > SYNC_ROWS * K // 2
+    counts = [sync_count(k, V) for k in range(1, K + 1)]
+    assert counts[:8] == [1024, 2048, 1024, 4096, 1024, 2048, 1024, 8192]
+    assert counts[-1] == V and max(counts[:-1]) < V
+    assert cycle_steps(10) == 1 and sync_count(1, 10) == 10
+
+
+def test_traffic_ranks_rows_by_their_writes_and_weights_the_hot_ones_down():
+    from fastw2v.distributed.merge import Traffic
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(200)]
+    p = 1.0 / np.arange(1, 201)
+    sentences = [list(rng.choice(words, 50, p=p / p.sum())) for _ in range(400)]
+    for hs in (0, 1):
+        model = Word2Vec(vector_size=8, min_count=1, hs=hs, negative=0 if hs else 5, sample=0)
+        model.build_vocab(sentences)
+        traffic = Traffic(model, np.ones(len(model.vocab)))
+        assert traffic.order_in[0] == 0                          # the most frequent word
+        if hs:
+            _, points, _ = model.vocab.huffman_tree()
+            assert traffic.order_out[0] == points[0, 0]          # the root: on every path
+        else:
+            assert traffic.order_out[0] == 0
+        W = np.ones((len(model.vocab), 8), np.float32)
+        traffic.measure(W, np.ones_like(model.W_out))
+        w = traffic.weights("out", len(traffic.u_out), words=300, lr=0.025, n_workers=4)
+        assert (traffic.weights("out", 10, words=600, lr=0.025, n_workers=2) == 1).all()  # 2: the sum
+        hot, cold = w[0], w[-1]                                  # in heat order
+        assert hot == pytest.approx(0.25, abs=0.01) and cold > 0.9   # the mean; about the sum
 
 
 def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
@@ -184,11 +219,3 @@ def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
     ids = np.concatenate([read_piece(corpus, to_id, *p)[0] for p in pieces])
     assert np.array_equal(ids, whole.reader().take(whole.n_words))
     assert sum(b - a > 5_000 for a, b in pieces) >= 2              # the long line was cut up
-
-
-def test_more_workers_than_the_sum_bears_warn(client, corpus, monkeypatch):
-    from fastw2v.distributed import driver
-    path, _ = corpus
-    monkeypatch.setattr(driver, "SUMMED_WORKERS", 1)
-    with pytest.warns(UserWarning, match="2 workers: with more than 1 workers the hot rows"):
-        Word2Vec(**{**PARAMS, "epochs": 1}).fit(str(path), client=client, verbose=False)

@@ -1,41 +1,44 @@
-"""The client's epoch loop on a Dask cluster: data-parallel rounds of the Hogwild kernels.
+"""The client's epoch loop on a Dask cluster: replicas on the workers that meet often.
 
-Each round, the client scatters the current rows (W_in, W_out) to every worker once, as
-futures; each worker trains its own piece of the next ``n_workers x ROUND_WORDS`` tokens from
-that snapshot (``rounds.train_round``) and sends back only the rows it changed; the client adds
-every worker's change to its rows:
+Every worker keeps a replica of the rows (W_in, W_out) and trains its own pieces of the corpus
+with the Numba Hogwild kernels, in steps of ``STEP_WORDS`` tokens (``rounds.train_step``). After
+each step the hottest rows meet: every worker sends the client its replica of them
+(``rounds.head``), the client composes the workers' changes onto its copy of those rows
+(``merge.py``: the sum for rarely written rows, towards the mean for rows every worker drives to
+the same place) and broadcasts the agreed rows, which every replica takes before its next step.
+The hottest 1,024 rows meet after every step, twice as many after every second step, and so on,
+until all of them meet at the end of a cycle (pWord2Vec's schedule, Ji et al. 2016); a cycle
+starts from a snapshot of every row broadcast once.
 
-    W[rows_w] += change_w          for every worker w
+    steps per cycle = smallest 2^J with 1024 x 2^J >= rows (32 for 22.5k words)
 
-Adding (capped at two workers' worth per row: ``apply_changes``), not averaging: two workers that trained different text both moved the model, and their
-changes are what two Hogwild threads would have written into shared rows; the only difference
-from one process is that a worker sees the others' changes at the next round instead of at
-once. (Spark MLlib averages the partitions' copies once per iteration, which divides every
-worker's step by the number of partitions and loses quality as they grow; pWord2Vec
-synchronises replicas by an allreduce every ~0.1 s. Measured: bench_results/dask.md.)
+Measured against the anchors (bench_results/dask.md): Spark MLlib's average of the copies once
+per iteration divides every worker's step by the number of partitions; summing whole-model
+changes once per round (this driver's first design) lost 0.8 analogy points with 2 workers and
+diverged with 4 (a hot row overshoots by N - 1 times its error); these replicas with frequent
+hot-row meetings and the composed merge match one process with 2 and 4 workers.
 
 The learning rate falls on one line over the stored tokens of all epochs, as in one process:
-a round runs from ``lr(done / total)`` to ``lr((done + round) / total)``, every worker's piece
-along that stretch, as the threads of one block do.
+a step runs from ``lr(done / total)`` to ``lr((done + step) / total)``, every worker's piece
+along that stretch, as the threads of one block do. Every epoch ends with a whole cycle's last
+step, so the client's model is whole at each epoch's end (callbacks, checkpoints).
 """
 import dataclasses
 import time
 import uuid
-import warnings
 
-import numpy as np
 
 from ..schedule import linear_lr
 from .cluster import worker_threads
-from .rounds import plan_rounds, train_round
+from .merge import SUMMED_WORKERS, Traffic, cycle_steps, merge_rows, sync_count
+from .rounds import head, plan_rounds, train_step
 
-# Tokens each worker trains per round: between rounds the workers' changes meet. Larger
-# rounds ship rows less often per word, smaller ones keep the workers closer to one model.
-ROUND_WORDS = 250_000
-MIN_ROUNDS = 8
-# A row moves at most as far as this many workers' changes (apply_changes); more workers than
-# this warn: the cap keeps training stable but below one process's quality (bench_results/dask.md)
-SUMMED_WORKERS = 2
+# Tokens each worker trains per step: after each step the hottest rows meet. Smaller steps keep
+# the replicas closer (quality), larger ones pay Dask's per-step latency less often (speed).
+# Measured on text8-head (bench_results/dask.md): 2 workers summing keep one process's quality
+# at 60k words a step; 4 workers with the composed weights need 10k (30k lost 1.5 points).
+STEP_WORDS = 60_000
+STEP_WORDS_COMPOSED = 10_000      # with more than merge.SUMMED_WORKERS workers
 
 
 def dask_epochs(model, data, keep, schedule, progress, client):
@@ -47,71 +50,69 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                          "can read: give a text file, a directory or a prepared directory, "
                          "not token lists")
     workers = worker_threads(client)
-    if len(workers) > SUMMED_WORKERS:
-        warnings.warn(
-            f"{len(workers)} workers: with more than {SUMMED_WORKERS} workers the hot rows' "
-            "changes are capped and quality falls below one process's (bench_results/dask.md); "
-            f"{SUMMED_WORKERS} workers with more threads each train best", stacklevel=4)
+    n = len(workers)
     corpus = data.prepared
     cfg = model.config
     spec = dict(key=uuid.uuid4().hex, params=dataclasses.asdict(cfg), words=model.vocab.words,
                 counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id)
     [spec_future] = client.scatter([spec], broadcast=True)       # once per train() call
-    # at least MIN_ROUNDS rounds an epoch: on a small corpus one round an epoch would let every
-    # worker take a whole epoch's step on the same frequent rows before they meet
-    words = min(ROUND_WORDS, max(1, corpus.n_tokens // (len(workers) * MIN_ROUNDS)))
-    rounds = plan_rounds(corpus, len(workers), words)
+    steps = plan_rounds(corpus, n, STEP_WORDS if n <= SUMMED_WORKERS else STEP_WORDS_COMPOSED)
+    traffic = Traffic(model, keep)
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
-    model.round_log = []                  # per round: seconds, bytes shipped, workers used
+    model.round_log = []          # per step: seconds, words, rows met, bytes shipped, workers
+
+    def submit(fn, w, *args):
+        return client.submit(fn, *args, workers=[workers[w][0]], allow_other_workers=True,
+                             retries=3, pure=False)
 
     def run_epoch(epoch):
         loss = pairs = 0.0
         done = 0
-        for r, pieces in enumerate(rounds):
-            t0 = time.perf_counter()
-            at = epoch * per_epoch + done
-            size = sum(b - a for a, b in pieces)
-            lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
-            lr1 = linear_lr((at + size) / total, schedule.alpha, schedule.min_alpha)
-            W_in, W_out = model.wv.vectors, model.W_out
-            snapshot = client.scatter([W_in, W_out], broadcast=True)
-            futures = [client.submit(train_round, spec_future, *snapshot, piece, lr0, lr1,
-                                     (schedule.run + epoch, r * len(workers) + w),
-                                     workers=[address], allow_other_workers=True, retries=3,
-                                     pure=False)
-                       for w, ((address, _), piece) in enumerate(zip(workers, pieces))]
-            results = client.gather(futures)
-            del futures, snapshot                 # released: the workers drop the snapshot
-            apply_changes(W_in, W_out, results)
-            loss += sum(res["loss"] for res in results)
-            pairs += sum(res["pairs"] for res in results)
-            back = sum(res["change_in"].nbytes + res["change_out"].nbytes for res in results)
-            model.running_training_loss += sum(res["loss"] for res in results)
-            model.round_log.append(dict(
-                seconds=time.perf_counter() - t0, words=size,
-                compute=[res["seconds"] for res in results], workers=[res["worker"] for res in results],
-                bytes_out=(W_in.nbytes + W_out.nbytes) * len(workers), bytes_back=back))
-            done += size
-            progress.update(epoch, done * data.raw_words / per_epoch, lr1)
+        W_in, W_out = model.wv.vectors, model.W_out
+        cycle = cycle_steps(max(len(W_in), len(W_out)))
+        for first in range(0, len(steps), cycle):
+            traffic.measure(W_in, W_out)
+            [snapshot] = client.scatter([dict(W_in=W_in, W_out=W_out)], broadcast=True)
+            replicas, sync, syncs = [snapshot] * n, None, []
+            these = steps[first:first + cycle]
+            for k, pieces in enumerate(these, 1):
+                t0 = time.perf_counter()
+                at = epoch * per_epoch + done
+                size = sum(b - a for a, b in pieces)
+                lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
+                lr1 = linear_lr((at + size) / total, schedule.alpha, schedule.min_alpha)
+                count_in = len(W_in) if k == len(these) else sync_count(k, len(W_in))
+                count_out = len(W_out) if k == len(these) else sync_count(k, len(W_out))
+                rows_in, rows_out = traffic.order_in[:count_in], traffic.order_out[:count_out]
+                replicas = [submit(train_step, w, spec_future, replicas[w], sync, pieces[w],
+                                   lr0, lr1, (schedule.run + epoch, (first + k - 1) * n + w))
+                            for w in range(n)]
+                heads = client.gather([submit(head, w, replicas[w], rows_in, rows_out)
+                                       for w in range(n)])
+                words = (epoch * per_epoch + done + size) / n
+                lr = (lr0 + lr1) / 2
+                merge_rows(W_in, rows_in, [h["W_in"] for h in heads],
+                           traffic.weights("in", count_in, words, lr, n))
+                merge_rows(W_out, rows_out, [h["W_out"] for h in heads],
+                           traffic.weights("out", count_out, words, lr, n))
+                if k < len(these):        # the agreed rows, for every replica's next step
+                    [sync] = client.scatter([(rows_in, W_in[rows_in], rows_out, W_out[rows_out])],
+                                            broadcast=True)
+                    syncs.append(sync)    # kept until the cycle ends: a lost replica replays them
+                step_loss = sum(h["loss"] for h in heads)
+                loss += step_loss
+                pairs += sum(h["pairs"] for h in heads)
+                model.running_training_loss += step_loss
+                shipped = sum(h["W_in"].nbytes + h["W_out"].nbytes for h in heads)
+                model.round_log.append(dict(
+                    seconds=time.perf_counter() - t0, words=size, rows=(count_in, count_out),
+                    compute=[h["seconds"] for h in heads], workers=[h["worker"] for h in heads],
+                    bytes_back=shipped, bytes_out=shipped if k < len(these) else 0,
+                    snapshot=(W_in.nbytes + W_out.nbytes) * n if k == 1 else 0))
+                done += size
+                progress.update(epoch, done * data.raw_words / per_epoch, lr1)
+            del replicas, sync, syncs, snapshot   # released: the workers drop them
         return loss, pairs
 
     return run_epoch, lambda: None
-
-
-def apply_changes(W_in, W_out, results):
-    """Add the workers' changes to the rows they changed: the sum, each row scaled down to at
-    most ``SUMMED_WORKERS`` workers' worth (with 2 workers, the plain sum).
-
-    Why capped: workers that fit a hot row from the same snapshot each move it most of the way
-    to about the same place, so the sum of N changes leaves the row's error (1 - N) times what
-    it was: bounded at N = 2, growing from N = 3 (4 workers diverged to chance). The cap keeps
-    every row at the 2-worker bound; rows one worker changed keep its whole change."""
-    for W, rows, changes in ((W_in, "rows_in", "change_in"), (W_out, "rows_out", "change_out")):
-        touched = np.zeros(len(W), dtype=np.float32)
-        for res in results:
-            touched[res[rows]] += 1
-        scale = np.minimum(1.0, SUMMED_WORKERS / np.maximum(touched, 1)).astype(np.float32)
-        for res in results:
-            W[res[rows]] += res[changes] * scale[res[rows], None]
-

@@ -1,15 +1,17 @@
-"""One round of one worker, as a pure task: (spec, snapshot, piece, lr line, seed) -> change.
+"""One step of one worker, as a pure task: (spec, replica, sync, piece, lr line, seed) -> replica.
 
-The worker copies the round's snapshot of the rows (W_in, W_out) into its own model, trains its
-piece of the prepared corpus with the same Numba kernels and block loop as one process
-(``training.py``), and returns only the rows that changed, as differences from the snapshot:
+A worker's replica of the rows (W_in, W_out) lives in Dask's memory on that worker, as the
+future each step returns and the next step takes. A step copies the replica it is given into
+the worker's model, sets the rows that just met (``sync``: the rows every worker agreed on after
+the previous step), trains its piece of the prepared corpus with the same Numba kernels and
+block loop as one process (``training.py``) and returns the new replica, leaving its input as it
+was. ``head`` then sends the client only the hottest rows, those that meet after this step.
 
-    change = trained[rows] - snapshot[rows]
-
-Nothing else is kept between rounds except a cache of what the spec builds (vocabulary, Huffman
-tree, noise table, the opened corpus), so a task run twice, on this worker or another one after
-a worker died, returns the same change: Dask's retry of a lost task is all the fault tolerance
-needed, and a lost worker costs one round of its piece.
+Nothing else is kept between steps except a cache of what the spec builds (vocabulary, Huffman
+tree, noise table, the opened corpus), so a step run twice, on this worker or another one after
+a worker died, returns the same replica: a cycle starts from a snapshot the client broadcast to
+every worker, so Dask recomputes a lost worker's replica from there (its own retry), and a lost
+worker costs at most one cycle of its pieces.
 """
 import threading
 import time
@@ -44,6 +46,7 @@ class _Shell:
         self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
         self.to_id = np.asarray(spec["to_id"], dtype=np.int32)
         self.lock = threading.Lock()
+        self.last = None          # the replica the last step returned (the model holds its rows)
 
 
 def _shell(spec, threads):
@@ -55,10 +58,11 @@ def _shell(spec, threads):
         return shell
 
 
-def train_round(spec, W_in, W_out, piece, lr0, lr1, stream):
-    """Train stored tokens ``piece = (a, b)`` from the snapshot ``(W_in, W_out)``, the rate
-    falling from ``lr0`` to ``lr1`` over them; ``stream`` picks the random streams.
-    Returns ``dict(rows_in, change_in, rows_out, change_out, loss, pairs, worker, seconds)``."""
+def train_step(spec, replica, sync, piece, lr0, lr1, stream):
+    """Train stored tokens ``piece = (a, b)`` from ``replica`` (``dict(W_in, W_out)``) with
+    the rows of ``sync`` (``(rows_in, W_in rows, rows_out, W_out rows)`` or None) set first, the
+    rate falling from ``lr0`` to ``lr1``; ``stream`` picks the random streams. Returns the new
+    replica with ``loss, pairs, worker, seconds``."""
     from distributed import get_worker
     worker = get_worker()
     t0 = time.perf_counter()
@@ -70,19 +74,29 @@ def train_round(spec, W_in, W_out, piece, lr0, lr1, stream):
         raise OSError(f"worker {worker.address} cannot read the prepared corpus "
                       f"{spec['prepared']!r}: {e}") from None
     with shell.lock:
-        model = shell.model
-        W_in_own, W_out_own = model.wv.vectors, model.W_out
-        W_in_own[:] = W_in
-        W_out_own[:] = W_out
+        W_in, W_out = shell.model.wv.vectors, shell.model.W_out   # the kernels' own arrays
+        held = replica is shell.last              # this worker's previous step returned it
+        shell.last = None                         # (a step that fails leaves no claim behind)
+        if not held:                              # copied in, never changed: a pure task
+            W_in[:] = replica["W_in"]
+            W_out[:] = replica["W_out"]
+        if sync is not None:
+            rows_in, agreed_in, rows_out, agreed_out = sync
+            W_in[rows_in] = agreed_in
+            W_out[rows_out] = agreed_out
         loss = pairs = 0.0
         if ids.size:
             loss, pairs = _train(shell, ids, offsets, lr0, lr1, stream)
-        rows_in = _changed(W_in_own, W_in)
-        rows_out = _changed(W_out_own, W_out)
-        return dict(rows_in=rows_in, change_in=W_in_own[rows_in] - W_in[rows_in],
-                    rows_out=rows_out, change_out=W_out_own[rows_out] - W_out[rows_out],
-                    loss=loss, pairs=pairs, worker=worker.address,
-                    seconds=time.perf_counter() - t0)
+        shell.last = dict(W_in=W_in.copy(), W_out=W_out.copy(), loss=loss, pairs=pairs,
+                          worker=worker.address, seconds=time.perf_counter() - t0)
+        return shell.last
+
+
+def head(replica, rows_in, rows_out):
+    """What the client needs of a step: the rows that meet now, the step's loss and timing."""
+    return dict(W_in=replica["W_in"][rows_in], W_out=replica["W_out"][rows_out],
+                loss=replica["loss"], pairs=replica["pairs"], worker=replica["worker"],
+                seconds=replica["seconds"])
 
 
 def _train(shell, ids, offsets, lr0, lr1, stream):
@@ -103,11 +117,6 @@ def _train(shell, ids, offsets, lr0, lr1, stream):
         pairs += block_pairs
         done += n_block
     return loss, pairs
-
-
-def _changed(trained, snapshot):
-    """Rows that differ from the snapshot (the only rows shipped back)."""
-    return np.flatnonzero((trained != snapshot).any(axis=1))
 
 
 def read_piece(corpus, to_id, a, b):
