@@ -96,6 +96,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                            traffic.weights("in", count_in, words, lr, n))
                 merge_rows(W_out, rows_out, [h["W_out"] for h in heads],
                            traffic.weights("out", count_out, words, lr, n))
+                traffic.measure(W_in, W_out, rows_in, rows_out)
                 if k < len(these):        # the agreed rows, for every replica's next step
                     [sync] = client.scatter([(rows_in, W_in[rows_in], rows_out, W_out[rows_out])],
                                             broadcast=True)

@@ -77,7 +77,7 @@ class Traffic:
         centre = self.u_in if cfg.sg else kept          # writes of the centre word's output row
         pairs = centre.sum()                            # (centre, context) pairs per stored word
         arch, head = cfg.objective
-        self.centre, self.noise, self.negative = centre, None, cfg.negative
+        self.centre, self.noise, self.negative, self.path = centre, None, cfg.negative, None
         if head == "ns":
             self.noise = model.vocab.noise_distribution(cfg.ns_exponent)
             self.u_out = centre + pairs * cfg.negative * self.noise
@@ -96,31 +96,41 @@ class Traffic:
         self.order_out = np.argsort(-self.u_out, kind="stable")
         self.since_in = np.zeros(len(self.u_in))        # words per worker when each row last met
         self.since_out = np.zeros(len(self.u_out))
-        self.norms = (0.0, 0.0)
+        self.sq_in = self.sq_out = None                 # the rows' squared norms (measure)
 
-    def measure(self, W_in, W_out):
-        """The mean squared norms of the rows a write meets (|h|^2), weighted by how often they
-        are written; refreshed once a cycle (they change slowly)."""
-        sq_in = np.einsum("ij,ij->i", W_in, W_in)
-        sq_out = np.einsum("ij,ij->i", W_out, W_out)
+    def measure(self, W_in, W_out, rows_in=slice(None), rows_out=slice(None)):
+        """Keep the rows' squared norms (of ``rows_in``/``rows_out``, all by default) up to date:
+        after every meeting, for the rows that met. The mean |h|^2 a write meets is taken from
+        them at each merge: early in training the output rows are zero and every weight is 1,
+        and the weights must follow the rows' growth within a cycle (measured once a cycle,
+        4 workers diverged in the first epoch)."""
+        if self.sq_in is None:
+            self.sq_in, self.sq_out = np.zeros(len(W_in)), np.zeros(len(W_out))
+        self.sq_in[rows_in] = np.einsum("ij,ij->i", W_in[rows_in], W_in[rows_in])
+        self.sq_out[rows_out] = np.einsum("ij,ij->i", W_out[rows_out], W_out[rows_out])
+
+    def _norms(self):
+        """(|h|^2 of a write to an output row, of a write to an input row), weighted by writes."""
+        sq_in, sq_out = self.sq_in, self.sq_out
         h_in = float(self.u_in @ sq_in / self.u_in.sum())          # an input row, as a write's h
         if self.noise is not None:        # the centre's output row and `negative` noise rows
             h_out = float(self.centre @ sq_out / self.centre.sum() + self.negative * (self.noise @ sq_out))
-        elif hasattr(self, "path"):       # the inner nodes on a word's path
+        elif self.path is not None:       # the inner nodes on a word's path
             h_out = float(self.u_out @ sq_out / self.u_out.sum()) * self.path
         else:
             h_out = float(self.u_out @ sq_out / self.u_out.sum())
         if self.cbow:                     # a context row's share of the window's mean
             h_out /= self.window
-        self.norms = (h_in, h_out)
+        return h_in, h_out
 
     def weights(self, matrix, count, words, lr, n_workers):
         """w(f) for the ``count`` hottest rows of ``matrix`` ("in" or "out") meeting now, after
         ``words`` stored words per worker in all."""
+        h_in, h_out = self._norms()
         if matrix == "in":
-            u, since, order, h = self.u_in, self.since_in, self.order_in, self.norms[1]
+            u, since, order, h = self.u_in, self.since_in, self.order_in, h_out
         else:
-            u, since, order, h = self.u_out, self.since_out, self.order_out, self.norms[0]
+            u, since, order, h = self.u_out, self.since_out, self.order_out, h_in
         rows = order[:count]
         writes = (words - since[rows]) * u[rows]
         since[rows] = words
