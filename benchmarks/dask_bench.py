@@ -72,7 +72,8 @@ def child(objective, config, seed, epochs, step_words, corpus):
     from _study import scores
     from fastw2v import Word2Vec
     from fastw2v.distributed import driver
-    driver.STEP_WORDS = step_words or driver.STEP_WORDS
+    if step_words:                        # one size for every objective and cluster size
+        driver.STEP_WORDS = driver.STEP_WORDS_CBOW = driver.STEP_WORDS_COMPOSED = step_words
     n = CONFIGS[config]
     t0 = time.perf_counter()
     client = None
@@ -88,7 +89,7 @@ def child(objective, config, seed, epochs, step_words, corpus):
                **scores(model), words_per_second=model.words_per_second,
                train_seconds=model.train_seconds, cluster_seconds=t1 - t0,
                fit_seconds=t2 - t1, whole_seconds=t2 - t0, vocab=len(model.wv),
-               raw_words=model.corpus_total_words, step_words=driver.STEP_WORDS,
+               raw_words=model.corpus_total_words,
                loss_per_pair=[loss / max(pairs, 1)
                               for loss, pairs in zip(model.epoch_losses, model.epoch_pairs)],
                mean_norm_in=float(np.linalg.norm(model.wv.vectors, axis=1).mean()))
@@ -245,7 +246,8 @@ def main():
     p.add_argument("--objectives", default=",".join(OBJECTIVES))
     p.add_argument("--configs", default=DEFAULT_CONFIGS, help=f"of {', '.join(CONFIGS)}")
     p.add_argument("--step-words", type=int, default=0,
-                   help="tokens per worker per step (driver.STEP_WORDS; 0: the library's)")
+                   help="tokens per worker per step, every objective and cluster size "
+                        "(0: the library's driver.STEP_WORDS*)")
     p.add_argument("--seeds", default="1,2,3")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--quick", action="store_true", help="smoke test: 1 seed, 1 epoch, SGNS only")
@@ -265,8 +267,7 @@ def main():
                   started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine_info(2),
                   corpus=os.path.abspath(args.corpus), params=PARAMS, objectives=OBJECTIVES,
                   epochs=args.epochs)
-    from fastw2v.distributed import driver
-    record["step_words"] = args.step_words or driver.STEP_WORDS
+    record["step_words"] = args.step_words or "the library's"
     warm_up(args.corpus, objectives, configs)
     runs = []
     for seed in args.seeds.split(","):              # configs alternate: drift hits them alike

@@ -16,7 +16,8 @@ Measured against the anchors (bench_results/dask.md): Spark MLlib's average of t
 per iteration divides every worker's step by the number of partitions; summing whole-model
 changes once per round (this driver's first design) lost 0.8 analogy points with 2 workers and
 diverged with 4 (a hot row overshoots by N - 1 times its error); these replicas with frequent
-hot-row meetings and the composed merge match one process with 2 and 4 workers.
+hot-row meetings and the composed merge match one process with 2 and 4 workers on SGNS, while
+CBOW still loses about one analogy point (its averaged input rows drift further per step).
 
 The learning rate falls on one line over the stored tokens of all epochs, as in one process:
 a step runs from ``lr(done / total)`` to ``lr((done + step) / total)``, every worker's piece
@@ -31,14 +32,20 @@ import uuid
 from ..schedule import linear_lr
 from .cluster import worker_threads
 from .merge import SUMMED_WORKERS, Traffic, cycle_steps, merge_rows, sync_count
-from .rounds import head, plan_rounds, train_step
+from .rounds import forget, head, plan_rounds, train_step
 
 # Tokens each worker trains per step: after each step the hottest rows meet. Smaller steps keep
 # the replicas closer (quality), larger ones pay Dask's per-step latency less often (speed).
-# Measured on text8-head (bench_results/dask.md): 2 workers summing keep one process's quality
-# at 60k words a step; 4 workers with the composed weights need 10k (30k lost 1.5 points).
-STEP_WORDS = 60_000
+# Measured on text8-head (bench_results/dask.md): 2 workers summing keep one process's SGNS
+# quality at 60k words a step; CBOW, whose hot input rows take a whole context's error at every
+# write, lost 1 analogy point at 60k and keeps it at 20k; 4 workers with the composed weights
+# need 10k (30k lost 1.5 points).
+STEP_WORDS = 60_000               # skip-gram (NS, HS, softmax), summed
+STEP_WORDS_CBOW = 20_000          # CBOW, summed
 STEP_WORDS_COMPOSED = 10_000      # with more than merge.SUMMED_WORKERS workers
+# at least this many steps an epoch: on a small corpus one step an epoch would let every worker
+# take a whole epoch on the same frequent rows before they meet
+MIN_STEPS = 8
 
 
 def dask_epochs(model, data, keep, schedule, progress, client):
@@ -56,7 +63,9 @@ def dask_epochs(model, data, keep, schedule, progress, client):
     spec = dict(key=uuid.uuid4().hex, params=dataclasses.asdict(cfg), words=model.vocab.words,
                 counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id)
     [spec_future] = client.scatter([spec], broadcast=True)       # once per train() call
-    steps = plan_rounds(corpus, n, STEP_WORDS if n <= SUMMED_WORKERS else STEP_WORDS_COMPOSED)
+    step = (STEP_WORDS_COMPOSED if n > SUMMED_WORKERS else
+            STEP_WORDS_CBOW if cfg.objective[0] == "cbow" else STEP_WORDS)
+    steps = plan_rounds(corpus, n, min(step, max(1, corpus.n_tokens // (n * MIN_STEPS))))
     traffic = Traffic(model, keep)
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
@@ -73,7 +82,11 @@ def dask_epochs(model, data, keep, schedule, progress, client):
         cycle = cycle_steps(max(len(W_in), len(W_out)))
         for first in range(0, len(steps), cycle):
             traffic.measure(W_in, W_out)
-            [snapshot] = client.scatter([dict(W_in=W_in, W_out=W_out)], broadcast=True)
+            traffic.all_met((epoch * per_epoch + done) / n)   # a resumed run starts here too
+            # copies: the client's rows change at every meeting, the snapshot must not (an
+            # in-process cluster would hold the very arrays)
+            [snapshot] = client.scatter([dict(W_in=W_in.copy(), W_out=W_out.copy())],
+                                        broadcast=True, hash=False)
             replicas, sync, syncs = [snapshot] * n, None, []
             these = steps[first:first + cycle]
             for k, pieces in enumerate(these, 1):
@@ -99,7 +112,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                 traffic.measure(W_in, W_out, rows_in, rows_out)
                 if k < len(these):        # the agreed rows, for every replica's next step
                     [sync] = client.scatter([(rows_in, W_in[rows_in], rows_out, W_out[rows_out])],
-                                            broadcast=True)
+                                            broadcast=True, hash=False)
                     syncs.append(sync)    # kept until the cycle ends: a lost replica replays them
                 step_loss = sum(h["loss"] for h in heads)
                 loss += step_loss
@@ -116,4 +129,13 @@ def dask_epochs(model, data, keep, schedule, progress, client):
             del replicas, sync, syncs, snapshot   # released: the workers drop them
         return loss, pairs
 
-    return run_epoch, lambda: None
+    def finish():
+        # the workers drop their model and last replica (rebuilt by the next step if training
+        # goes on after a checkpoint); a cluster already gone has nothing left to drop, and its
+        # error must not hide the one that stopped training
+        try:
+            client.run(forget)
+        except Exception:                 # noqa: BLE001
+            pass
+
+    return run_epoch, finish

@@ -6,8 +6,9 @@ training writes them (``Traffic.order``: frequent words first; for hierarchical 
 nodes near the root). After step k of a cycle the ``SYNC_ROWS x 2^t`` hottest rows are
 synchronised, t the number of trailing zero bits of k: the hottest 1,024 after every step, the
 hottest 2,048 after every second, ..., every row at the end of the cycle (``cycle_steps``). With
-word frequencies falling as 1/rank (Zipf), every row then meets the other workers after about
-the same number of writes, and the frequent rows, which every worker writes thousands of times a
+word frequencies falling as 1/rank (Zipf), every input row then meets the other workers after
+about the same number of writes (output rows under negative sampling, count^0.75, and Huffman
+nodes less evenly), and the frequent rows, which every worker writes thousands of times a
 step, meet often while most of the rows (rare, written by one worker at a time) travel rarely.
 
 **How they combine.** Worker w changed a synchronised row by d_w since the row last met. Adding
@@ -109,16 +110,22 @@ class Traffic:
         self.sq_in[rows_in] = np.einsum("ij,ij->i", W_in[rows_in], W_in[rows_in])
         self.sq_out[rows_out] = np.einsum("ij,ij->i", W_out[rows_out], W_out[rows_out])
 
+    def all_met(self, words):
+        """Every row met at ``words`` words per worker (a cycle's start)."""
+        self.since_in[:] = words
+        self.since_out[:] = words
+
     def _norms(self):
         """(|h|^2 of a write to an output row, of a write to an input row), weighted by writes."""
         sq_in, sq_out = self.sq_in, self.sq_out
-        h_in = float(self.u_in @ sq_in / self.u_in.sum())          # an input row, as a write's h
+        mean = lambda u, sq: float(u @ sq / u.sum()) if u.sum() > 0 else 0.0   # noqa: E731
+        h_in = mean(self.u_in, sq_in)     # an input row, as a write's h
         if self.noise is not None:        # the centre's output row and `negative` noise rows
-            h_out = float(self.centre @ sq_out / self.centre.sum() + self.negative * (self.noise @ sq_out))
+            h_out = mean(self.centre, sq_out) + self.negative * float(self.noise @ sq_out)
         elif self.path is not None:       # the inner nodes on a word's path
-            h_out = float(self.u_out @ sq_out / self.u_out.sum()) * self.path
+            h_out = mean(self.u_out, sq_out) * self.path
         else:
-            h_out = float(self.u_out @ sq_out / self.u_out.sum())
+            h_out = mean(self.u_out, sq_out)
         if self.cbow:                     # a context row's share of the window's mean
             h_out /= self.window
         return h_in, h_out

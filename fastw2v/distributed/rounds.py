@@ -7,11 +7,13 @@ the previous step), trains its piece of the prepared corpus with the same Numba 
 block loop as one process (``training.py``) and returns the new replica, leaving its input as it
 was. ``head`` then sends the client only the hottest rows, those that meet after this step.
 
-Nothing else is kept between steps except a cache of what the spec builds (vocabulary, Huffman
-tree, noise table, the opened corpus), so a step run twice, on this worker or another one after
-a worker died, returns the same replica: a cycle starts from a snapshot the client broadcast to
-every worker, so Dask recomputes a lost worker's replica from there (its own retry), and a lost
-worker costs at most one cycle of its pieces.
+A worker keeps between steps only a cache of what the spec builds (vocabulary, Huffman tree,
+noise table, the opened corpus, the model's arrays) and the replica it last returned (to skip
+copying it back in), so a step run again, on this worker or another one after a worker died,
+returns the same replica with one thread (an equally valid one with several: Hogwild). A cycle
+starts from a snapshot the client broadcast to every worker, so Dask recomputes a lost worker's
+replica from there (its own retry): a lost worker costs at most one cycle of its steps,
+recomputed in order elsewhere. ``forget`` drops the cache when training ends.
 """
 import threading
 import time
@@ -47,6 +49,12 @@ class _Shell:
         self.to_id = np.asarray(spec["to_id"], dtype=np.int32)
         self.lock = threading.Lock()
         self.last = None          # the replica the last step returned (the model holds its rows)
+
+
+def forget():
+    """Drop this worker's training cache (run on every worker when training ends)."""
+    with _SHELLS_LOCK:
+        _SHELLS.clear()
 
 
 def _shell(spec, threads):
