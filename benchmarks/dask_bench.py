@@ -9,39 +9,33 @@ window 5, min_count 5, sample 1e-3, seeds 1..3, on text8-head (2.1M words), this
 
 each in a fresh process, and records analogy accuracy (restrict 30000), WordSim-353 Spearman,
 training words/s (``model.words_per_second``), the wall time of start-cluster + fit (and of the
-cluster start alone) and, from ``model.round_log``: rounds, median round seconds, median of the
-slowest worker's task time, median bytes sent out / back per round. Before the measured runs,
-one unrecorded warm-up per configuration on a 100k-word prefix loads numba's cache.
+cluster start alone) and, from ``model.round_log``: steps, median step seconds, median of the
+slowest worker's task time, median bytes sent out / back per step (the cycle's snapshot spread
+over its steps). Before the measured runs, one unrecorded warm-up per configuration on a
+100k-word prefix loads numba's cache.
 
-Then a projection (``project``): a round of N workers takes T_c + L + N x B / link, where T_c
+Then a projection (``project``): a step of N workers takes T_c + L + N x B / link, where T_c
 is one worker's compute for its piece (measured per word at N=2), B the bytes one worker's
-snapshot and change carry (measured; they scale with V x D, not with N), L the rest of a round
-(round seconds minus the slowest compute at N=2, on loopback) and link the client's 10 Gbit/s;
-the client sends N snapshots and receives N changes each round (all-to-one). It projects
-words/s for N = 8, 32, 128 workers of 1 thread and of 16 threads (the 1-thread rate x 16 x
-PARALLEL_EFFICIENCY), the ceiling N -> infinity (W x link / B), the knee where the link takes
-as long as the compute, and the same rounds with the changes summed by a ring allreduce.
+rows carry each way (measured; they grow with the rows that meet, not with N), L the rest of a
+step (step seconds minus the slowest compute at N=2, on loopback) and link the client's 10
+Gbit/s; the client receives N workers' hot rows and sends them the agreed ones (all-to-one).
+It projects words/s for N = 8, 32, 128 workers of 1 thread and of 16 threads (the 1-thread
+rate x 16 x PARALLEL_EFFICIENCY), the ceiling N -> infinity (W x link / B), the knee where the
+link takes as long as the compute, and the same steps with a ring allreduce among the workers.
 
-    /work/venv/bin/python benchmarks/dask_bench.py --json bench_results/dask.json   # ~10 min
+    /work/venv/bin/python benchmarks/dask_bench.py --json bench_results/dask.json   # ~12 min
     /work/venv/bin/python benchmarks/dask_bench.py --quick                          # smoke test
 
-``--configs`` may add dask-3x1; ``--min-rounds N`` sets driver.MIN_ROUNDS (smaller rounds).
+``--configs`` may add dask-3x1; ``--step-words N`` sets every step size of the driver.
 
-Results (AMD EPYC, 2 cores, shared, 2026-12-04; medians of 3 seeds; bench_results/dask.md):
-* 2 workers x 1 thread against one process with 2 threads: 0.54x the words/s in SGNS (0.704M
-  against 1.305M), 0.37x in CBOW (0.956M against 2.563M); over three full runs 0.54-0.62x and
-  0.30-0.46x;
-  analogy -0.83 points (SGNS) and -0.69 (CBOW), Spearman -0.014 and -0.013. A round (120k
-  words per worker) costs the slowest worker's compute plus ~0.1 s of shipping 2 x 18 MB of
-  snapshot and 2 x 13 MB of changes on loopback (28-44% of the round).
-* 4 workers (and 3) diverge: analogy ~0.0%, Spearman < 0.2, loss per pair 1e16-1e19 after 5
-  epochs (13 with 3 workers, 296 with 4 after one SGNS epoch, against 2.7-2.8). Summing N
-  changes of a row that every worker moves toward the same place overshoots it by N - 1 times
-  the distance: beyond N = 2 the error grows every round. Smaller rounds (--min-rounds 64, 10k
-  words per worker) do not stop it (loss per pair 20 with 4 workers).
-* Projection (all-to-one, 10 Gbit/s): a ceiling of W x link / B = 4.8M words/s on this
-  vocabulary (22.5k x 100), however many workers; SGNS at 128 x 1 thread 4.4M words/s (3.4x
-  one process), the knee at ~13 workers (~5 of 16 threads); a ring allreduce would give 42M.
+Results (AMD EPYC, 2 cores, shared, 2026-12-05; medians of 3 seeds; bench_results/dask.md):
+* SGNS: 2 workers x 1 thread 0.42x one process with 2 threads (0.678M against 1.627M words/s),
+  analogy +0.14 points, Spearman +0.001; 4 workers against one process with 4 threads +0.11
+  and +0.003.
+* CBOW (20k-word steps at 2 workers): 0.12x (0.521M against 4.451M), -0.32 points, +0.004;
+  4 workers -0.88 and -0.029 (not within the targets).
+* A step pays L = 0.04 s of Dask round trips; the projection caps SGNS near 11.6M words/s on
+  this vocabulary at the client's link (2.4M with 8 one-thread workers, 9.0M with 32 x 16).
 """
 import argparse
 import json

@@ -3,7 +3,7 @@ after another with 1 thread each, meeting as ``fastw2v/distributed/driver.py`` s
 (the hottest ``--min-sync`` rows after every step, 2x as many after every second step, ...).
 Rules: ``sum``, ``mean``, ``touchmean`` (mean over the workers that changed a row), ``fweight``
 (merge.composed_weight with f from expected writes; ``--f`` is merge.SLOPE; the squared norms
-are refreshed at every meeting here, once a cycle in the driver). Deterministic per seed.
+are refreshed at every meeting, as in the driver). Deterministic per seed.
 
     fastw2v prepare ../shared/data/text8-head.txt -o /tmp/t8prep
     python benchmarks/dask_merge_sim.py --prepared /tmp/t8prep --n 4 --words 10000 --rule fweight --f 0.02 --seed 1

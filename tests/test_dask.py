@@ -189,6 +189,17 @@ def test_hot_rows_meet_after_every_step_and_all_rows_at_the_end_of_a_cycle():
     assert cycle_steps(10) == 1 and sync_count(1, 10) == 10
 
 
+def test_steps_are_shorter_for_cbow_for_more_workers_and_for_small_corpora():
+    # the measured sizes (bench_results/dask.md): CBOW's hot rows drift apart faster, and
+    # composed merges past two workers want the replicas closer still
+    from fastw2v.distributed.driver import MIN_STEPS, step_words
+    big = 10 ** 9
+    assert step_words("sg", 2, big) == 60_000 and step_words("cbow", 2, big) == 20_000
+    assert step_words("sg", 4, big) == step_words("cbow", 3, big) == 10_000
+    assert step_words("sg", 2, 2 * MIN_STEPS * 1000) == 1000     # at least MIN_STEPS an epoch
+    assert step_words("sg", 2, 5) == 1
+
+
 def test_traffic_ranks_rows_by_their_writes_and_weights_the_hot_ones_down():
     from fastw2v.distributed.merge import Traffic
     rng = np.random.default_rng(0)

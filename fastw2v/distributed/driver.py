@@ -48,6 +48,14 @@ STEP_WORDS_COMPOSED = 10_000      # with more than merge.SUMMED_WORKERS workers
 MIN_STEPS = 8
 
 
+def step_words(arch, n_workers, n_tokens):
+    """Tokens per worker per step for ``arch`` ("sg" or "cbow") on ``n_workers`` workers, over
+    a corpus of ``n_tokens`` stored tokens an epoch."""
+    step = (STEP_WORDS_COMPOSED if n_workers > SUMMED_WORKERS else
+            STEP_WORDS_CBOW if arch == "cbow" else STEP_WORDS)
+    return min(step, max(1, n_tokens // (n_workers * MIN_STEPS)))
+
+
 def dask_epochs(model, data, keep, schedule, progress, client):
     """(run_epoch, finish) training ``data`` (a prepared corpus streamed onto the model's
     vocabulary) on the cluster of ``client``."""
@@ -63,9 +71,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
     spec = dict(key=uuid.uuid4().hex, params=dataclasses.asdict(cfg), words=model.vocab.words,
                 counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id)
     [spec_future] = client.scatter([spec], broadcast=True)       # once per train() call
-    step = (STEP_WORDS_COMPOSED if n > SUMMED_WORKERS else
-            STEP_WORDS_CBOW if cfg.objective[0] == "cbow" else STEP_WORDS)
-    steps = plan_rounds(corpus, n, min(step, max(1, corpus.n_tokens // (n * MIN_STEPS))))
+    steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
     traffic = Traffic(model, keep)
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
