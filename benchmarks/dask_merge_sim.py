@@ -28,6 +28,8 @@ ap.add_argument("--sg", type=int, default=1)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--epochs", type=int, default=5)
 ap.add_argument("--f", type=float, default=0.0)
+ap.add_argument("--f-in", type=float, default=None, help="--f for the input rows only")
+ap.add_argument("--f-out", type=float, default=None, help="--f for the output rows only")
 args = ap.parse_args()
 
 def merge(base, ds, touched, rule, n_upd=None):
@@ -87,7 +89,8 @@ def sim_epochs(model, data, keep, schedule, progress):
         if not cfg.sg:
             a_out /= cfg.window
         for attr in ("in", "out"):
-            c = lr * args.f * (a_out if attr == "in" else a_in)
+            f = {"in": args.f_in, "out": args.f_out}[attr]
+            c = lr * (args.f if f is None else f) * (a_out if attr == "in" else a_in)
             n_upd = c * m * (per_word_in if attr == "in" else per_word_out)[:S]
             base = base_in if attr == "in" else base_out
             reps = [s.model.wv.vectors if attr == "in" else s.model.W_out for s in shells]

@@ -157,6 +157,49 @@ def test_token_lists_are_refused_with_a_client(client):
         Word2Vec(**PARAMS).build_vocab([["a", "b"]], client=client)
 
 
+def test_a_step_sets_the_agreed_rows_trains_its_piece_and_leaves_its_input_as_it_was(
+        client, corpus, tmp_path):
+    import dataclasses
+    from fastw2v.corpus import PreparedCorpus, prepare
+    from fastw2v.distributed.merge import Traffic
+    from fastw2v.distributed.rounds import head, train_step
+    path, _ = corpus
+    prepare([str(path)], tmp_path / "p")
+    model = Word2Vec(**PARAMS).build_vocab(str(tmp_path / "p"))
+    prepared = PreparedCorpus(str(tmp_path / "p"))
+    traffic = Traffic(model, model.vocab.keep_probabilities(model.config.sample))
+    spec = dict(key="step-test", params=dataclasses.asdict(model.config), words=model.vocab.words,
+                counts=model.vocab.counts, prepared=prepared.path,
+                to_id=np.array([model.wv.key_to_index.get(w, -1) for w in prepared.words] + [-1],
+                               dtype=np.int32),
+                order_in=traffic.order_in, order_out=traffic.order_out)
+    rng = np.random.default_rng(0)
+    V, D = len(model.wv), PARAMS["vector_size"]
+    start = dict(W_in=rng.random((V, D), np.float32), W_out=rng.random((V, D), np.float32))
+    agreed_in, agreed_out = np.full((2, D), 7, np.float32), np.full((3, D), -7, np.float32)
+    [worker] = sorted(client.nthreads())[:1]
+
+    def step(*args):
+        return client.submit(train_step, spec, *args, workers=[worker], pure=False)
+
+    synced = step(start, (2, agreed_in, 3, agreed_out), (0, 0), 0.025, 0.025, (0, 0))  # no words
+    got = synced.result()
+    hot_in, hot_out = traffic.order_in[:2], traffic.order_out[:3]
+    assert np.array_equal(got["W_in"][hot_in], agreed_in)       # the agreed rows are set ...
+    assert np.array_equal(got["W_out"][hot_out], agreed_out)
+    cold = np.setdiff1d(np.arange(V), hot_in)
+    assert np.array_equal(got["W_in"][cold], start["W_in"][cold])   # ... and only those
+    assert got["pairs"] == 0
+    trained = step(synced, None, (0, 2000), 0.025, 0.025, (0, 1))  # the replica this worker holds
+    after = trained.result()
+    assert after["pairs"] > 0 and not np.array_equal(after["W_in"], got["W_in"])
+    again = synced.result()                                       # its input, as it was
+    assert np.array_equal(again["W_in"], got["W_in"]) and np.array_equal(again["W_out"], got["W_out"])
+    rows = client.submit(head, spec, trained, 2, 3, workers=[worker], pure=False).result()
+    assert np.array_equal(rows["W_in"], after["W_in"][hot_in])      # the hottest rows, in order
+    assert np.array_equal(rows["W_out"], after["W_out"][hot_out])
+
+
 def test_changes_compose_as_if_applied_one_after_another():
     # N workers each pull a row a fraction f of the way to the same target: one after another
     # they leave (1 - f)^N of the distance, and the composed weight gives exactly that
@@ -222,6 +265,10 @@ def test_traffic_ranks_rows_by_their_writes_and_weights_the_hot_ones_down():
         assert (traffic.weights("out", 10, words=600, lr=0.025, n_workers=2) == 1).all()  # 2: the sum
         hot, cold = w[0], w[-1]                                  # in heat order
         assert hot == pytest.approx(0.25, abs=0.01) and cold > 0.9   # the mean; about the sum
+        # writes count from the row's last meeting: a cycle's start (or a resumed run's) meets all
+        traffic.all_met(900)
+        assert (traffic.weights("in", 10, words=900, lr=0.025, n_workers=4) == 1).all()
+        assert traffic.weights("in", 10, words=1200, lr=0.025, n_workers=4)[0] < 0.5
 
 
 def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):

@@ -68,11 +68,13 @@ def dask_epochs(model, data, keep, schedule, progress, client):
     n = len(workers)
     corpus = data.prepared
     cfg = model.config
+    traffic = Traffic(model, keep)
+    # the rows' heat order travels once: a meeting names its rows by how many of the hottest
     spec = dict(key=uuid.uuid4().hex, params=dataclasses.asdict(cfg), words=model.vocab.words,
-                counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id)
+                counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id,
+                order_in=traffic.order_in, order_out=traffic.order_out)
     [spec_future] = client.scatter([spec], broadcast=True)       # once per train() call
     steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
-    traffic = Traffic(model, keep)
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
     model.round_log = []          # per step: seconds, words, rows met, bytes shipped, workers
@@ -84,17 +86,26 @@ def dask_epochs(model, data, keep, schedule, progress, client):
     def run_epoch(epoch):
         loss = pairs = 0.0
         done = 0
-        W_in, W_out = model.wv.vectors, model.W_out
-        cycle = cycle_steps(max(len(W_in), len(W_out)))
+        cycle = cycle_steps(max(len(model.wv.vectors), len(model.W_out)))
         for first in range(0, len(steps), cycle):
-            traffic.measure(W_in, W_out)
-            traffic.all_met((epoch * per_epoch + done) / n)   # a resumed run starts here too
-            # copies: the client's rows change at every meeting, the snapshot must not (an
-            # in-process cluster would hold the very arrays)
-            [snapshot] = client.scatter([dict(W_in=W_in.copy(), W_out=W_out.copy())],
-                                        broadcast=True, hash=False)
-            replicas, sync, syncs = [snapshot] * n, None, []
-            these = steps[first:first + cycle]
+            cycle_loss, cycle_pairs, done = run_cycle(epoch, first, steps[first:first + cycle], done)
+            loss += cycle_loss
+            pairs += cycle_pairs
+        return loss, pairs
+
+    def run_cycle(epoch, first, these, done):
+        """Steps ``these`` (the first is the epoch's step ``first``) from a snapshot of every
+        row; every row meets after the last one. ``done``: the epoch's tokens before them."""
+        W_in, W_out = model.wv.vectors, model.W_out
+        loss = pairs = 0.0
+        traffic.measure(W_in, W_out)
+        traffic.all_met((epoch * per_epoch + done) / n)   # a resumed run starts here too
+        # copies: the client's rows change at every meeting, the snapshot must not (an
+        # in-process cluster would hold the very arrays)
+        [snapshot] = client.scatter([dict(W_in=W_in.copy(), W_out=W_out.copy())],
+                                    broadcast=True, hash=False)
+        replicas, sync, syncs = [snapshot] * n, None, []
+        try:
             for k, pieces in enumerate(these, 1):
                 t0 = time.perf_counter()
                 at = epoch * per_epoch + done
@@ -107,8 +118,8 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                 replicas = [submit(train_step, w, spec_future, replicas[w], sync, pieces[w],
                                    lr0, lr1, (schedule.run + epoch, (first + k - 1) * n + w))
                             for w in range(n)]
-                heads = client.gather([submit(head, w, replicas[w], rows_in, rows_out)
-                                       for w in range(n)])
+                heads = client.gather([submit(head, w, spec_future, replicas[w], count_in,
+                                              count_out) for w in range(n)])
                 words = (epoch * per_epoch + done + size) / n
                 lr = (lr0 + lr1) / 2
                 merge_rows(W_in, rows_in, [h["W_in"] for h in heads],
@@ -117,9 +128,12 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                            traffic.weights("out", count_out, words, lr, n))
                 traffic.measure(W_in, W_out, rows_in, rows_out)
                 if k < len(these):        # the agreed rows, for every replica's next step
-                    [sync] = client.scatter([(rows_in, W_in[rows_in], rows_out, W_out[rows_out])],
+                    [sync] = client.scatter([(count_in, W_in[rows_in], count_out, W_out[rows_out])],
                                             broadcast=True, hash=False)
-                    syncs.append(sync)    # kept until the cycle ends: a lost replica replays them
+                    # kept until the cycle ends: a lost replica replays them. On every worker,
+                    # about J / 2 x V rows of each matrix by the end of a cycle of 2^J steps
+                    # (2.5 models here; 5 for a vocabulary of a million words)
+                    syncs.append(sync)
                 step_loss = sum(h["loss"] for h in heads)
                 loss += step_loss
                 pairs += sum(h["pairs"] for h in heads)
@@ -132,8 +146,9 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                     snapshot=(W_in.nbytes + W_out.nbytes) * n if k == 1 else 0))
                 done += size
                 progress.update(epoch, done * data.raw_words / per_epoch, lr1)
-            del replicas, sync, syncs, snapshot   # released: the workers drop them
-        return loss, pairs
+        finally:                          # the workers drop them, also when training stops
+            del replicas, sync, syncs, snapshot   # here (a traceback keeps this frame)
+        return loss, pairs, done
 
     def finish():
         # the workers drop their model and last replica (rebuilt by the next step if training

@@ -68,7 +68,8 @@ def _shell(spec, threads):
 
 def train_step(spec, replica, sync, piece, lr0, lr1, stream):
     """Train stored tokens ``piece = (a, b)`` from ``replica`` (``dict(W_in, W_out)``) with
-    the rows of ``sync`` (``(rows_in, W_in rows, rows_out, W_out rows)`` or None) set first, the
+    the rows of ``sync`` (``(count_in, W_in rows, count_out, W_out rows)``: the agreed values of
+    the hottest rows in the spec's heat order, or None) set first, the
     rate falling from ``lr0`` to ``lr1``; ``stream`` picks the random streams. Returns the new
     replica with ``loss, pairs, worker, seconds``."""
     from distributed import get_worker
@@ -89,9 +90,9 @@ def train_step(spec, replica, sync, piece, lr0, lr1, stream):
             W_in[:] = replica["W_in"]
             W_out[:] = replica["W_out"]
         if sync is not None:
-            rows_in, agreed_in, rows_out, agreed_out = sync
-            W_in[rows_in] = agreed_in
-            W_out[rows_out] = agreed_out
+            count_in, agreed_in, count_out, agreed_out = sync
+            W_in[spec["order_in"][:count_in]] = agreed_in
+            W_out[spec["order_out"][:count_out]] = agreed_out
         loss = pairs = 0.0
         if ids.size:
             loss, pairs = _train(shell, ids, offsets, lr0, lr1, stream)
@@ -100,9 +101,11 @@ def train_step(spec, replica, sync, piece, lr0, lr1, stream):
         return shell.last
 
 
-def head(replica, rows_in, rows_out):
-    """What the client needs of a step: the rows that meet now, the step's loss and timing."""
-    return dict(W_in=replica["W_in"][rows_in], W_out=replica["W_out"][rows_out],
+def head(spec, replica, count_in, count_out):
+    """What the client needs of a step: the rows that meet now (the ``count_in`` and
+    ``count_out`` hottest, in the spec's heat order), the step's loss and timing."""
+    return dict(W_in=replica["W_in"][spec["order_in"][:count_in]],
+                W_out=replica["W_out"][spec["order_out"][:count_out]],
                 loss=replica["loss"], pairs=replica["pairs"], worker=replica["worker"],
                 seconds=replica["seconds"])
 
