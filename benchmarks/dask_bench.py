@@ -27,6 +27,13 @@ link takes as long as the compute, and the same steps with a ring allreduce amon
     /work/venv/bin/python benchmarks/dask_bench.py --quick                          # smoke test
 
 ``--configs`` may add dask-3x1; ``--step-words N`` sets every step size of the driver.
+``--first-pass`` times instead the first pass (``prepare``) here with 2 threads against a
+2-worker LocalCluster (cluster start apart), fresh processes alternating, ``--repeat`` each;
+``--warm`` runs a tiny first pass on both sides before the clock (numba's cache loaded):
+
+    python benchmarks/make_corpus.py ../shared/data/text8-head.txt 32 /tmp/text8x32.txt
+    /work/venv/bin/python benchmarks/dask_bench.py --first-pass --corpus /tmp/text8x32.txt \
+        --json bench_results/dask.json
 
 Results (AMD EPYC, 2 cores, shared, 2026-12-05; medians of 3 seeds; bench_results/dask.md):
 * SGNS: 2 workers x 1 thread 0.42x one process with 2 threads (0.678M against 1.627M words/s),
@@ -99,6 +106,55 @@ def child(objective, config, seed, epochs, step_words, corpus):
         client.close()
         client.cluster.close()
     print(json.dumps(run, default=lambda x: x.item() if isinstance(x, np.generic) else str(x)))
+
+
+def first_pass_child(corpus, where, out, warm):
+    """One first pass of ``corpus`` into ``out``, here (2 threads) or on a new 2-worker
+    LocalCluster; prints its seconds (and the cluster's start, with the workers importing
+    fastw2v) as a JSON line."""
+    from fastw2v.corpus import prepare
+    client, t0 = None, time.perf_counter()
+    if where == "dask-2x1":
+        from fastw2v.distributed.cluster import local_cluster
+        client = local_cluster(2, threads_per_worker=1)
+        # as here, where fastw2v is imported before the clock: workers that have imported it
+        client.run(__import__, "fastw2v.corpus.firstpass")
+    if warm:                      # the tokenizer loaded from numba's cache first, here and there
+        small = out + "-warm.txt"
+        with open(small, "w") as f:
+            f.write("a b c\n" * 1000)
+        prepare([small], out + "-warm", threads=2, client=client)
+    t1 = time.perf_counter()
+    prepared = prepare([corpus], out, threads=2, client=client)
+    t2 = time.perf_counter()
+    if client is not None:
+        client.close()
+        client.cluster.close()
+    print(json.dumps(dict(where=where, first_pass_seconds=t2 - t1, cluster_seconds=t1 - t0,
+                          tokens=prepared.n_tokens)))
+
+
+def first_pass(corpus, repeat, warm):
+    """Local and cluster first passes alternating, each a fresh process; medians."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="dask-first-pass-") as tmp:
+        for r in range(repeat):
+            for where in ("local", "dask-2x1"):
+                out = os.path.join(tmp, f"{where}-{r}")
+                res = subprocess.run([sys.executable, __file__, "--corpus", corpus,
+                                      "--first-pass-child", where, out, str(int(warm))],
+                                     capture_output=True, text=True)
+                if res.returncode:
+                    sys.exit(f"first pass {where} failed:\n{res.stderr[-4000:]}")
+                runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+                print(runs[-1], flush=True)
+    med = {w: statistics.median(r["first_pass_seconds"] for r in runs if r["where"] == w)
+           for w in ("local", "dask-2x1")}
+    start = statistics.median(r["cluster_seconds"] for r in runs if r["where"] == "dask-2x1")
+    print(f"first pass: local 2 threads {med['local']:.2f} s, 2 workers x 1 thread "
+          f"{med['dask-2x1']:.2f} s ({med['local'] / med['dask-2x1']:.2f}x local; cluster start "
+          f"{start:.2f} s more)")
+    return dict(runs=runs, median_seconds=med, median_cluster_start_seconds=start)
 
 
 def run_child(corpus, *args):
@@ -248,7 +304,23 @@ def main():
     p.add_argument("--json", help="append the record to this file (a JSON list)")
     p.add_argument("--child", nargs=5, metavar=("OBJECTIVE", "CONFIG", "SEED", "EPOCHS", "STEP_WORDS"),
                    help=argparse.SUPPRESS)
+    p.add_argument("--first-pass", action="store_true",
+                   help="time the first pass here (2 threads) and on 2 workers instead")
+    p.add_argument("--repeat", type=int, default=3, help="first passes of each kind")
+    p.add_argument("--warm", action="store_true",
+                   help="first passes after a tiny one (numba's cache loaded on both sides)")
+    p.add_argument("--first-pass-child", nargs=3, metavar=("WHERE", "OUT", "WARM"),
+                   help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.first_pass_child:
+        where, out, warm = args.first_pass_child
+        return first_pass_child(args.corpus, where, out, warm == "1")
+    if args.first_pass:
+        record = dict(command=" ".join([os.path.basename(sys.executable)] + sys.argv),
+                      started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine_info(2),
+                      corpus=os.path.abspath(args.corpus), warm=args.warm,
+                      first_pass=first_pass(args.corpus, args.repeat, args.warm))
+        return save_runs(args.json, [record])
     if args.child:
         objective, config, seed, epochs, step_words = args.child
         return child(objective, config, int(seed), int(epochs), int(step_words), args.corpus)
