@@ -39,8 +39,8 @@ Results (AMD EPYC, 2 cores, shared, 2026-12-05; medians of 3 seeds; bench_result
 * SGNS: 2 workers x 1 thread 0.42x one process with 2 threads (0.678M against 1.627M words/s),
   analogy +0.14 points, Spearman +0.001; 4 workers against one process with 4 threads +0.11
   and +0.003.
-* CBOW (20k-word steps at 2 workers): 0.12x (0.521M against 4.451M), -0.32 points, +0.004;
-  4 workers -0.88 and -0.029 (not within the targets).
+* CBOW (20k-word steps at 2 workers): 0.12x (0.488M against 4.002M), -0.39 points, +0.004;
+  4 workers against 4 threads 0.00 and -0.008.
 * A step pays L = 0.04 s of Dask round trips; the projection caps SGNS near 11.6M words/s on
   this vocabulary at the client's link (2.4M with 8 one-thread workers, 9.0M with 32 x 16).
 """

@@ -269,6 +269,16 @@ def test_traffic_ranks_rows_by_their_writes_and_weights_the_hot_ones_down():
         traffic.all_met(900)
         assert (traffic.weights("in", 10, words=900, lr=0.025, n_workers=4) == 1).all()
         assert traffic.weights("in", 10, words=1200, lr=0.025, n_workers=4)[0] < 0.5
+    # CBOW: h is the mean of ~window context rows, so a write pulls an input row by its share
+    # of that mean and meets an output row with about 1/window of one row's squared norm
+    norms = {}
+    for sg in (1, 0):
+        model = Word2Vec(vector_size=8, min_count=1, sg=sg, window=4, negative=5, sample=0)
+        model.build_vocab(sentences)
+        traffic = Traffic(model, np.ones(len(model.vocab)))
+        traffic.measure(np.full((len(model.vocab), 8), 0.5, np.float32), np.ones_like(model.W_out))
+        norms[sg] = traffic._norms()
+    assert norms[0] == pytest.approx((norms[1][0] / 4, norms[1][1] / 4))
 
 
 def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):

@@ -126,8 +126,13 @@ class Traffic:
             h_out = mean(self.u_out, sq_out) * self.path
         else:
             h_out = mean(self.u_out, sq_out)
-        if self.cbow:                     # a context row's share of the window's mean
+        if self.cbow:
+            # an input row is one of ~window rows averaged into h: its share of a write's pull
             h_out /= self.window
+            # an output row meets h, that mean: |h|^2 ~ |row|^2 / window for rows that are not
+            # aligned (as 1 / window measured: 4 CBOW workers 7.81 / 0.474 against one
+            # process's 7.86 / 0.481, 6.90 / 0.452 without it; bench_results/dask.md)
+            h_in /= self.window
         return h_in, h_out
 
     def weights(self, matrix, count, words, lr, n_workers):
