@@ -93,19 +93,28 @@ def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
 
 
 class KillOneWorker(CallbackAny2Vec):
-    """In epoch 2, SIGKILL one worker process while it is training a step."""
+    """In epoch 2, once ``after`` steps of it are done (mid-cycle: the lost replica is rebuilt
+    from the cycle's snapshot and the rows agreed since), and ``wait`` seconds more (Dask's
+    active memory manager, when it runs, drops extra copies of scattered data every 2 s),
+    SIGKILL one worker process while it is training a step."""
 
-    def __init__(self, client):
-        self.client, self.epoch, self.killed = client, 0, None
+    def __init__(self, client, after=3, wait=2.5):
+        self.client, self.after, self.wait = client, after, wait
+        self.epoch, self.killed, self.amm_running = 0, None, None
         self.pids = client.run(os.getpid)
 
     def on_epoch_begin(self, model):
         self.epoch += 1
         if self.epoch == 2:
-            threading.Thread(target=self._kill, daemon=True).start()
+            threading.Thread(target=self._kill, args=(model, len(model.round_log)),
+                             daemon=True).start()
 
-    def _kill(self):
-        deadline = time.time() + 20
+    def _kill(self, model, first):
+        deadline = time.time() + 30
+        while len(model.round_log) < first + self.after and time.time() < deadline:
+            time.sleep(0.001)
+        time.sleep(self.wait)
+        self.amm_running = self.client.amm.running()
         while time.time() < deadline and self.killed is None:
             for address, tasks in self.client.processing().items():
                 if any("train_step" in str(t) for t in tasks):
@@ -115,21 +124,39 @@ class KillOneWorker(CallbackAny2Vec):
             time.sleep(0.002)
 
 
-def test_a_worker_killed_mid_training_costs_at_most_a_cycle(corpus, short_cycles):
+def test_a_worker_killed_mid_cycle_costs_at_most_a_cycle(corpus, short_cycles, monkeypatch):
     require("distributed")
+    from fastw2v.distributed import driver, merge
     from fastw2v.distributed.cluster import local_cluster
+    monkeypatch.setattr(merge, "SYNC_ROWS", 1)          # 32 steps a cycle on 20 words
+    monkeypatch.setattr(driver, "STEP_WORDS", 2000)     # 36 steps an epoch
     path, topics = corpus
     big = path.parent / "big.txt"
     big.write_text(path.read_text() * 8)
+    slow = driver.train_step
+
+    def train_step(*args):                # a cycle longer than the memory manager's 2 s
+        time.sleep(0.08)
+        return slow(*args)
+
+    monkeypatch.setattr(driver, "train_step", train_step)
     with local_cluster(2) as client:
+        assert client.amm.running()                          # Dask's default
         killer = KillOneWorker(client)
-        model = Word2Vec(**{**PARAMS, "epochs": 4}).build_vocab(str(big), client=client)
+        model = Word2Vec(**{**PARAMS, "epochs": 3}).build_vocab(str(big), client=client)
         model.train(callbacks=[killer], verbose=False)
         assert killer.killed is not None                          # it did die mid-step
-        assert len(model.epoch_losses) == 4
-        assert sum(r["words"] for r in model.round_log) == 4 * model.corpus_total_words
+        assert killer.amm_running is False        # held off while replicas need their lineage
+        assert client.amm.running()                               # and given back
+        steps = len(model.round_log) // 3
+        assert len(model.epoch_losses) == 3
+        assert sum(r["words"] for r in model.round_log) == 3 * model.corpus_total_words
+        # the restarted worker (a new address) takes the dead one's pieces from the next cycle
+        last = model.round_log[-1]["workers"]
+        assert len(set(last)) == 2 and killer.killed not in last
         assert separation(model, topics) > 0.5
         client.cluster.close()
+    assert 32 < steps < 64                # the kill, ~25 steps into epoch 2, is mid-cycle
 
 
 def test_an_unreachable_scheduler_fails_at_once():
@@ -162,7 +189,7 @@ def test_a_step_sets_the_agreed_rows_trains_its_piece_and_leaves_its_input_as_it
     import dataclasses
     from fastw2v.corpus import PreparedCorpus, prepare
     from fastw2v.distributed.merge import Traffic
-    from fastw2v.distributed.rounds import head, train_step
+    from fastw2v.distributed.rounds import forget, head, train_step
     path, _ = corpus
     prepare([str(path)], tmp_path / "p")
     model = Word2Vec(**PARAMS).build_vocab(str(tmp_path / "p"))
@@ -198,6 +225,7 @@ def test_a_step_sets_the_agreed_rows_trains_its_piece_and_leaves_its_input_as_it
     rows = client.submit(head, spec, trained, 2, 3, workers=[worker], pure=False).result()
     assert np.array_equal(rows["W_in"], after["W_in"][hot_in])      # the hottest rows, in order
     assert np.array_equal(rows["W_out"], after["W_out"][hot_out])
+    client.run(forget)                    # the worker's cache of this spec, for the next test
 
 
 def test_changes_compose_as_if_applied_one_after_another():
@@ -255,8 +283,11 @@ def test_traffic_ranks_rows_by_their_writes_and_weights_the_hot_ones_down():
         traffic = Traffic(model, np.ones(len(model.vocab)))
         assert traffic.order_in[0] == 0                          # the most frequent word
         if hs:
-            _, points, _ = model.vocab.huffman_tree()
+            _, points, codelens = model.vocab.huffman_tree()
             assert traffic.order_out[0] == points[0, 0]          # the root: on every path
+            counts = model.vocab.counts                          # the path a centre word takes
+            assert traffic.path == pytest.approx(counts @ codelens / counts.sum())
+            assert traffic.path < codelens.mean()                # frequent words: short paths
         else:
             assert traffic.order_out[0] == 0
         W = np.ones((len(model.vocab), 8), np.float32)
@@ -272,13 +303,16 @@ def test_traffic_ranks_rows_by_their_writes_and_weights_the_hot_ones_down():
     # CBOW: h is the mean of ~window context rows, so a write pulls an input row by its share
     # of that mean and meets an output row with about 1/window of one row's squared norm
     norms = {}
-    for sg in (1, 0):
-        model = Word2Vec(vector_size=8, min_count=1, sg=sg, window=4, negative=5, sample=0)
+    for sg, mean in ((1, 1), (0, 1), (0, 0)):
+        model = Word2Vec(vector_size=8, min_count=1, sg=sg, cbow_mean=mean, window=4, negative=5,
+                         sample=0)
         model.build_vocab(sentences)
         traffic = Traffic(model, np.ones(len(model.vocab)))
         traffic.measure(np.full((len(model.vocab), 8), 0.5, np.float32), np.ones_like(model.W_out))
-        norms[sg] = traffic._norms()
-    assert norms[0] == pytest.approx((norms[1][0] / 4, norms[1][1] / 4))
+        norms[sg, mean] = traffic._norms()
+    h_in, h_out = norms[1, 1]
+    assert norms[0, 1] == pytest.approx((h_in / 4, h_out / 4))
+    assert norms[0, 0] == pytest.approx((h_in * 4, h_out))   # the sum: whole rows, 4 of them
 
 
 def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):

@@ -56,6 +56,32 @@ def step_words(arch, n_workers, n_tokens):
     return min(step, max(1, n_tokens // (n_workers * MIN_STEPS)))
 
 
+def scatter_everywhere(client, data, tries=3):
+    """A future of ``data`` with a copy on every worker (not hashed: equal data scattered
+    twice stays two futures). A worker dying during the scatter fails it: try again."""
+    for attempt in range(tries):
+        try:
+            [future] = client.scatter([data], broadcast=True, hash=False)
+            return future
+        except OSError:                   # distributed's CommClosedError is one
+            if attempt == tries - 1:
+                raise
+            time.sleep(1.0)
+
+
+def hold_copies(client, amm):
+    """Stop the cluster's active memory manager while training runs (``amm["stopped"]`` records
+    that ``finish`` must start it again); True if it was running. The spec, each cycle's
+    snapshot and the agreed rows are scattered to every worker and have no lineage: the
+    manager (on by default, every 2 s) drops the copies no queued task waits for, and when the
+    worker holding the last one dies, a lost replica can no longer be recomputed."""
+    if not client.amm.running():
+        return False
+    client.amm.stop()
+    amm["stopped"] = True
+    return True
+
+
 def dask_epochs(model, data, keep, schedule, progress, client):
     """(run_epoch, finish) training ``data`` (a prepared corpus streamed onto the model's
     vocabulary) on the cluster of ``client``."""
@@ -64,8 +90,8 @@ def dask_epochs(model, data, keep, schedule, progress, client):
         raise ValueError("training on a Dask cluster reads the corpus from files every worker "
                          "can read: give a text file, a directory or a prepared directory, "
                          "not token lists")
-    workers = worker_threads(client)
-    n = len(workers)
+    addresses = [address for address, _ in worker_threads(client)]
+    n = len(addresses)            # pieces a step, fixed for the run (the random streams)
     corpus = data.prepared
     cfg = model.config
     traffic = Traffic(model, keep)
@@ -73,17 +99,22 @@ def dask_epochs(model, data, keep, schedule, progress, client):
     spec = dict(key=uuid.uuid4().hex, params=dataclasses.asdict(cfg), words=model.vocab.words,
                 counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id,
                 order_in=traffic.order_in, order_out=traffic.order_out)
-    [spec_future] = client.scatter([spec], broadcast=True)       # once per train() call
+    amm = dict(stopped=False)
+    hold_copies(client, amm)
+    spec_future = scatter_everywhere(client, spec)               # once per train() call
     steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
     model.round_log = []          # per step: seconds, words, rows met, bytes shipped, workers
 
     def submit(fn, w, *args):
-        return client.submit(fn, *args, workers=[workers[w][0]], allow_other_workers=True,
+        return client.submit(fn, *args, workers=[addresses[w % len(addresses)]],
+                             allow_other_workers=True,
                              retries=3, pure=False)
 
     def run_epoch(epoch):
+        if hold_copies(client, amm):      # given back after the last epoch's checkpoint
+            client.replicate([spec_future])
         loss = pairs = 0.0
         done = 0
         cycle = cycle_steps(max(len(model.wv.vectors), len(model.W_out)))
@@ -100,10 +131,11 @@ def dask_epochs(model, data, keep, schedule, progress, client):
         loss = pairs = 0.0
         traffic.measure(W_in, W_out)
         traffic.all_met((epoch * per_epoch + done) / n)   # a resumed run starts here too
+        # a worker restarted after a loss has a new address: its pieces go there again
+        addresses[:] = [address for address, _ in worker_threads(client)]
         # copies: the client's rows change at every meeting, the snapshot must not (an
         # in-process cluster would hold the very arrays)
-        [snapshot] = client.scatter([dict(W_in=W_in.copy(), W_out=W_out.copy())],
-                                    broadcast=True, hash=False)
+        snapshot = scatter_everywhere(client, dict(W_in=W_in.copy(), W_out=W_out.copy()))
         replicas, sync, syncs = [snapshot] * n, None, []
         try:
             for k, pieces in enumerate(these, 1):
@@ -128,8 +160,8 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                            traffic.weights("out", count_out, words, lr, n))
                 traffic.measure(W_in, W_out, rows_in, rows_out)
                 if k < len(these):        # the agreed rows, for every replica's next step
-                    [sync] = client.scatter([(count_in, W_in[rows_in], count_out, W_out[rows_out])],
-                                            broadcast=True, hash=False)
+                    sync = scatter_everywhere(client, (count_in, W_in[rows_in], count_out,
+                                                       W_out[rows_out]))
                     # kept until the cycle ends: a lost replica replays them. On every worker,
                     # about J / 2 x V rows of each matrix by the end of a cycle of 2^J steps
                     # (2.5 models here; 5 for a vocabulary of a million words)
@@ -156,6 +188,9 @@ def dask_epochs(model, data, keep, schedule, progress, client):
         # error must not hide the one that stopped training
         try:
             client.run(forget)
+            if amm["stopped"]:
+                client.amm.start()
+                amm["stopped"] = False
         except Exception:                 # noqa: BLE001
             pass
 

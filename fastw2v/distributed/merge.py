@@ -88,10 +88,12 @@ class Traffic:
             weight = np.broadcast_to(centre[:, None], points.shape)
             self.u_out = np.bincount(points[on_path], weights=weight[on_path],
                                      minlength=max(len(counts) - 1, 1))
-            self.path = float(codelens.mean())          # inner nodes one write meets
+            # inner nodes one write meets: the path of the centre word, frequent words' shorter
+            self.path = float(centre @ codelens / max(centre.sum(), 1e-300))
         else:                     # full softmax: row j's writes are weighted by p_j, ~ its share
             self.u_out = centre
         self.cbow = not cfg.sg
+        self.cbow_mean = bool(cfg.cbow_mean)
         self.window = cfg.window
         self.order_in = np.argsort(-self.u_in, kind="stable")
         self.order_out = np.argsort(-self.u_out, kind="stable")
@@ -126,13 +128,15 @@ class Traffic:
             h_out = mean(self.u_out, sq_out) * self.path
         else:
             h_out = mean(self.u_out, sq_out)
-        if self.cbow:
+        if self.cbow and self.cbow_mean:
             # an input row is one of ~window rows averaged into h: its share of a write's pull
             h_out /= self.window
             # an output row meets h, that mean: |h|^2 ~ |row|^2 / window for rows that are not
             # aligned (as 1 / window measured: 4 CBOW workers 7.81 / 0.474 against one
             # process's 7.86 / 0.481, 6.90 / 0.452 without it; bench_results/dask.md)
             h_in /= self.window
+        elif self.cbow:                   # cbow_mean=0: h is the sum of the ~window rows, each
+            h_in *= self.window           # row takes the whole pull (not measured)
         return h_in, h_out
 
     def weights(self, matrix, count, words, lr, n_workers):

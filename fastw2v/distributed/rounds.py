@@ -8,8 +8,8 @@ block loop as one process (``training.py``) and returns the new replica, leaving
 was. ``head`` then sends the client only the hottest rows, those that meet after this step.
 
 A worker keeps between steps only a cache of what the spec builds (vocabulary, Huffman tree,
-noise table, the opened corpus, the model's arrays) and the replica it last returned (to skip
-copying it back in), so a step run again, on this worker or another one after a worker died,
+noise table, the opened corpus, the model's arrays) and a weak reference to the replica it
+last returned (to skip copying it back in), so a step run again, on this worker or another one after a worker died,
 returns the same replica with one thread (an equally valid one with several: Hogwild). A cycle
 starts from a snapshot the client broadcast to every worker, so Dask recomputes a lost worker's
 replica from there (its own retry): a lost worker costs at most one cycle of its steps,
@@ -17,6 +17,7 @@ recomputed in order elsewhere. ``forget`` drops the cache when training ends.
 """
 import threading
 import time
+import weakref
 
 import numpy as np
 
@@ -45,10 +46,15 @@ class _Shell:
         self.model, self.threads = model, threads
         self.run = block_runner(model, threads)
         self.keep = model.vocab.keep_probabilities(model.config.sample)
-        self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
+        try:
+            self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
+        except ValueError as e:                   # not a prepared corpus (any more)
+            raise OSError(str(e)) from None
         self.to_id = np.asarray(spec["to_id"], dtype=np.int32)
         self.lock = threading.Lock()
-        self.last = None          # the replica the last step returned (the model holds its rows)
+        # the replica the last step returned (the model holds its rows), weakly: once Dask
+        # drops it, it costs no memory here
+        self.last = lambda: None
 
 
 def forget():
@@ -79,13 +85,13 @@ def train_step(spec, replica, sync, piece, lr0, lr1, stream):
         shell = _shell(spec, worker.state.nthreads)
         with shell.lock:
             ids, offsets = read_piece(shell.corpus, shell.to_id, *piece)
-    except (OSError, ValueError) as e:            # missing, truncated, not shared with us
-        raise OSError(f"worker {worker.address} cannot read the prepared corpus "
+    except (OSError, IndexError) as e:    # missing, truncated, not shared with us, changed
+        raise OSError(f"worker {worker.address} cannot read the prepared corpus "   # under us
                       f"{spec['prepared']!r}: {e}") from None
     with shell.lock:
         W_in, W_out = shell.model.wv.vectors, shell.model.W_out   # the kernels' own arrays
-        held = replica is shell.last              # this worker's previous step returned it
-        shell.last = None                         # (a step that fails leaves no claim behind)
+        held = replica["W_in"] is shell.last()    # this worker's previous step returned it
+        shell.last = lambda: None                 # (a step that fails leaves no claim behind)
         if not held:                              # copied in, never changed: a pure task
             W_in[:] = replica["W_in"]
             W_out[:] = replica["W_out"]
@@ -96,9 +102,10 @@ def train_step(spec, replica, sync, piece, lr0, lr1, stream):
         loss = pairs = 0.0
         if ids.size:
             loss, pairs = _train(shell, ids, offsets, lr0, lr1, stream)
-        shell.last = dict(W_in=W_in.copy(), W_out=W_out.copy(), loss=loss, pairs=pairs,
-                          worker=worker.address, seconds=time.perf_counter() - t0)
-        return shell.last
+        new = dict(W_in=W_in.copy(), W_out=W_out.copy(), loss=loss, pairs=pairs,
+                   worker=worker.address, seconds=time.perf_counter() - t0)
+        shell.last = weakref.ref(new["W_in"])
+        return new
 
 
 def head(spec, replica, count_in, count_out):
