@@ -101,7 +101,12 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                 order_in=traffic.order_in, order_out=traffic.order_out)
     amm = dict(stopped=False)
     hold_copies(client, amm)
-    spec_future = scatter_everywhere(client, spec)               # once per train() call
+    try:
+        spec_future = scatter_everywhere(client, spec)           # once per train() call
+    except BaseException:
+        if amm["stopped"]:
+            client.amm.start()
+        raise
     steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
