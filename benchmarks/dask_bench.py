@@ -26,7 +26,8 @@ link takes as long as the compute, and the same steps with a ring allreduce amon
     /work/venv/bin/python benchmarks/dask_bench.py --json bench_results/dask.json   # ~12 min
     /work/venv/bin/python benchmarks/dask_bench.py --quick                          # smoke test
 
-``--configs`` may add dask-3x1; ``--step-words N`` sets every step size of the driver.
+``--configs`` may add dask-3x1 and one-process-4t (one process, 4 threads: the same total
+threads as dask-4x1); ``--step-words N`` sets every step size of the driver.
 ``--first-pass`` times instead the first pass (``prepare``) here with 2 threads against a
 2-worker LocalCluster (cluster start apart), fresh processes alternating, ``--repeat`` each;
 ``--warm`` runs a tiny first pass on both sides before the clock (numba's cache loaded):
@@ -35,14 +36,16 @@ link takes as long as the compute, and the same steps with a ring allreduce amon
     /work/venv/bin/python benchmarks/dask_bench.py --first-pass --corpus /tmp/text8x32.txt \
         --json bench_results/dask.json
 
-Results (AMD EPYC, 2 cores, shared, 2026-12-05; medians of 3 seeds; bench_results/dask.md):
-* SGNS: 2 workers x 1 thread 0.42x one process with 2 threads (0.678M against 1.627M words/s),
-  analogy +0.14 points, Spearman +0.001; 4 workers against one process with 4 threads +0.11
-  and +0.003.
-* CBOW (20k-word steps at 2 workers): 0.12x (0.488M against 4.002M), -0.39 points, +0.004;
-  4 workers against 4 threads 0.00 and -0.008.
+Results (AMD EPYC, 2 cores, shared, 2026-12-05 07:57 and 08:05; medians of 3 seeds;
+bench_results/dask.md):
+* SGNS: 2 workers x 1 thread 0.42x one process with 2 threads (0.712M against 1.699M words/s),
+  analogy +0.38 points, Spearman +0.000; 4 workers against one process with 4 threads -0.24
+  and +0.004.
+* CBOW (20k-word steps at 2 workers): 0.12x (0.530M against 4.348M; 0.21x in the 08:05 run,
+  one process's speed varies), -0.33 points, +0.000; 4 workers against 4 threads -0.10 and
+  -0.012.
 * A step pays L = 0.04 s of Dask round trips; the projection caps SGNS near 11.6M words/s on
-  this vocabulary at the client's link (2.4M with 8 one-thread workers, 9.0M with 32 x 16).
+  this vocabulary at the client's link (2.5M with 8 one-thread workers, 9.0M with 32 x 16).
 """
 import argparse
 import json
@@ -57,7 +60,9 @@ from _study import DEFAULT_CORPUS, machine_info, save_runs
 
 PARAMS = dict(vector_size=100, window=5, min_count=5, sample=1e-3)
 OBJECTIVES = {"sgns": dict(sg=1, negative=5), "cbow-ns": dict(sg=0, negative=5, alpha=0.05)}
-CONFIGS = {"one-process": 0, "dask-2x1": 2, "dask-3x1": 3, "dask-4x1": 4}   # name -> workers (0: none)
+# name -> Dask workers (0: none); one process trains with THREADS[name] threads, else 2
+CONFIGS = {"one-process": 0, "one-process-4t": 0, "dask-2x1": 2, "dask-3x1": 3, "dask-4x1": 4}
+THREADS = {"one-process-4t": 4}
 DEFAULT_CONFIGS = "one-process,dask-2x1,dask-4x1"
 LINK = 10e9 / 8                  # the client's network link, bytes/s (10 Gbit/s)
 PARALLEL_EFFICIENCY = 0.75       # 16 Hogwild threads against 16 x one thread (assumed; 2 threads
@@ -84,7 +89,7 @@ def child(objective, config, seed, epochs, step_words, corpus):
     t1 = time.perf_counter()
     params = dict(PARAMS, epochs=epochs, seed=seed, **OBJECTIVES[objective])
     model = (Word2Vec(**params).fit(corpus, client=client, verbose=False) if n else
-             Word2Vec(workers=2, **params).fit(corpus, verbose=False))
+             Word2Vec(workers=THREADS.get(config, 2), **params).fit(corpus, verbose=False))
     t2 = time.perf_counter()
     run = dict(objective=objective, config=config, workers=n, seed=seed, epochs=epochs,
                **scores(model), words_per_second=model.words_per_second,

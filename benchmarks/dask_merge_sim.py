@@ -3,7 +3,9 @@ after another with 1 thread each, meeting as ``fastw2v/distributed/driver.py`` s
 (the hottest ``--min-sync`` rows after every step, 2x as many after every second step, ...).
 Rules: ``sum``, ``mean``, ``touchmean`` (mean over the workers that changed a row), ``fweight``
 (merge.composed_weight with f from expected writes; ``--f`` is merge.SLOPE; the squared norms
-are refreshed at every meeting, as in the driver). Deterministic per seed.
+are refreshed at every meeting, as in the driver), ``fweight-touched`` (the same with N the
+number of replicas that changed the row). CBOW as the driver weighs it: ``--f-out`` = ``--f`` /
+window. Deterministic per seed.
 
     fastw2v prepare ../shared/data/text8-head.txt -o /tmp/t8prep
     python benchmarks/dask_merge_sim.py --prepared /tmp/t8prep --n 4 --words 10000 --rule fweight --f 0.02 --seed 1
@@ -35,9 +37,11 @@ args = ap.parse_args()
 def merge(base, ds, touched, rule, n_upd=None):
     N = len(ds)
     s = sum(ds)
-    if rule == "fweight":   # sequential composition of N contractions of strength f each
+    if rule in ("fweight", "fweight-touched"):   # N contractions of strength f in a row
         f = -np.expm1(-n_upd)
         f = np.maximum(f, 1e-9)
+        if rule == "fweight-touched":     # only the replicas that changed the row compose
+            N = np.maximum(touched, 1)
         w = -np.expm1(N * np.log1p(-np.minimum(f, 1 - 1e-7))) / (N * f)
         return base + s * w[:, None].astype(np.float32)
     if rule == "sum":

@@ -17,7 +17,7 @@ per iteration divides every worker's step by the number of partitions; summing w
 changes once per round (this driver's first design) lost 0.8 analogy points with 2 workers and
 diverged with 4 (a hot row overshoots by N - 1 times its error); these replicas with frequent
 hot-row meetings and the composed merge match one process with 2 and 4 workers (analogy
-within 0.4 point, WordSim-353 within 0.01, SGNS and CBOW).
+within 0.4 point, WordSim-353 within 0.012, SGNS and CBOW).
 
 The learning rate falls on one line over the stored tokens of all epochs, as in one process:
 a step runs from ``lr(done / total)`` to ``lr((done + step) / total)``, every worker's piece
