@@ -131,8 +131,8 @@ def side_by_side_section(rec):
            "questions, restrict_vocab 30000; Spearman: WordSim-353; both libraries scored by fastw2v's "
            "evaluator, checked against gensim's in the script. Peak RSS: the run's process, from "
            "getrusage.", "",
-           f"| objective | fastw2v words/s | gensim words/s | ratio | analogy fastw2v / gensim | "
-           f"Spearman fastw2v / gensim | peak RSS fastw2v / gensim | 1 -> 2 threads fastw2v / gensim |",
+           "| objective | fastw2v words/s | gensim words/s | ratio | analogy fastw2v / gensim | "
+           "Spearman fastw2v / gensim | peak RSS fastw2v / gensim | 1 -> 2 threads fastw2v / gensim |",
            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for obj in dict.fromkeys(r["objective"] for r in rec["medians"]):
         f, g = med.get((obj, "fastw2v", workers)), med.get((obj, "gensim", workers))
