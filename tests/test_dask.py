@@ -75,6 +75,23 @@ def test_training_on_the_cluster_matches_one_process(client, corpus, short_cycle
         here.epoch_losses[-1] / here.epoch_pairs[-1], rel=0.25)
 
 
+def test_three_workers_compose_their_changes_in_cbow_with_hierarchical_softmax(corpus, short_cycles):
+    # past two workers the changes are composed (merge.py), and HS meets Huffman nodes
+    require("distributed")
+    from fastw2v.distributed.cluster import local_cluster
+    path, topics = corpus
+    params = {**PARAMS, "sg": 0, "hs": 1, "negative": 0, "alpha": 0.05}
+    with local_cluster(3) as client:
+        model = Word2Vec(**params).fit(str(path), client=client, verbose=False)
+        assert len({w for r in model.round_log for w in r["workers"]}) == 3
+        assert sum(r["words"] for r in model.round_log) == 3 * model.corpus_total_words
+        assert [r["rows"][1] for r in model.round_log][:2] == [4, 8]    # 19 inner nodes
+        here = Word2Vec(workers=3, **params).fit(str(path), verbose=False)
+        assert separation(model, topics) > 0.5
+        assert separation(model, topics) > separation(here, topics) - 0.1
+        client.cluster.close()
+
+
 def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
     from fastw2v.corpus import PreparedCorpus, prepare
     path, _ = corpus
