@@ -92,6 +92,34 @@ def test_three_workers_compose_their_changes_in_cbow_with_hierarchical_softmax(c
         client.cluster.close()
 
 
+def test_a_cluster_run_stopped_and_resumed_equals_one_uninterrupted_run(client, corpus, tmp_path,
+                                                                       short_cycles):
+    # one thread a worker: the cluster's training is deterministic, so the lr line, the random
+    # streams and the rows' last meetings must carry over a checkpoint exactly
+    class CtrlC(CallbackAny2Vec):
+        def __init__(self):
+            self.seen = 0
+
+        def on_epoch_begin(self, model):
+            self.seen += 1
+            if self.seen == 3:
+                raise KeyboardInterrupt
+
+    path, _ = corpus
+    params = {**PARAMS, "epochs": 4}
+    whole = Word2Vec(**params).fit(str(path), client=client, verbose=False)
+    stopped = Word2Vec(**params).build_vocab(str(path), client=client)
+    checkpoint = tmp_path / "ck.model"
+    with pytest.raises(KeyboardInterrupt):
+        stopped.train(checkpoint=str(checkpoint), callbacks=[CtrlC()], verbose=False)
+    assert client.amm.running()                          # given back when training stopped
+    resumed = Word2Vec.load(checkpoint)
+    resumed.train(str(path), resume=True, verbose=False, client=client)
+    assert np.array_equal(resumed.wv.vectors, whole.wv.vectors)
+    assert np.array_equal(resumed.W_out, whole.W_out)
+    assert resumed.epoch_losses == whole.epoch_losses
+
+
 def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
     from fastw2v.corpus import PreparedCorpus, prepare
     path, _ = corpus
