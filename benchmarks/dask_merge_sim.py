@@ -13,12 +13,20 @@ window. Deterministic per seed.
 Results (2026-12-05; one JSON line per run): bench_results/dask_merge_sim.jsonl, summarised in
 bench_results/dask.md.
 """
-import dataclasses, sys, time, json, argparse
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+
 import numpy as np
-sys.path.insert(0, __import__("os").path.dirname(__file__))
-from fastw2v import Word2Vec, training
-from fastw2v.distributed import rounds as R
-from fastw2v.schedule import linear_lr
+
+sys.path.insert(0, os.path.dirname(__file__))          # _study, beside this script
+from fastw2v import Word2Vec, training                  # noqa: E402
+from fastw2v.distributed import rounds as R             # noqa: E402
+from fastw2v.distributed.merge import composed_weight  # noqa: E402
+from fastw2v.schedule import linear_lr                  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--prepared", required=True)
@@ -38,11 +46,9 @@ def merge(base, ds, touched, rule, n_upd=None):
     N = len(ds)
     s = sum(ds)
     if rule in ("fweight", "fweight-touched"):   # N contractions of strength f in a row
-        f = -np.expm1(-n_upd)
-        f = np.maximum(f, 1e-9)
         if rule == "fweight-touched":     # only the replicas that changed the row compose
             N = np.maximum(touched, 1)
-        w = -np.expm1(N * np.log1p(-np.minimum(f, 1 - 1e-7))) / (N * f)
+        w = composed_weight(-np.expm1(-n_upd), N)
         return base + s * w[:, None].astype(np.float32)
     if rule == "sum":
         return base + s

@@ -28,7 +28,6 @@ import dataclasses
 import time
 import uuid
 
-
 from ..schedule import linear_lr
 from .cluster import worker_threads
 from .merge import SUMMED_WORKERS, Traffic, cycle_steps, merge_rows, sync_count
@@ -114,8 +113,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
 
     def submit(fn, w, *args):
         return client.submit(fn, *args, workers=[addresses[w % len(addresses)]],
-                             allow_other_workers=True,
-                             retries=3, pure=False)
+                             allow_other_workers=True, retries=3, pure=False)
 
     def run_epoch(epoch):
         if hold_copies(client, amm):      # given back after the last epoch's checkpoint

@@ -29,8 +29,9 @@ mean). f comes from the expected number of writes n since the row last met and t
 of one write, c = lr x s' x |h|^2 (an SGNS write to an output row u is u += lr (y - sigmoid(u.h)) h,
 whose Jacobian is 1 - lr sigmoid'(u.h) h h^T; h is the input row, or for an input row the output
 rows it meets): f = 1 - exp(-n c). s' (``SLOPE``), the typical sigmoid'(u.h) along training, is
-the one constant, measured (bench_results/dask.md): with 4 SGNS workers 0.02 matches one process,
-0.05 and above lose 0.5-3 analogy points, 0.0003 and below (towards the plain sum) diverge.
+the one constant, measured with the simulator (bench_results/dask.md): with 4 SGNS replicas
+0.02 matches one process (8.04 % / 0.495), 0.05 loses 0.5 analogy point and 0.026 Spearman,
+and the limit f -> 0, the plain sum, diverges (0.04 %).
 
 With 2 workers the plain sum is kept (``SUMMED_WORKERS``): its error factor 1 - 2f never falls
 below -1, so a saturated row oscillates within its step's distance instead of growing, and it

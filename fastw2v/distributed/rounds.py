@@ -9,8 +9,9 @@ was. ``head`` then sends the client only the hottest rows, those that meet after
 
 A worker keeps between steps only a cache of what the spec builds (vocabulary, Huffman tree,
 noise table, the opened corpus, the model's arrays) and a weak reference to the replica it
-last returned (to skip copying it back in), so a step run again, on this worker or another one after a worker died,
-returns the same replica with one thread (an equally valid one with several: Hogwild). A cycle
+last returned (to skip copying it back in), so a step run again, on this worker or another one
+after a worker died, returns the same replica with one thread (an equally valid one with
+several: Hogwild). A cycle
 starts from a snapshot the client broadcast to every worker, so Dask recomputes a lost worker's
 replica from there (its own retry): a lost worker costs at most one cycle of its steps,
 recomputed in order elsewhere. ``forget`` drops the cache when training ends.
