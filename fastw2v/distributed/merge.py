@@ -29,9 +29,9 @@ mean). f comes from the expected number of writes n since the row last met and t
 of one write, c = lr x s' x |h|^2 (an SGNS write to an output row u is u += lr (y - sigmoid(u.h)) h,
 whose Jacobian is 1 - lr sigmoid'(u.h) h h^T; h is the input row, or for an input row the output
 rows it meets): f = 1 - exp(-n c). s' (``SLOPE``), the typical sigmoid'(u.h) along training, is
-the one constant, measured with the simulator (bench_results/dask.md): with 4 SGNS replicas
-0.02 matches one process (8.04 % / 0.495), 0.05 loses 0.5 analogy point and 0.026 Spearman,
-and the limit f -> 0, the plain sum, diverges (0.04 %).
+the one constant, measured with the simulator (bench_results/dask.md, the merge study): with
+4 SGNS replicas 0.02 matches one process, 0.05 loses half an analogy point, and the limit
+f -> 0, the plain sum, diverges.
 
 With 2 workers the plain sum is kept (``SUMMED_WORKERS``): its error factor 1 - 2f never falls
 below -1, so a saturated row oscillates within its step's distance instead of growing, and it
@@ -133,8 +133,7 @@ class Traffic:
             # an input row is one of ~window rows averaged into h: its share of a write's pull
             h_out /= self.window
             # an output row meets h, that mean: |h|^2 ~ |row|^2 / window for rows that are not
-            # aligned (as 1 / window measured: 4 CBOW workers 7.81 / 0.474 against one
-            # process's 7.86 / 0.481, 6.90 / 0.452 without it; bench_results/dask.md)
+            # aligned (without it 4 CBOW workers lost about a point; bench_results/dask.md)
             h_in /= self.window
         elif self.cbow:                   # cbow_mean=0: h is the sum of the ~window rows, each
             h_in *= self.window           # row takes the whole pull (not measured)
