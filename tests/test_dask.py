@@ -379,3 +379,19 @@ def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
     ids = np.concatenate([read_piece(corpus, to_id, *p)[0] for p in pieces])
     assert np.array_equal(ids, whole.reader().take(whole.n_words))
     assert sum(b - a > 5_000 for a, b in pieces) >= 2              # the long line was cut up
+
+
+def test_a_worker_reuses_a_replicas_arrays_only_once_nothing_holds_them():
+    from fastw2v.distributed import rounds
+    spares, W = [], np.zeros((3, 2), np.float32)
+    a_in, a_out = rounds._spare(spares, W, W)
+    b_in, b_out = rounds._spare(spares, W, W)           # the first pair is still held
+    assert b_in is not a_in and b_out is not a_out and b_in.shape == W.shape
+    replica = dict(W_in=b_in)                           # as Dask holds a replica
+    del a_in, a_out, b_in, b_out
+    c_in, _ = rounds._spare(spares, W, W)
+    assert c_in is spares[0][0]                         # the first pair, dropped: reused
+    d_in, _ = rounds._spare(spares, W, W)               # the second: its W_in still held
+    assert d_in is not replica["W_in"] and len(spares) == 3
+    held = [rounds._spare(spares, W, W) for _ in range(rounds.SPARES)]
+    assert len(spares) == rounds.SPARES and len(held) == rounds.SPARES   # kept: at most SPARES
