@@ -32,8 +32,8 @@ import sys
 import tempfile
 import time
 
-from _study import save_runs
-from compare_gensim import CLI_FLAGS, GENSIM_WHOLE, OBJECTIVES, machine_info
+from _study import machine_info, save_runs
+from compare_gensim import CLI_FLAGS, GENSIM_WHOLE, OBJECTIVES
 
 EXE = shutil.which("fastw2v") or os.path.join(os.path.dirname(sys.executable), "fastw2v")
 GENSIM_VOCAB = """

@@ -338,4 +338,6 @@ def main():
 
 
 if __name__ == "__main__":
+    import argparse
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()   # --help
     main()
