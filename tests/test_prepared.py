@@ -319,6 +319,18 @@ def test_read_vocab_keeps_words_that_max_vocab_size_would_prune(tmp_path):
     assert model.vocab.words == ["c"] and model._corpus.n_words == 1
 
 
+def test_a_corpus_word_spelled_like_word2vec_cs_sentence_marker_survives_reopening(tmp_path):
+    # "</s>" in the text is a word (as in gensim and the in-memory reader); vocab.txt keeps it,
+    # and only a vocabulary file given to read (word2vec.c's -save-vocab) skips that line
+    path = tmp_path / "c.txt"
+    path.write_text("a b </s> c\nd </s> a\n")
+    made = prepare([str(path)], tmp_path / "p")
+    again = PreparedCorpus(str(tmp_path / "p"))
+    assert made.words == again.words == ["a", "</s>", "b", "c", "d"]
+    assert again.counts.tolist() == made.counts.tolist() == [2, 2, 1, 1, 1]
+    assert Word2Vec(min_count=1).build_vocab(str(path)).vocab.words == again.words
+
+
 def test_a_list_of_paths_names_the_missing_one(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("a b\n")
