@@ -92,10 +92,23 @@ def test_three_workers_compose_their_changes_in_cbow_with_hierarchical_softmax(c
         client.cluster.close()
 
 
+@pytest.mark.parametrize("n_workers", [2, 3])
 def test_a_cluster_run_stopped_and_resumed_equals_one_uninterrupted_run(client, corpus, tmp_path,
-                                                                       short_cycles):
+                                                                       short_cycles, n_workers):
     # one thread a worker: the cluster's training is deterministic, so the lr line, the random
-    # streams and the rows' last meetings must carry over a checkpoint exactly
+    # streams and the rows' last meetings must carry over a checkpoint exactly. With 3 workers
+    # the changes are composed with weights that count each row's writes since it last met: a
+    # resumed run must start as if every row had just met (the driver's traffic.all_met)
+    if n_workers == 3:
+        from fastw2v.distributed.cluster import local_cluster
+        with local_cluster(3) as three:
+            _stop_and_resume(three, corpus, tmp_path)
+            three.cluster.close()
+    else:
+        _stop_and_resume(client, corpus, tmp_path)
+
+
+def _stop_and_resume(client, corpus, tmp_path):
     class CtrlC(CallbackAny2Vec):
         def __init__(self):
             self.seen = 0
