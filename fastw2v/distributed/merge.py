@@ -159,9 +159,9 @@ class Traffic:
 def _dot(a, b):
     """sum(a * b) without BLAS. The client merges after every step, and numpy's dot of two
     vocabulary-long vectors wakes OpenBLAS's thread pool in the client's process, whose threads
-    then spin between calls: on 2 cores they took 2.5 of the client's 3.8 CPU-seconds over 2
-    SGNS epochs from the workers (a step 0.156 -> 0.118 s; Dask's nannies set
-    OPENBLAS_NUM_THREADS=1 in the workers, not in the client)."""
+    then spin between calls, taking the CPU from the workers on the same cores (Dask's nannies
+    set OPENBLAS_NUM_THREADS=1 in the workers, not in the client; the cost measured is in
+    bench_results/dask.md, "After the BLAS fix")."""
     return float(np.sum(np.multiply(a, b, dtype=np.float64)))
 
 
