@@ -92,6 +92,28 @@ def test_three_workers_compose_their_changes_in_cbow_with_hierarchical_softmax(c
         client.cluster.close()
 
 
+def test_workers_of_two_threads_train_the_full_softmax(corpus, short_cycles):
+    # the other cluster tests run one thread a worker and NS or HS: here each worker's steps
+    # run its block runner's two Hogwild threads, on the softmax head (every output row is
+    # written at every pair: they all meet by heat, as the centre words')
+    require("distributed")
+    from fastw2v.distributed.cluster import local_cluster
+    path, topics = corpus
+    params = {**PARAMS, "loss": "softmax", "sg": 1}
+    with local_cluster(2, threads_per_worker=2) as client:
+        assert sorted(client.nthreads().values()) == [2, 2]
+        model = Word2Vec(**params).fit(str(path), client=client, verbose=False)
+        assert len({w for r in model.round_log for w in r["workers"]}) == 2
+        assert {t for r in model.round_log for t in r["threads"]} == {2}   # each step, 2 threads
+        assert sum(r["words"] for r in model.round_log) == 3 * model.corpus_total_words
+        here = Word2Vec(workers=4, **params).fit(str(path), verbose=False)
+        assert separation(model, topics) > 0.5
+        assert separation(model, topics) > separation(here, topics) - 0.1
+        per_pair = np.array(model.epoch_losses) / np.array(model.epoch_pairs)
+        assert per_pair[-1] < per_pair[0]
+        client.cluster.close()
+
+
 @pytest.mark.parametrize("n_workers", [2, 3])
 def test_a_cluster_run_stopped_and_resumed_equals_one_uninterrupted_run(client, corpus, tmp_path,
                                                                        short_cycles, n_workers):

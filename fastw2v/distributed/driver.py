@@ -109,7 +109,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
     steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
-    model.round_log = []          # per step: seconds, words, rows met, bytes shipped, workers
+    model.round_log = []          # per step: seconds, words, rows met, bytes, workers, threads
 
     def submit(fn, w, *args):
         return client.submit(fn, *args, workers=[addresses[w % len(addresses)]],
@@ -177,6 +177,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                 model.round_log.append(dict(
                     seconds=time.perf_counter() - t0, words=size, rows=(count_in, count_out),
                     compute=[h["seconds"] for h in heads], workers=[h["worker"] for h in heads],
+                    threads=[h["threads"] for h in heads],
                     bytes_back=shipped, bytes_out=shipped if k < len(these) else 0,
                     snapshot=(W_in.nbytes + W_out.nbytes) * n if k == 1 else 0))
                 done += size

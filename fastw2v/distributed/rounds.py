@@ -80,7 +80,7 @@ def train_step(spec, replica, sync, piece, lr0, lr1, stream):
     the rows of ``sync`` (``(count_in, W_in rows, count_out, W_out rows)``: the agreed values of
     the hottest rows in the spec's heat order, or None) set first, the
     rate falling from ``lr0`` to ``lr1``; ``stream`` picks the random streams. Returns the new
-    replica with ``loss, pairs, worker, seconds``."""
+    replica with ``loss, pairs, worker, threads, seconds``."""
     from distributed import get_worker
     worker = get_worker()
     t0 = time.perf_counter()
@@ -108,8 +108,8 @@ def train_step(spec, replica, sync, piece, lr0, lr1, stream):
         out_in, out_out = _spare(shell.spares, W_in, W_out)
         np.copyto(out_in, W_in)
         np.copyto(out_out, W_out)
-        new = dict(W_in=out_in, W_out=out_out, loss=loss, pairs=pairs,
-                   worker=worker.address, seconds=time.perf_counter() - t0)
+        new = dict(W_in=out_in, W_out=out_out, loss=loss, pairs=pairs, worker=worker.address,
+                   threads=shell.threads, seconds=time.perf_counter() - t0)
         shell.last = weakref.ref(new["W_in"])
         return new
 
@@ -146,7 +146,7 @@ def head(spec, replica, count_in, count_out):
     return dict(W_in=replica["W_in"][spec["order_in"][:count_in]],
                 W_out=replica["W_out"][spec["order_out"][:count_out]],
                 loss=replica["loss"], pairs=replica["pairs"], worker=replica["worker"],
-                seconds=replica["seconds"])
+                threads=replica["threads"], seconds=replica["seconds"])
 
 
 def _train(shell, ids, offsets, lr0, lr1, stream):
