@@ -36,13 +36,13 @@ threads as dask-4x1); ``--step-words N`` sets every step size of the driver.
     /work/venv/bin/python benchmarks/dask_bench.py --first-pass --corpus /tmp/text8x32.txt \
         --json bench_results/dask.json
 
-Results (AMD EPYC, 2 cores, shared, 2026-12-05 11:49, record 11 of dask.json; medians of 3
+Results (Intel Xeon, 2 cores, shared, 2026-12-05 11:49, record 11 of dask.json; medians of 3
 seeds; bench_results/dask.md):
 * SGNS: 2 workers x 1 thread 0.51x one process with 2 threads (0.875M against 1.701M words/s),
   analogy +0.14 points, Spearman +0.002; 4 workers against one process with 4 threads -0.30
-  and +0.002.
+  and +0.003.
 * CBOW (20k-word steps at 2 workers): 0.14x (0.595M against 4.161M), -0.29 points, -0.002;
-  4 workers against 4 threads -0.15 and -0.008.
+  4 workers against 4 threads -0.15 and -0.009.
 * A step pays L = 0.034 s of Dask round trips; the projection caps SGNS near 11.6M words/s on
   this vocabulary at the client's link (3.1M with 8 one-thread workers, 9.3M with 32 x 16).
 """

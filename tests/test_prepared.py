@@ -331,6 +331,15 @@ def test_a_corpus_word_spelled_like_word2vec_cs_sentence_marker_survives_reopeni
     assert Word2Vec(min_count=1).build_vocab(str(path)).vocab.words == again.words
 
 
+def test_lowercased_words_keep_the_order_of_their_first_sight(tmp_path):
+    # "The" and "the" are two distinct raw words of one unit and one word once lowercased: it
+    # takes its id where "The" was first seen, so ties in count keep the reading order
+    path = tmp_path / "c.txt"
+    path.write_text("The cat cat the\n")
+    made = prepare([str(path)], tmp_path / "p", lowercase=True, threads=1)     # one unit
+    assert made.words == ["the", "cat"] and made.counts.tolist() == [2, 2]
+
+
 def test_a_list_of_paths_names_the_missing_one(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("a b\n")

@@ -165,7 +165,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         for r in count_units(units, tmp, threads, encoding, unicode_errors, client):
             unit_words = _decode_words(r, lowercase)             # distinct within the unit
             if not vocab:                                         # new words: the next ids
-                new = [w for w in unit_words if w not in index]
+                # distinct raw words can lowercase to one word: the first sight gives its id
+                new = list(dict.fromkeys(w for w in unit_words if w not in index))
                 index.update(zip(new, range(len(words), len(words) + len(new))))
                 words += new
             m = np.fromiter(map(index.get, unit_words, itertools.repeat(-1)), np.int64,

@@ -114,7 +114,10 @@ def train_step(spec, replica, sync, piece, lr0, lr1, stream):
         return new
 
 
-SPARES = 4                        # replicas' arrays a worker keeps for reuse
+# replicas' arrays a worker keeps for reuse: memory Dask does not see (spilling a replica to
+# disk leaves its arrays here), so few; a worker needs 2 (the replica it trains from and the one
+# it returns), and falls back to new arrays when both are held
+SPARES = 2
 
 
 def _spare(spares, W_in, W_out):
