@@ -431,3 +431,21 @@ def test_a_worker_reuses_a_replicas_arrays_only_once_nothing_holds_them():
     assert len(spares) == min(3, rounds.SPARES)
     held = [rounds._spare(spares, W, W) for _ in range(rounds.SPARES)]
     assert len(spares) == rounds.SPARES and len(held) == rounds.SPARES   # kept: at most SPARES
+
+
+def test_a_worker_keeps_the_models_of_two_trainings_and_forgets_only_the_finished_one(monkeypatch):
+    # two trainings on one cluster at once: neither evicts the other's model at every step,
+    # and the one that ends drops only its own
+    from fastw2v.distributed import rounds
+    built = []
+    monkeypatch.setattr(rounds, "_Shell", lambda spec, threads: built.append(spec["key"]) or spec["key"])
+    monkeypatch.setattr(rounds, "_SHELLS", {})
+    for key in ["a", "b", "a", "b", "a"]:
+        assert rounds._shell(dict(key=key), 1) == key
+    assert built == ["a", "b"]                          # each built once
+    rounds._shell(dict(key="c"), 1)                     # a third: the least recently used goes
+    assert list(rounds._SHELLS) == ["a", "c"] and rounds.SHELLS == 2
+    rounds.forget("a")
+    assert list(rounds._SHELLS) == ["c"]
+    rounds.forget()
+    assert rounds._SHELLS == {}

@@ -191,7 +191,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
         # goes on after a checkpoint); a cluster already gone has nothing left to drop, and its
         # error must not hide the one that stopped training
         try:
-            client.run(forget)
+            client.run(forget, spec["key"])   # not another training's on the same cluster
             if amm["stopped"]:
                 client.amm.start()
                 amm["stopped"] = False

@@ -28,7 +28,8 @@ from ..corpus import PreparedCorpus, split_long_sentences
 from ..corpus.reading import _drop_empty
 from ..schedule import plan_pieces
 
-_SHELLS = {}                      # spec key -> _Shell, per worker process
+_SHELLS = {}                      # spec key -> _Shell, per worker process, oldest first
+SHELLS = 2                        # trainings whose models a worker keeps at once
 _SHELLS_LOCK = threading.Lock()
 
 
@@ -60,18 +61,27 @@ class _Shell:
         self.last = lambda: None
 
 
-def forget():
-    """Drop this worker's training cache (run on every worker when training ends)."""
+def forget(key=None):
+    """Drop this worker's cache of the training whose spec has ``key`` (every training's if
+    None): run on every worker when a training ends."""
     with _SHELLS_LOCK:
-        _SHELLS.clear()
+        if key is None:
+            _SHELLS.clear()
+        else:
+            _SHELLS.pop(key, None)
 
 
 def _shell(spec, threads):
+    """The worker's model for ``spec``, built on its first step. Up to ``SHELLS`` trainings
+    keep theirs (two trainings on one cluster at once would otherwise rebuild and copy their
+    replicas in at every step); past that the least recently used goes."""
     with _SHELLS_LOCK:
-        shell = _SHELLS.get(spec["key"])
+        shell = _SHELLS.pop(spec["key"], None)
         if shell is None:
-            _SHELLS.clear()                       # one training at a time per worker
-            shell = _SHELLS[spec["key"]] = _Shell(spec, threads)
+            while len(_SHELLS) >= SHELLS:
+                del _SHELLS[next(iter(_SHELLS))]
+            shell = _Shell(spec, threads)
+        _SHELLS[spec["key"]] = shell              # the most recently used last
         return shell
 
 
