@@ -133,8 +133,8 @@ SPARES = 2
 def _spare(spares, W_in, W_out):
     """Arrays for a new replica: a pair this worker returned before that nothing holds any
     more (Dask dropped that replica), else new ones (kept for reuse, up to ``SPARES`` pairs).
-    A fresh pair a step cost every worker a page fault per 4 KiB of the model, every step
-    (bench_results/dask.md, "After the BLAS fix")."""
+    A fresh pair a step made every step write the whole model into new memory; reusing a pair
+    shortened the step (measured in bench_results/dask.md, "After the BLAS fix")."""
     for pair in spares:
         if _refs(pair, 0) == _UNHELD and _refs(pair, 1) == _UNHELD:
             return pair
