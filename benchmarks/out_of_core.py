@@ -74,7 +74,12 @@ def first_pass(corpus, repeat, tmp):
             rows.append(dict(impl=impl, repeat=r, wall_s=wall, peak_rss_mb=rss))
             print(f"first pass  {impl:28s} {wall:7.2f}s  {rss:7.0f} MB", flush=True)
     med = {i: statistics.median(x["wall_s"] for x in rows if x["impl"] == i) for i in {x["impl"] for x in rows}}
-    return dict(corpus=corpus, runs=rows, medians=med,
+    wall = {(x["impl"], x["repeat"]): x["wall_s"] for x in rows}
+    # the two thread counts run one after the other in each repeat: their ratio there is less
+    # exposed to the shared machine's drift than the ratio of the two medians
+    by_repeat = [wall["fastw2v prepare, 1 thread", r] / wall["fastw2v prepare, 2 threads", r]
+                 for r in range(repeat)]
+    return dict(corpus=corpus, runs=rows, medians=med, speedup_2_threads_by_repeat=by_repeat,
                 ratio_vs_gensim=med["gensim build_vocab"] / med["fastw2v prepare, 2 threads"],
                 speedup_2_threads=med["fastw2v prepare, 1 thread"] / med["fastw2v prepare, 2 threads"])
 
@@ -138,6 +143,11 @@ def main():
     p.add_argument("--tmp", default=None, help="scratch directory (prepared corpora go here)")
     p.add_argument("--json")
     args = p.parse_args()
+    for corpus in filter(None, [args.first_pass, args.whole, args.billion, *(args.memory or "").split(",")]):
+        if not os.path.isfile(corpus):
+            p.error(f"corpus {corpus!r} not found (benchmarks/make_corpus.py makes the larger ones)")
+    if args.tmp:
+        os.makedirs(args.tmp, exist_ok=True)
     record = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine_info(2))
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         subprocess.run([EXE, "train", os.path.join(os.path.dirname(__file__), "..", "fastw2v", "data",

@@ -118,6 +118,33 @@ def test_version(capsys):
     assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"fastw2v {__version__}"
 
 
+def test_prepare_does_not_import_the_model_or_the_training_kernels(tmp_path):
+    # fastw2v/__init__.py imports Word2Vec and KeyedVectors on first use: a first pass is
+    # a few seconds, and the model's modules were a tenth of a second of its start-up
+    (tmp_path / "c.txt").write_text("a b c\n")
+    code = ("import sys; from fastw2v.cli import main; main(['prepare', sys.argv[1], '-o', sys.argv[2], '-q']);"
+            "print(sorted(m for m in sys.modules if m.startswith('fastw2v.')))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "c.txt"), str(tmp_path / "p")],
+                         capture_output=True, text=True, check=True).stdout
+    loaded = eval(out)
+    assert "fastw2v.corpus.prepared" in loaded and (tmp_path / "p" / "manifest.json").exists()
+    assert not {"fastw2v.model", "fastw2v.training", "fastw2v.keyedvectors", "fastw2v.cpu"} & set(loaded), loaded
+
+
+def test_the_console_script_is_command_and_keeps_main_s_exit_code(tmp_path, monkeypatch, capsys):
+    import gc
+    from importlib.metadata import entry_points
+    from fastw2v.cli import command
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "fastw2v"]
+    assert script.value == "fastw2v.cli:command"
+    monkeypatch.setattr(sys, "argv", ["fastw2v", "prepare", str(tmp_path / "missing.txt"), "-o", str(tmp_path / "p")])
+    try:
+        assert command() == 2 and gc.get_freeze_count() > 0     # the heap frozen for the exit
+    finally:
+        gc.unfreeze()
+    assert "missing.txt" in capsys.readouterr().err and not (tmp_path / "p").exists()
+
+
 @pytest.mark.parametrize("flags, message", [
     (["-o", "{tmp}/nodir/v.bin"], "--output '{tmp}/nodir/v.bin': directory '{tmp}/nodir' does not exist"),
     (["-o", "{tmp}/v.bin", "--save-model", "{tmp}/nodir/m"], "--save-model .* does not exist"),

@@ -1,0 +1,91 @@
+"""The first pass of an earlier commit against the working tree: 1 -> 2 threads, same machine.
+
+``fastw2v prepare`` (as ``python -m fastw2v.cli``) of one corpus with 2 and 1 threads, from a
+checkout of ``--before`` (a git worktree in a temporary directory) and from this working
+tree, fresh processes alternating; numba's cache of each tree is warmed by a tiny run first.
+Reports each side's medians, the ratio of the 1-thread median to the 2-thread one, and that
+ratio within each repeat (the two runs of a repeat follow each other, so the machine's drift
+touches them alike). Unlike ``out_of_core.py --first-pass`` no gensim run comes between::
+
+    python benchmarks/make_corpus.py ../shared/data/text8-head.txt 32 /tmp/text8x32.txt
+    python benchmarks/first_pass_ab.py --before a89a09c --corpus /tmp/text8x32.txt \\
+        --repeat 5 --json bench_results/first_pass_ab.json
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from _study import machine_info, save_runs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def prepare(tree, corpus, out, threads):
+    """Seconds of one whole ``prepare`` with the package of ``tree``."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "fastw2v.cli", "prepare", corpus, "-o", out, "-q",
+                    "-threads", str(threads)], env=dict(os.environ, PYTHONPATH=tree),
+                   cwd=os.path.dirname(out), check=True)
+    seconds = time.perf_counter() - t
+    shutil.rmtree(out)
+    return seconds
+
+
+def summary(rows, side, repeat):
+    wall = {(r["threads"], r["repeat"]): r["wall_s"] for r in rows if r["side"] == side}
+    med = {t: statistics.median(wall[t, r] for r in range(repeat)) for t in (1, 2)}
+    return dict(median_2_threads=med[2], median_1_thread=med[1], speedup=med[1] / med[2],
+                speedup_by_repeat=[wall[1, r] / wall[2, r] for r in range(repeat)])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--before", required=True, help="a git revision of this repository")
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--json")
+    args = p.parse_args()
+    if not os.path.isfile(args.corpus):
+        p.error(f"corpus {args.corpus!r} not found (benchmarks/make_corpus.py makes it)")
+    rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", args.before + "^{commit}"],
+                         capture_output=True, text=True)
+    if rev.returncode:
+        p.error(f"--before {args.before!r} is not a commit of {ROOT}")
+    with tempfile.TemporaryDirectory(prefix="first-pass-ab-") as tmp:
+        old = os.path.join(tmp, "before")
+        subprocess.run(["git", "-C", ROOT, "worktree", "add", "-q", "--detach", old, rev.stdout.strip()],
+                       check=True)
+        try:
+            trees = {"before": old, "after": ROOT}
+            small = os.path.join(tmp, "small.txt")
+            with open(small, "w") as f:
+                f.write("a b c\n" * 1000)
+            for tree in trees.values():
+                prepare(tree, small, os.path.join(tmp, "warm"), 2)
+            rows = []
+            for r in range(args.repeat):
+                for side, tree in trees.items():
+                    for threads in (2, 1):
+                        wall = prepare(tree, args.corpus, os.path.join(tmp, "out"), threads)
+                        rows.append(dict(side=side, threads=threads, repeat=r, wall_s=wall))
+                        print(f"{side:6s} {threads} thread(s) {wall:6.2f}s", flush=True)
+        finally:
+            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", old], check=False)
+    record = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine_info(2),
+                  before_commit=rev.stdout.strip(), corpus=args.corpus, runs=rows,
+                  **{side: summary(rows, side, args.repeat) for side in ("before", "after")})
+    for side in ("before", "after"):
+        s = record[side]
+        print(f"{side}: 2 threads {s['median_2_threads']:.2f} s, 1 thread {s['median_1_thread']:.2f} s, "
+              f"1 -> 2 threads {s['speedup']:.2f}x (within each repeat "
+              f"{', '.join(f'{x:.2f}' for x in s['speedup_by_repeat'])})")
+    save_runs(args.json, [record])
+
+
+if __name__ == "__main__":
+    main()
