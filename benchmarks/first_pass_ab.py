@@ -2,10 +2,12 @@
 
 ``fastw2v prepare`` (as ``python -m fastw2v.cli``) of one corpus with 2 and 1 threads, from a
 checkout of ``--before`` (a git worktree in a temporary directory) and from this working
-tree, fresh processes alternating; numba's cache of each tree is warmed by a tiny run first.
-Reports each side's medians, the ratio of the 1-thread median to the 2-thread one, and that
-ratio within each repeat (the two runs of a repeat follow each other, so the machine's drift
-touches them alike). Unlike ``out_of_core.py --first-pass`` no gensim run comes between::
+tree, fresh processes alternating; each tree first runs once untimed on the corpus (numba's
+cache loaded, the corpus in the page cache), and the order of the two sides alternates from
+repeat to repeat (before-after, then after-before). Reports each side's medians, the ratio of
+the 1-thread median to the 2-thread one, that ratio within each repeat (the two runs of a
+repeat follow each other, so the machine's drift touches them alike) and its median. Unlike
+``out_of_core.py --first-pass`` no gensim run comes between::
 
     python benchmarks/make_corpus.py ../shared/data/text8-head.txt 32 /tmp/text8x32.txt
     python benchmarks/first_pass_ab.py --before a89a09c --corpus /tmp/text8x32.txt \\
@@ -36,11 +38,17 @@ def prepare(tree, corpus, out, threads):
     return seconds
 
 
+def git(*args):
+    return subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def summary(rows, side, repeat):
     wall = {(r["threads"], r["repeat"]): r["wall_s"] for r in rows if r["side"] == side}
     med = {t: statistics.median(wall[t, r] for r in range(repeat)) for t in (1, 2)}
+    by_repeat = [wall[1, r] / wall[2, r] for r in range(repeat)]
     return dict(median_2_threads=med[2], median_1_thread=med[1], speedup=med[1] / med[2],
-                speedup_by_repeat=[wall[1, r] / wall[2, r] for r in range(repeat)])
+                speedup_by_repeat=by_repeat, median_speedup_by_repeat=statistics.median(by_repeat))
 
 
 def main():
@@ -50,6 +58,7 @@ def main():
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--json")
     args = p.parse_args()
+    args.corpus = os.path.abspath(args.corpus)           # the runs start in a temporary directory
     if not os.path.isfile(args.corpus):
         p.error(f"corpus {args.corpus!r} not found (benchmarks/make_corpus.py makes it)")
     rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", args.before + "^{commit}"],
@@ -62,14 +71,12 @@ def main():
                        check=True)
         try:
             trees = {"before": old, "after": ROOT}
-            small = os.path.join(tmp, "small.txt")
-            with open(small, "w") as f:
-                f.write("a b c\n" * 1000)
             for tree in trees.values():
-                prepare(tree, small, os.path.join(tmp, "warm"), 2)
+                prepare(tree, args.corpus, os.path.join(tmp, "warm"), 2)
             rows = []
             for r in range(args.repeat):
-                for side, tree in trees.items():
+                for side in (("before", "after") if r % 2 == 0 else ("after", "before")):
+                    tree = trees[side]
                     for threads in (2, 1):
                         wall = prepare(tree, args.corpus, os.path.join(tmp, "out"), threads)
                         rows.append(dict(side=side, threads=threads, repeat=r, wall_s=wall))
@@ -77,13 +84,16 @@ def main():
         finally:
             subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", old], check=False)
     record = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine_info(2),
-                  before_commit=rev.stdout.strip(), corpus=args.corpus, runs=rows,
+                  before_commit=rev.stdout.strip(), after_commit=git("rev-parse", "HEAD"),
+                  after_uncommitted_changes=bool(git("status", "--porcelain", "--untracked-files=no")),
+                  corpus=args.corpus, runs=rows,
                   **{side: summary(rows, side, args.repeat) for side in ("before", "after")})
     for side in ("before", "after"):
         s = record[side]
         print(f"{side}: 2 threads {s['median_2_threads']:.2f} s, 1 thread {s['median_1_thread']:.2f} s, "
               f"1 -> 2 threads {s['speedup']:.2f}x (within each repeat "
-              f"{', '.join(f'{x:.2f}' for x in s['speedup_by_repeat'])})")
+              f"{', '.join(f'{x:.2f}' for x in s['speedup_by_repeat'])}; "
+              f"median {s['median_speedup_by_repeat']:.2f})")
     save_runs(args.json, [record])
 
 

@@ -377,7 +377,8 @@ def command():
     bindings), and the walk is a visible part of a short command such as ``prepare``, paid
     alike with 1 and 2 threads (measured in bench_results/decisions.md#exit-freeze).
     ``gc.freeze()`` moves them to the permanent generation, which no collection visits; the
-    process ends a moment later. Tests call ``main`` and keep the ordinary exit.
+    process ends a moment later. Only for a process about to exit: after it nothing that
+    lived then is ever collected. Tests and programs call ``main``.
     """
     import gc
     code = main()
