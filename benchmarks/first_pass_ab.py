@@ -11,7 +11,7 @@ repeat follow each other, so the machine's drift touches them alike) and its med
 
     python benchmarks/make_corpus.py ../shared/data/text8-head.txt 32 /tmp/text8x32.txt
     python benchmarks/first_pass_ab.py --before a89a09c --corpus /tmp/text8x32.txt \\
-        --repeat 5 --json bench_results/first_pass_ab.json
+        --repeat 6 --json bench_results/first_pass_ab.json
 """
 import argparse
 import os
@@ -61,14 +61,13 @@ def main():
     args.corpus = os.path.abspath(args.corpus)           # the runs start in a temporary directory
     if not os.path.isfile(args.corpus):
         p.error(f"corpus {args.corpus!r} not found (benchmarks/make_corpus.py makes it)")
-    rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", args.before + "^{commit}"],
-                         capture_output=True, text=True)
-    if rev.returncode:
+    try:
+        before = git("rev-parse", "--verify", args.before + "^{commit}")
+    except subprocess.CalledProcessError:
         p.error(f"--before {args.before!r} is not a commit of {ROOT}")
     with tempfile.TemporaryDirectory(prefix="first-pass-ab-") as tmp:
         old = os.path.join(tmp, "before")
-        subprocess.run(["git", "-C", ROOT, "worktree", "add", "-q", "--detach", old, rev.stdout.strip()],
-                       check=True)
+        git("worktree", "add", "-q", "--detach", old, before)
         try:
             trees = {"before": old, "after": ROOT}
             for tree in trees.values():
@@ -84,7 +83,7 @@ def main():
         finally:
             subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", old], check=False)
     record = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine_info(2),
-                  before_commit=rev.stdout.strip(), after_commit=git("rev-parse", "HEAD"),
+                  before_commit=before, after_commit=git("rev-parse", "HEAD"),
                   after_uncommitted_changes=bool(git("status", "--porcelain", "--untracked-files=no")),
                   corpus=args.corpus, runs=rows,
                   **{side: summary(rows, side, args.repeat) for side in ("before", "after")})
