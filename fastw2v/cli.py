@@ -372,6 +372,9 @@ def main(argv=None):
 def command():
     """The console script: ``main``, then ``gc.freeze()`` so that the exit skips a collection.
 
+    Before ``main``: ``_startup.load_cython_blas()``, which spares numba's first dispatch the
+    import of scipy.linalg (0.11-0.13 s a command; why only here: ``_startup.py``).
+
     At interpreter exit the garbage collector walks every object still alive; after numba has
     imported and dispatched they are a few hundred thousand (numba's types, llvmlite's
     bindings), and the walk is a visible part of a short command such as ``prepare``, paid
@@ -381,6 +384,8 @@ def command():
     lived then is ever collected. Tests and programs call ``main``.
     """
     import gc
+    from ._startup import load_cython_blas
+    load_cython_blas()
     code = main()
     gc.freeze()
     return code

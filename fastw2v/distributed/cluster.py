@@ -24,10 +24,13 @@ def connect(scheduler, timeout=10):
 
 
 def local_cluster(n_workers, threads_per_worker=1):
-    """A Client of a new LocalCluster: ``n_workers`` processes on this machine, loopback only."""
+    """A Client of a new LocalCluster: ``n_workers`` processes on this machine, loopback only.
+    Its workers preload ``fastw2v._startup``, which spares numba's first dispatch in each the
+    import of scipy.linalg (why only in processes fastw2v starts: ``_startup.py``)."""
     distributed = require_distributed()
     cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
-                                       processes=True, host="127.0.0.1", dashboard_address=":0")
+                                       processes=True, host="127.0.0.1", dashboard_address=":0",
+                                       preload=["fastw2v._startup"])
     return distributed.Client(cluster)
 
 
