@@ -115,7 +115,10 @@ def child(objective, config, seed, epochs, step_words, corpus):
 def first_pass_child(corpus, where, out, warm):
     """One first pass of ``corpus`` into ``out``, here (2 threads) or on a new 2-worker
     LocalCluster; prints its seconds (and the cluster's start, with the workers importing
-    fastw2v) as a JSON line."""
+    fastw2v) as a JSON line. Both sides start as ``fastw2v prepare`` does: scipy's cython_blas
+    loaded alone (``fastw2v/_startup.py``; local_cluster's workers preload it)."""
+    from fastw2v._startup import load_cython_blas
+    load_cython_blas()
     from fastw2v.corpus import prepare
     client, t0 = None, time.perf_counter()
     if where == "dask-2x1":
