@@ -14,9 +14,7 @@ clock and peak RSS, the process's maximum resident set). Corpora come from
 ``build_vocab(LineSentence(C))`` (min_count 5), medians of ``--repeat``. The two thread counts
 run one after the other, in turn first (2 then 1 in even repeats, 1 then 2 in odd ones), so
 that neither always runs right after gensim's ten-second process; one untimed ``prepare``
-comes first (the corpus in the page cache, numba's cache loaded: in the first record made
-with the alternating order, 2026-12-06, the first timed run took 2.46 s, the other 2-thread
-runs 1.65-2.00 s).
+comes first, so that no timed run reads a cold corpus or numba cache.
 ``--memory A,B,...``: ``fastw2v train`` for 1 epoch (CBOW and SGNS, 2 threads) on each corpus
 from the text, and from a prepared directory; peak RSS and wall clock; with min_count 5, and
 for a corpus of N copies of text8-head also with min_count 5N, which keeps text8-head's

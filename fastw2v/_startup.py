@@ -10,12 +10,12 @@ extension module itself. Loaded from its file under its own name it takes 2 ms, 
 import then finds it in ``sys.modules`` (so does numba's C helper, which imports it by name
 to take BLAS's function pointers when a kernel calls ``np.dot``).
 
-Only where fastw2v owns the process: the module is then in ``sys.modules`` without being an
-attribute of ``scipy.linalg``. ``import scipy.linalg.cython_blas`` and ``from scipy.linalg
-import cython_blas`` still work after it, but ``scipy.linalg.cython_blas`` right after a bare
-``import scipy.linalg`` raises AttributeError. So ``import fastw2v`` never does this; the
-console script (``cli.command``) and the workers of ``distributed.cluster.local_cluster``
-(a Dask preload: ``dask_setup``) do.
+Only where fastw2v owns the process: the module is then in ``sys.modules`` but never becomes
+an attribute of ``scipy.linalg`` (nor enters its ``__all__``). ``from scipy.linalg import
+cython_blas`` and ``import scipy.linalg.cython_blas as cb`` still work after it, while the
+attribute ``scipy.linalg.cython_blas`` raises AttributeError, even after an explicit import.
+So ``import fastw2v`` never does this; the console script (``cli.command``) and the workers
+of ``distributed.cluster.local_cluster`` (a worker plugin) do.
 """
 import importlib.machinery
 import importlib.util
@@ -32,16 +32,17 @@ def load_cython_blas():
     if "scipy.linalg" in sys.modules or _NAME in sys.modules:
         return False
     try:
-        import scipy
-    except ImportError:                  # numba's check then finds no BLAS, as it would anyway
+        found = importlib.util.find_spec("scipy")      # without importing scipy (or NumPy)
+        folders = list(found.submodule_search_locations or []) if found else []
+    except (ImportError, ValueError):    # numba's check then finds no BLAS, as it would anyway
         return False
-    folder = os.path.join(os.path.dirname(scipy.__file__), "linalg")
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        path = os.path.join(folder, "cython_blas" + suffix)
-        if not os.path.isfile(path):
+        paths = [os.path.join(f, "linalg", "cython_blas" + suffix) for f in folders]
+        path = next((p for p in paths if os.path.isfile(p)), None)
+        if path is None:
             continue
-        spec = importlib.util.spec_from_file_location(_NAME, path)
         try:
+            spec = importlib.util.spec_from_file_location(_NAME, path)
             module = importlib.util.module_from_spec(spec)      # dlopen happens here
             sys.modules[_NAME] = module
             spec.loader.exec_module(module)
@@ -51,8 +52,3 @@ def load_cython_blas():
         return True
     return False
 
-
-def dask_setup(worker):
-    """Dask's preload hook (``LocalCluster(preload=["fastw2v._startup"])``): each worker
-    process of the cluster fastw2v starts loads cython_blas alone before its first task."""
-    load_cython_blas()

@@ -25,13 +25,17 @@ def connect(scheduler, timeout=10):
 
 def local_cluster(n_workers, threads_per_worker=1):
     """A Client of a new LocalCluster: ``n_workers`` processes on this machine, loopback only.
-    Its workers preload ``fastw2v._startup``, which spares numba's first dispatch in each the
-    import of scipy.linalg (why only in processes fastw2v starts: ``_startup.py``)."""
+    Its workers load scipy's cython_blas alone (a worker plugin, so also a worker the nanny
+    restarts), which spares numba's first dispatch in each the import of scipy.linalg (why
+    only in processes fastw2v starts: ``_startup.py``). A plugin rather than
+    ``preload=``: passing that would replace the preloads of the user's Dask config."""
     distributed = require_distributed()
     cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
-                                       processes=True, host="127.0.0.1", dashboard_address=":0",
-                                       preload=["fastw2v._startup"])
-    return distributed.Client(cluster)
+                                       processes=True, host="127.0.0.1", dashboard_address=":0")
+    client = distributed.Client(cluster)
+    from ._worker_startup import LoadCythonBlas
+    client.register_plugin(LoadCythonBlas(), name="fastw2v-load-cython-blas")
+    return client
 
 
 def worker_threads(client):
