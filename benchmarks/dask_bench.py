@@ -116,7 +116,7 @@ def first_pass_child(corpus, where, out, warm):
     """One first pass of ``corpus`` into ``out``, here (2 threads) or on a new 2-worker
     LocalCluster; prints its seconds (and the cluster's start, with the workers importing
     fastw2v) as a JSON line. Both sides start as ``fastw2v prepare`` does: scipy's cython_blas
-    loaded alone (``fastw2v/_startup.py``; local_cluster's workers preload it)."""
+    loaded alone (``fastw2v/_startup.py``; local_cluster's workers load it on start)."""
     from fastw2v._startup import load_cython_blas
     load_cython_blas()
     from fastw2v.corpus import prepare

@@ -51,4 +51,3 @@ def load_cython_blas():
             return False
         return True
     return False
-

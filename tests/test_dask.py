@@ -170,7 +170,7 @@ def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
     assert calls == []
     assert there.words == here.words and np.array_equal(there.counts, here.counts)
     assert np.array_equal(PreparedCorpus(tmp_path / "there").ends, here.ends)
-    # the workers of local_cluster preload fastw2v._startup: numba's dispatch of the tokenizer
+    # local_cluster's worker plugin loads cython_blas alone: numba's dispatch of the tokenizer
     # there found cython_blas loaded alone and did not import scipy.linalg
     modules = client.run(lambda: sorted(m for m in __import__("sys").modules if m.startswith("scipy.linalg")))
     assert list(modules.values()) == [["scipy.linalg.cython_blas"]] * 2, modules
