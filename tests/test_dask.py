@@ -170,10 +170,33 @@ def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
     assert calls == []
     assert there.words == here.words and np.array_equal(there.counts, here.counts)
     assert np.array_equal(PreparedCorpus(tmp_path / "there").ends, here.ends)
-    # local_cluster's worker plugin loads cython_blas alone: numba's dispatch of the tokenizer
-    # there found cython_blas loaded alone and did not import scipy.linalg
-    modules = client.run(lambda: sorted(m for m in __import__("sys").modules if m.startswith("scipy.linalg")))
-    assert list(modules.values()) == [["scipy.linalg.cython_blas"]] * 2, modules
+
+
+def _numba_dispatch_then_scipy_modules():
+    """On a worker: the first dispatch of a new kernel (numba's BLAS check runs on the first in a
+    process), then the scipy.linalg modules loaded."""
+    import sys
+
+    from numba import njit
+    njit(lambda a: a.sum())(np.ones(2))
+    return sorted(m for m in sys.modules if m.startswith("scipy.linalg"))
+
+
+def test_the_workers_of_local_cluster_load_cython_blas_alone():
+    # a cluster of its own (the module's has run other work): its worker plugin loads
+    # cython_blas alone, so numba's dispatch does not import scipy.linalg; also in a worker
+    # the nanny restarts
+    require("distributed")
+    from fastw2v.distributed.cluster import local_cluster
+    client = local_cluster(1)
+    try:
+        alone = ["scipy.linalg.cython_blas"]
+        assert list(client.run(_numba_dispatch_then_scipy_modules).values()) == [alone]
+        client.restart()
+        assert list(client.run(_numba_dispatch_then_scipy_modules).values()) == [alone]
+    finally:
+        client.close()
+        client.cluster.close()
 
 
 class KillOneWorker(CallbackAny2Vec):

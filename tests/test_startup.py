@@ -52,10 +52,29 @@ def test_the_console_script_never_imports_scipy_linalg(tmp_path):
     assert out == ["0", "True", "False"] and (tmp_path / "p" / "manifest.json").exists()
 
 
-def test_nothing_is_done_once_scipy_linalg_is_imported():
-    import scipy.linalg  # noqa: F401  (pytest's process may have it already: the same case)
-    before = dict(sys.modules)
-    assert load_cython_blas() is False and sys.modules == before
+@pytest.mark.parametrize("present", ["scipy.linalg", "scipy.linalg.cython_blas"])
+def test_nothing_is_done_once_either_module_is_imported(present):
+    # each guard alone: a stand-in for the one module, in a fresh process, so that the other
+    # is absent (importing scipy.linalg for real would import cython_blas too)
+    code = f"""
+import sys, types
+from fastw2v._startup import load_cython_blas
+sys.modules[{present!r}] = types.ModuleType({present!r})
+before = dict(sys.modules)
+print(load_cython_blas(), sys.modules == before)
+"""
+    assert run(code) == ["False", "True"]
+
+
+def test_a_second_call_does_nothing():
+    code = """
+import sys
+from fastw2v._startup import load_cython_blas
+first = load_cython_blas()
+module = sys.modules['scipy.linalg.cython_blas']
+print(first, load_cython_blas(), sys.modules['scipy.linalg.cython_blas'] is module)
+"""
+    assert run(code) == ["True", "False", "True"]
 
 
 @pytest.mark.parametrize("layout", ["unloadable", "missing"])
