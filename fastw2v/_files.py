@@ -9,9 +9,10 @@ def atomic_write(path, mode="wb"):
     """Open a temporary file beside ``path``; rename it over ``path`` only on success.
     Text modes write UTF-8 with "\n" line ends, whatever the locale.
 
-    On any exception the temporary file is removed and ``path`` is left as it was.
+    On any exception the temporary file is removed and ``path`` is left as it was. A
+    symbolic link is written through, as open() does: its target is replaced, not the link.
     """
-    path = os.fspath(path)
+    path = os.path.realpath(path) if os.path.islink(path) else os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"cannot write {path!r}: directory {directory!r} does not exist")
@@ -34,9 +35,20 @@ def _permissions(path):
     try:
         return os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
+
+
+def directory_permissions():
+    """The mode ``os.mkdir`` would give a new directory (0777 minus umask), for a directory
+    made by ``tempfile.mkdtemp`` (0700) and renamed into place: others (a cluster's workers
+    under another user) read it as they would a directory made by hand."""
+    return 0o777 & ~_umask()
+
+
+def _umask():
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def check_writable(path, what="output"):

@@ -78,7 +78,8 @@ def _parser():
     p.add_argument("--max-vocab-size", type=int, default=None, help="prune rare words past this")
     p.add_argument("--lowercase", action="store_true", help="lowercase the corpus")
     p.add_argument("--workers", "-threads", type=int, default=0, help="threads, 0 = all cores (0)")
-    p.add_argument("--save-vocab", "-save-vocab", help="also write the vocabulary ('word count' lines)")
+    p.add_argument("--save-vocab", "-save-vocab", help="also write the vocabulary ('word count' "
+                   "lines after word2vec.c's '</s> N')")
     _add_encoding_options(p)
     p.add_argument("--quiet", "-q", action="store_true")
 
@@ -86,7 +87,8 @@ def _parser():
     p.add_argument("corpus", nargs="?", help="text file (one sentence a line; .gz/.bz2/.xz ok), "
                                              "directory of text files, or a prepared directory")
     p.add_argument("-train", dest="train_file", help="the corpus, word2vec.c's spelling")
-    p.add_argument("--save-vocab", "-save-vocab", help="write the vocabulary ('word count' lines)")
+    p.add_argument("--save-vocab", "-save-vocab", help="write the vocabulary ('word count' lines "
+                   "after word2vec.c's '</s> N')")
     p.add_argument("--read-vocab", "-read-vocab", help="take the vocabulary from this file")
     p.add_argument("--output", "-o", "-output", dest="output", required=True, help="vector file to write")
     p.add_argument("--save-model", help="also save the full model, after every epoch (a checkpoint "
@@ -194,7 +196,8 @@ def _train_on(args, started):
         model.wv.save_word2vec_format(args.output, binary=binary)
         if args.save_vocab:
             from .corpus import write_vocab
-            write_vocab(args.save_vocab, model.vocab.words, model.vocab.counts)
+            write_vocab(args.save_vocab, model.vocab.words, model.vocab.counts,
+                        sentences=model.corpus_count)
     except KeyboardInterrupt:
         where = f"; the trained model is in {checkpoint}" if checkpoint else ""
         raise _Interrupted(f"interrupted while writing the outputs{where}") from None
@@ -268,7 +271,8 @@ def _prepare(args):
                        keep_min_count=args.keep_min_count, max_vocab_size=args.max_vocab_size,
                        threads=args.workers, progress=log, **reading)
     if args.save_vocab:
-        write_vocab(args.save_vocab, prepared.words, prepared.counts)
+        write_vocab(args.save_vocab, prepared.words, prepared.counts,
+                    sentences=prepared.manifest["sentences"])
 
 
 def _print_eval(kv, analogies=None, pairs=None, restrict_vocab=30000, sections=False):

@@ -5,6 +5,7 @@ with ``update=True``), ``train`` with its callbacks, checkpoints and resuming, a
 epoch loop is in ``training.py``, the hyperparameters in ``params.py``, the maths in
 ``reference/`` (NumPy) and ``cpu/`` / ``gpu/`` (Numba).
 """
+import collections.abc
 import dataclasses
 import json
 import os
@@ -19,6 +20,7 @@ from ._files import check_writable
 from .callbacks import call
 from .corpus import (EncodedCorpus, PreparedCorpus, check_encoding, describe, encode, is_prepared,
                      prepare, read_vocab, scan)
+from .corpus.prepared import changed_sources
 from .keyedvectors import KeyedVectors
 from .params import FIELDS, Word2VecConfig, from_gensim
 from .progress import Progress
@@ -70,7 +72,7 @@ class Word2Vec:
         self.words_per_second = 0.0
         self._state = None            # where the latest train() stands: see _record
         self.checkpointed = 0         # epochs of the latest train() saved in its checkpoint
-        self._corpus = self._source = self._tmp = None
+        self._corpus = self._source = self._tmp = self._fingerprint = None
         self.client = None            # a dask.distributed Client: train on its workers
         if sentences is not None and corpus_iterable is not None:
             raise TypeError("Word2Vec: give the corpus once, as sentences or corpus_iterable")
@@ -95,7 +97,7 @@ class Word2Vec:
                 raise AttributeError(f"cannot change {name} once the vocabulary is built; "
                                      f"make a new Word2Vec({name}={value!r})")
             cfg = dataclasses.replace(self.config, **{name: value})
-            cfg.validate(learning_rate_line=False)    # train() checks min_alpha <= alpha
+            cfg.validate(learning_rate_line=False)    # train() warns when min_alpha > alpha
             if name == "device" and value == "cuda":
                 _require_cuda()
             object.__setattr__(self, "config", cfg)
@@ -239,7 +241,11 @@ class Word2Vec:
 
     def _use_corpus(self, corpus, data, tmp):
         self._corpus, self._source, self._tmp = data, corpus, tmp   # tmp: a temporary prepared copy
-        self.corpus_count = int(data.n_sentences)
+        self._fingerprint = _fingerprint(corpus)
+        # gensim's corpus_count: the sentences of a token-list corpus as given (empty and
+        # long ones count once); for text, its lines with words (cut at 10,000 words)
+        sized = not _is_paths(corpus) and isinstance(corpus, collections.abc.Sized)
+        self.corpus_count = len(corpus) if sized else int(data.n_sentences)
         self.corpus_total_words = int(data.raw_words)
 
     def _output_rows(self):
@@ -321,12 +327,12 @@ class Word2Vec:
                 self.epoch_pairs.append(int(pairs))
                 trained += 1
                 self._record(schedule, epoch + 1, data.raw_words)
+                finished, epoch = epoch, None     # the rows hold whole epochs from here on
                 if checkpoint is not None:
                     finish()                      # CUDA: the rows back on the host first
                     self.save(checkpoint)
-                    self.checkpointed = epoch + 1   # the epoch line below means it is on disk
-                progress.epoch_end(epoch, loss, int(pairs), seconds)
-                epoch = None
+                    self.checkpointed = finished + 1   # the epoch line below: it is on disk
+                progress.epoch_end(finished, loss, int(pairs), seconds)
                 if callbacks:                     # they query and save the rows: current ones
                     finish()
                     self.wv.fill_norms(force=True)
@@ -368,9 +374,15 @@ class Word2Vec:
             raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
         alpha = self.config.alpha if start_alpha is None else start_alpha
         min_alpha = self.config.min_alpha if end_alpha is None else end_alpha
-        if not (alpha > 0 and 0 <= min_alpha <= alpha):
-            raise ValueError(f"need 0 <= end_alpha <= start_alpha and start_alpha > 0, got "
-                             f"{alpha!r} -> {min_alpha!r}")
+        if not (alpha > 0 and min_alpha >= 0):
+            raise ValueError(f"need start_alpha > 0 and end_alpha >= 0, got {alpha!r} -> "
+                             f"{min_alpha!r}")
+        if min_alpha > alpha:         # gensim trains it so; rarely what was meant
+            warnings.warn(f"the learning rate rises from {alpha:.6g} to {min_alpha:.6g} over this run "
+                          "(start_alpha / alpha below end_alpha / min_alpha), as in gensim",
+                          stacklevel=3)
+        # as gensim's train(): the model keeps what this call was given
+        self.epochs, self.alpha, self.min_alpha = epochs, alpha, min_alpha
         # distinct random streams for every train() call
         return Schedule(epochs, alpha, min_alpha, run=len(self.epoch_losses)), 0
 
@@ -381,7 +393,7 @@ class Word2Vec:
         return self._state
 
     def _training_data(self, corpus):
-        if corpus is None or corpus is self._source or _same_path(corpus, self._source):
+        if corpus is None or self._unchanged_source(corpus):
             data = self._corpus
         elif _is_paths(corpus):
             data = self._stream_onto_vocab(corpus)
@@ -392,6 +404,19 @@ class Word2Vec:
                           "trained", stacklevel=3)
             return None
         return data
+
+    def _unchanged_source(self, corpus):
+        """Whether ``corpus`` is the one build_vocab read, unchanged, so that its encoding can
+        be trained again. gensim reads the corpus given to every train(): a list extended since
+        (``sentences += more; train(sentences, ...)``) or a file rewritten since must train
+        its new content, not the copy taken at build_vocab."""
+        if _is_paths(corpus) and _is_paths(self._source) and \
+                _absolute_paths(corpus) == _absolute_paths(self._source):
+            prepared = getattr(self._corpus, "prepared", None)
+            return prepared is None or self._tmp is None or not changed_sources(prepared.manifest)
+        if corpus is not self._source:
+            return False
+        return self._fingerprint is not None and _fingerprint(corpus) == self._fingerprint
 
     def _prepared(self, corpus, vocab=None, complete=False, prune=True):
         """(PreparedCorpus, temporary directory or None) for a path: a prepared directory,
@@ -532,9 +557,21 @@ def _require_cuda():
     require_cuda()
 
 
-def _same_path(a, b):
-    return isinstance(a, (str, os.PathLike)) and isinstance(b, (str, os.PathLike)) and \
-        os.path.abspath(a) == os.path.abspath(b)
+def _fingerprint(corpus):
+    """What tells whether a list (or tuple) of token lists changed: its length and a hash of
+    every sentence's tokens (0.05-0.1 s for 2M tokens). None for other corpora: a path is
+    checked by its files' sizes and times, another iterable is read again."""
+    if not isinstance(corpus, (list, tuple)) or _is_paths(corpus):
+        return None
+    try:
+        return len(corpus), hash(tuple(hash(tuple(s)) for s in corpus))
+    except TypeError:                 # a sentence that cannot be hashed: read it again
+        return None
+
+
+def _absolute_paths(corpus):
+    return [os.path.abspath(p) for p in ([corpus] if isinstance(corpus, (str, os.PathLike))
+                                         else corpus)]
 
 
 def _one_corpus(corpus_iterable, corpus_file, required=None):

@@ -46,7 +46,7 @@ class Word2VecConfig:
     def validate(self, learning_rate_line=True):
         """Raise ValueError naming every invalid hyperparameter. ``learning_rate_line=False``
         leaves out ``min_alpha <= alpha`` (gensim users set the two one after the other;
-        ``train`` checks the line it will use)."""
+        ``train`` warns when the line it will use rises)."""
         problems = []
         for name in ("vector_size", "window", "min_count", "epochs"):
             if not isinstance(getattr(self, name), (int, np.integer)) or getattr(self, name) < 1:

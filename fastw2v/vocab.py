@@ -86,11 +86,13 @@ class Vocab:
         word2vec.c's formula (Mikolov et al. 2013b, sec. 2.3, as implemented):
         ``keep(w) = (sqrt(f / (s*T)) + 1) * (s*T) / f`` with f the word's count, T the total
         count and s the ``sample`` threshold. Values above 1 mean always keep; ``sample=0``
-        turns subsampling off.
+        turns subsampling off. ``sample >= 1`` is gensim's shorthand for a threshold in counts:
+        s*T = int(sample (3 + sqrt 5) / 2), so that a word seen ``sample`` times is kept with
+        probability about 1 and more frequent words are thinned.
         """
         if sample <= 0:
             return np.ones(len(self), dtype=np.float32)
-        threshold = sample * self.total_words
+        threshold = sample * self.total_words if sample < 1 else int(sample * (3 + np.sqrt(5)) / 2)
         f = self.counts.astype(np.float64)
         keep = (np.sqrt(f / threshold) + 1.0) * threshold / f
         return np.minimum(keep, 1.0).astype(np.float32)

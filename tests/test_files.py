@@ -1,4 +1,5 @@
-"""Atomic writes: nothing half-written on failure, and the permissions a plain write gives."""
+"""Atomic writes: nothing half-written on failure, the permissions a plain write gives, links
+written through; a prepared directory gets the permissions a plain mkdir gives."""
 import os
 import stat
 
@@ -36,3 +37,26 @@ def test_existing_file_keeps_its_permissions(tmp_path):
         f.write("new")
     assert path.read_text() == "new"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+def test_a_symbolic_link_is_written_through(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "v.txt"
+    target.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    with atomic_write(link, "w") as f:
+        f.write("new")
+    assert link.is_symlink() and target.read_text() == "new"
+    assert sorted(os.listdir(tmp_path / "real")) == ["v.txt"]
+
+
+def test_a_prepared_directory_gets_the_permissions_of_mkdir(tmp_path):
+    from fastw2v.corpus import prepare
+    (tmp_path / "c.txt").write_text("a b\n")
+    old = os.umask(0o022)
+    try:
+        prepare(str(tmp_path / "c.txt"), tmp_path / "p")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "p").st_mode) == 0o755      # not mkdtemp's 0700

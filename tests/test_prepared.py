@@ -13,7 +13,8 @@ import pytest
 from conftest import python_sentences
 from fastw2v import Word2Vec, config
 from fastw2v.cli import main as cli
-from fastw2v.corpus import PreparedCorpus, firstpass, prepare, prepared, read_vocab, scan
+from fastw2v.corpus import (PreparedCorpus, firstpass, is_prepared, prepare, prepared, read_vocab,
+                            scan, write_vocab)
 from fastw2v.corpus.tokenize import space_length
 
 # every character str.split() splits on, and some that look like spaces but are not
@@ -182,6 +183,56 @@ def test_not_prepared_other_version_changed_sources_truncated(tmp_path):
         PreparedCorpus(tmp_path / "p", check_sources=False)
 
 
+def test_a_file_added_to_a_source_directory_or_pattern_is_a_change(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text("a b a\n")
+    prepare(str(tmp_path / "src"), tmp_path / "p")
+    prepare(str(tmp_path / "src" / "*.txt"), tmp_path / "q")
+    PreparedCorpus(tmp_path / "p")
+    (tmp_path / "src" / "b.txt").write_text("c d\n")
+    for name in ("p", "q"):
+        with pytest.raises(ValueError, match=r"holds a file it did not then: '.*b\.txt'"):
+            PreparedCorpus(tmp_path / name)
+
+
+def test_a_text_directory_with_a_manifest_of_its_own_is_text(tmp_path):
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "a.txt").write_text("x y x\n")
+    for other in ('{"name": "my corpus"}', '["a", "list"]'):
+        (tmp_path / "texts" / "manifest.json").write_text(other)
+        assert not is_prepared(tmp_path / "texts")
+        with pytest.raises(ValueError, match="not a fastw2v prepared corpus"):
+            PreparedCorpus(tmp_path / "texts")
+    prepare(str(tmp_path / "texts" / "a.txt"), tmp_path / "p")
+    assert is_prepared(tmp_path / "p")
+    (tmp_path / "p" / "manifest.json").write_text("{damaged")
+    assert is_prepared(tmp_path / "p")                            # refused, not read as text
+    with pytest.raises(ValueError, match="manifest.json: not valid JSON"):
+        PreparedCorpus(tmp_path / "p")
+
+
+def test_a_damaged_prepared_directory_is_named(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("a b a c\n" * 3)
+    prepare(str(path), tmp_path / "p")
+    manifest = tmp_path / "p" / "manifest.json"
+    m = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({k: v for k, v in m.items() if k != "sources"}))
+    with pytest.raises(ValueError, match="manifest.json: damaged, no 'sources'"):
+        PreparedCorpus(tmp_path / "p")
+    manifest.write_text(json.dumps(m))
+    shard_map = tmp_path / "p" / "map-00000.i32"
+    good = shard_map.read_bytes()
+    shard_map.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"tokens-00000.i32: damaged \(an id outside its map"):
+        Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
+    shard_map.write_bytes(np.array([0, 1, 7], "<i4").tobytes())
+    with pytest.raises(ValueError, match=r"map-00000.i32: damaged \(a vocabulary id outside 0-2\)"):
+        Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
+    shard_map.write_bytes(good)
+    Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
+
+
 def _trained(corpus, **kw):
     model = Word2Vec(vector_size=12, window=3, min_count=2, epochs=2, workers=1, seed=3, **kw)
     model.build_vocab(corpus)
@@ -249,10 +300,11 @@ def test_cli_prepare_then_train_the_directory(tmp_path, capsys):
     path.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 40)
     out = tmp_path / "prep"
     assert cli(["prepare", str(path), "-o", str(out), "--save-vocab", str(tmp_path / "v.txt"), "-q"]) == 0
-    assert (tmp_path / "v.txt").read_text().startswith("the 160\n")
+    assert (tmp_path / "v.txt").read_text().startswith("</s> 80\nthe 160\n")
     assert cli(["train", str(out), "-o", str(tmp_path / "v.bin"), "--min-count", "1", "--epochs", "1",
                 "-q", "-save-vocab", str(tmp_path / "v2.txt")]) == 0
-    assert (tmp_path / "v.bin").exists() and (tmp_path / "v2.txt").read_text().startswith("the 160\n")
+    assert (tmp_path / "v.bin").exists() and \
+        (tmp_path / "v2.txt").read_text().startswith("</s> 80\nthe 160\n")
     assert cli(["prepare", str(path), "-o", str(out), "-q"]) == 2
     assert "exists" in capsys.readouterr().err
 
@@ -345,3 +397,42 @@ def test_a_list_of_paths_names_the_missing_one(tmp_path):
     path.write_text("a b\n")
     with pytest.raises(FileNotFoundError, match="missing.txt"):
         Word2Vec(min_count=1).build_vocab([str(path), str(tmp_path / "missing.txt")])
+
+
+def test_save_vocab_files_start_with_word2vec_cs_sentence_marker(tmp_path):
+    # word2vec.c's -read-vocab keeps its first entry as the end-of-line token, whatever the
+    # word: without "</s> N" first, "a" would end every sentence there and never train
+    from fastw2v.cli import main
+    path = tmp_path / "c.txt"
+    path.write_text("a a b\n\na c\n")
+    assert main(["prepare", str(path), "-o", str(tmp_path / "p"), "--save-vocab",
+                 str(tmp_path / "v.txt"), "-q"]) == 0
+    assert (tmp_path / "v.txt").read_text() == "</s> 2\na 3\nb 1\nc 1\n"
+    assert (tmp_path / "p" / "vocab.txt").read_text() == "a 3\nb 1\nc 1\n"     # the corpus's words
+    assert read_vocab(tmp_path / "v.txt") == (["a", "b", "c"], pytest.approx([3, 1, 1]))
+
+
+def test_vocabulary_files_are_read_as_utf8_before_the_corpus_encoding(tmp_path):
+    # fastw2v writes UTF-8 whatever the corpus's encoding; word2vec.c writes the corpus's bytes
+    ours, theirs = tmp_path / "ours.txt", tmp_path / "theirs.txt"
+    write_vocab(ours, ["café", "été"], [3, 2], sentences=4)
+    theirs.write_bytes("</s> 4\ncafé 3\nété 2\n".encode("latin-1"))
+    for path in (ours, theirs):
+        words, counts = read_vocab(path, encoding="latin-1")
+        assert words == ["café", "été"] and counts.tolist() == [3, 2]
+    with pytest.raises(ValueError, match=r"theirs\.txt: line 2: invalid utf-8 byte b'\\xe9'"):
+        read_vocab(theirs)
+
+
+def test_a_vocabulary_word_ends_only_at_a_space_or_tab(tmp_path):
+    # word2vec.c's ReadWord: a no-break space or a vertical tab can be part of a word
+    path = tmp_path / "v.txt"
+    path.write_text("</s> 1\nnew\u00a0york 5\nx\x0by\t4\n\n  z   3 \r\n", encoding="utf-8")
+    words, counts = read_vocab(path)
+    assert words == ["new\u00a0york", "x\x0by", "z"] and counts.tolist() == [5, 4, 3]
+    path.write_text("a 1\n</s> 2\n")                      # only a first line is the marker
+    assert read_vocab(path)[0] == ["a", "</s>"]
+    for bad in ("a\n", "a b 1\n", "a -1\n"):
+        path.write_text(bad)
+        with pytest.raises(ValueError, match="line 1: expected 'word count'"):
+            read_vocab(path)

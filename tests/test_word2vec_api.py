@@ -95,8 +95,13 @@ def test_train_takes_gensims_arguments(corpus, tmp_path):
     d = Word2Vec(**{**SMALL, "alpha": 0.05, "min_alpha": 0.05}).build_vocab(corpus)
     d.train(epochs=1, verbose=False)
     assert same(c, d)                                  # start_alpha / end_alpha set the line
-    with pytest.raises(ValueError, match="end_alpha <= start_alpha"):
-        c.train(corpus, start_alpha=0.01, end_alpha=0.02)
+    # and the model keeps them, as gensim's train() does (code reads model.epochs after)
+    assert (c.epochs, c.alpha, c.min_alpha) == (1, 0.05, 0.05)
+    with pytest.warns(UserWarning, match="rises"):
+        c.train(corpus, epochs=3, start_alpha=5e-5, verbose=False)     # a line up to min_alpha
+    assert (c.epochs, c.alpha, c.min_alpha) == (3, 5e-5, 0.05)
+    with pytest.raises(ValueError, match="start_alpha > 0 and end_alpha >= 0"):
+        c.train(corpus, start_alpha=0.01, end_alpha=-0.02)
 
 
 class Recorder(CallbackAny2Vec):
@@ -156,9 +161,9 @@ def test_gensims_manual_learning_rate_loop(corpus):
         model.alpha -= 0.002
         model.min_alpha = model.alpha
     assert model.alpha == pytest.approx(0.019) and len(model.epoch_losses) == 3
-    model.alpha = 0.001                                # below min_alpha when train() starts
-    with pytest.raises(ValueError, match="end_alpha <= start_alpha"):
-        model.train(corpus, epochs=1)
+    model.alpha = 0.001                                # below min_alpha when train() starts:
+    with pytest.warns(UserWarning, match="rises from 0.001 to 0.019"):     # gensim trains it
+        model.train(corpus, epochs=1, verbose=False)
 
 
 def test_device_is_validated_with_the_objective():
@@ -293,6 +298,68 @@ def test_resume_refuses_rows_that_hold_part_of_an_epoch(corpus, tmp_path, monkey
     with pytest.raises(ValueError, match="rows hold part of epoch 3.*resume from the checkpoint"):
         model.train(corpus, resume=True)
     assert Word2Vec.load(tmp_path / "ck")._state.get("partial_epoch") is None
+
+
+def test_ctrl_c_while_the_checkpoint_is_written_keeps_a_resumable_model(corpus, tmp_path,
+                                                                         monkeypatch):
+    # the epoch had ended: the rows in memory hold whole epochs and resume from there
+    whole = Word2Vec(**{**SMALL, "epochs": 3}).fit(corpus, verbose=False)
+    model = Word2Vec(**{**SMALL, "epochs": 3}).build_vocab(corpus)
+    saves = []
+
+    def save(path):
+        saves.append(path)
+        if len(saves) == 2:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(model, "save", save)
+    with pytest.raises(KeyboardInterrupt):
+        model.train(checkpoint=str(tmp_path / "ck"), verbose=False)
+    assert model._state["done"] == 2 and "partial_epoch" not in model._state
+    assert model.checkpointed == 1                       # the second checkpoint never landed
+    model.train(corpus, resume=True, verbose=False)
+    assert same(model, whole) and model.epoch_losses == whole.epoch_losses
+
+
+# ---- the corpus train() reads -----------------------------------------------------------------
+def test_a_list_changed_since_build_vocab_is_read_again(corpus):
+    # gensim reads the corpus given to every train(): the old copy must not train silently
+    sentences = [list(s) for s in corpus]
+    model = Word2Vec(**SMALL).build_vocab(sentences)
+    model.train(sentences, total_examples=model.corpus_count, epochs=1, verbose=False)
+    pairs = model.epoch_pairs[-1]
+    assert model._training_data(sentences) is model._corpus       # unchanged: the same copy
+    sentences += sentences                                        # extended in place
+    model.train(sentences, epochs=1, verbose=False)
+    assert model.epoch_pairs[-1] > 1.6 * pairs
+    sentences[0] = sentences[0][::-1]                             # one sentence reordered
+    assert model._training_data(sentences).ids[:5].tolist() == \
+        [model.wv.key_to_index[w] for w in sentences[0][:5]]
+    sentences[:] = [["zzz-unknown"] * len(s) for s in sentences]   # same length, new tokens
+    with pytest.warns(UserWarning, match="no word of the vocabulary"):
+        model.train(sentences, epochs=1, verbose=False)
+
+
+def test_a_file_changed_since_build_vocab_is_read_again(corpus, tmp_path):
+    path = tmp_path / "c.txt"
+    text = "\n".join(" ".join(s) for s in corpus) + "\n"
+    path.write_text(text)
+    model = Word2Vec(**SMALL).build_vocab(str(path))
+    model.train(str(path), epochs=1, verbose=False)
+    pairs = model.epoch_pairs[-1]
+    assert model._training_data([str(path)]) is model._corpus     # unchanged, as a list too
+    path.write_text(text * 2)
+    model.train(str(path), epochs=1, verbose=False)
+    assert model.epoch_pairs[-1] > 1.6 * pairs and model.corpus_total_words == len(text.split())
+    model.train([str(path)], epochs=1, verbose=False)
+    assert model.epoch_pairs[-1] > 1.6 * pairs
+
+
+def test_corpus_count_counts_the_sentences_given(corpus):
+    # gensim's corpus_count for token lists: every sentence once, empty and long ones included
+    sentences = [corpus[0] * 4000, [], *corpus[1:]]              # 4000 x a sentence: > 10,000 words
+    assert len(sentences[0]) > 10_000
+    model = Word2Vec(**SMALL).build_vocab(sentences)
+    assert model.corpus_count == len(sentences) != model._corpus.n_sentences   # pieces trained
 
 
 def test_checkpoint_path_is_checked_before_training(corpus, tmp_path):

@@ -10,7 +10,8 @@
                        words, the shards with their token counts, the format version
     vocab.txt          one "word count" line a word, in UTF-8 whatever the text's encoding,
                        most frequent first (ties in order of first appearance): word2vec.c's
-                       -save-vocab format, read by -read-vocab
+                       -save-vocab lines without its first line "</s> N" (the file
+                       ``--save-vocab`` writes has it, for word2vec.c's -read-vocab)
     tokens-NNNNN.i32   the corpus in shards, in corpus order, each token as the shard's own id
                        for its word (ids in the shard's order of first appearance; one shard
                        per unit of the first pass), little-endian int32
@@ -30,13 +31,14 @@ an interrupted prepare leaves no directory that looks usable.
 import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 
 import numpy as np
 
-from .._files import atomic_write
+from .._files import atomic_write, directory_permissions
 from ..vocab import prune
 from .firstpass import count_units, expand_sources, plan_units
 from .reading import _drop_empty, _open_binary, split_long_sentences
@@ -48,47 +50,73 @@ _IO_TOKENS = 1 << 20               # ids per read (4 MiB)
 
 
 # ---- the vocabulary file --------------------------------------------------------------------
-def write_vocab(path, words, counts):
-    """word2vec.c's -save-vocab: "word count" lines, atomically."""
+def write_vocab(path, words, counts, sentences=None):
+    """"word count" lines, atomically, in UTF-8. With ``sentences`` (the number of lines with
+    words), first the line ``</s> sentences`` that word2vec.c's -save-vocab writes: its
+    -read-vocab keeps the first entry as its end-of-line token whatever it is, so a file
+    without that line would make the most frequent word end every sentence and never train."""
     with atomic_write(path, "w") as f:
+        if sentences is not None:
+            f.write(f"</s> {int(sentences)}\n")
         for w, c in zip(words, np.asarray(counts).tolist()):
             f.write(f"{w} {c}\n")
 
 
 def read_vocab(path, encoding="utf-8", sentence_marker=True):
-    """(words, counts) from a "word count" file (word2vec.c's -save-vocab, or ours), in
-    ``encoding`` (word2vec.c writes the corpus's bytes: a Latin-1 corpus, a Latin-1 file). The
-    ``</s>`` line word2vec.c writes first (its end-of-line token) is skipped, unless
+    """(words, counts) from a "word count" file (word2vec.c's -save-vocab, or ours). Read as
+    UTF-8 (fastw2v writes its files in UTF-8 whatever the corpus's encoding), else, if it is
+    not valid UTF-8, in the corpus's ``encoding`` (word2vec.c writes the corpus's bytes: a
+    Latin-1 corpus, a Latin-1 file). A line is a word and its count, apart by spaces or tabs
+    (word2vec.c's ReadWord ends a word only there: a no-break space can be part of a word).
+    A first line ``</s>`` (word2vec.c's end-of-line token) is skipped, unless
     ``sentence_marker`` is False: a prepared directory's own vocab.txt, where ``</s>`` can
     only be a word of the corpus."""
-    words, counts, seen = [], [], set()
     with open(path, "rb") as f:
-        for line_no, raw in enumerate(f, 1):
-            try:
-                line = raw.decode(encoding)
-            except UnicodeDecodeError as e:
-                raise ValueError(f"{path}: line {line_no}: invalid {encoding} byte "
-                                 f"{raw[e.start:e.start + 1]!r} at byte {e.start + 1} of the "
-                                 "line (give the vocabulary's encoding)") from None
-            parts = line.split()
-            if not parts:
-                continue
-            try:
-                if len(parts) != 2 or int(parts[1]) < 0:
-                    raise ValueError
-            except ValueError:
-                raise ValueError(f"{path}: line {line_no}: expected 'word count', got "
-                                 f"{line.strip()[:60]!r}") from None
-            if parts[0] == "</s>" and sentence_marker:
-                continue                   # word2vec.c's sentence marker: fastw2v has none
-            if parts[0] in seen:
-                raise ValueError(f"{path}: line {line_no}: word {parts[0]!r} appears twice")
-            seen.add(parts[0])
-            words.append(parts[0])
-            counts.append(int(parts[1]))
+        raw_lines = f.read().split(b"\n")
+    for codec in dict.fromkeys(["utf-8", encoding]):
+        try:
+            lines = [raw.decode(codec) for raw in raw_lines]
+            break
+        except UnicodeDecodeError:
+            pass
+    else:
+        line_no, raw, e = next((i, raw, _decode_error(raw, encoding))
+                               for i, raw in enumerate(raw_lines, 1) if _decode_error(raw, encoding))
+        raise ValueError(f"{path}: line {line_no}: invalid {encoding} byte "
+                         f"{raw[e.start:e.start + 1]!r} at byte {e.start + 1} of the "
+                         "line (give the vocabulary's encoding)")
+    words, counts, seen = [], [], set()
+    for line_no, line in enumerate(lines, 1):
+        if not line.strip(" \t\r"):
+            continue
+        parts = _VOCAB_LINE.fullmatch(line.rstrip("\r"))
+        if parts is None:
+            raise ValueError(f"{path}: line {line_no}: expected 'word count', got "
+                             f"{line.strip()[:60]!r}")
+        word, count = parts.group(1), int(parts.group(2))
+        if word == "</s>" and sentence_marker and not words and line_no == 1:
+            continue                   # word2vec.c's sentence marker: fastw2v has none
+        if word in seen:
+            raise ValueError(f"{path}: line {line_no}: word {word!r} appears twice")
+        seen.add(word)
+        words.append(word)
+        counts.append(count)
     if not words:
         raise ValueError(f"{path}: the vocabulary file holds no words")
     return words, np.array(counts, dtype=np.int64)
+
+
+# a word (no space, tab or newline: word2vec.c's ReadWord ends a word there), spaces or tabs,
+# a count; spaces or tabs may surround them
+_VOCAB_LINE = re.compile(r"[ \t]*([^ \t\n]+)[ \t]+(\d+)[ \t]*")
+
+
+def _decode_error(raw, encoding):
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        return e
+    return None
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -216,6 +244,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             format=FORMAT, version=VERSION, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             sources=[dict(path=os.path.abspath(p), size=s.st_size, mtime_ns=s.st_mtime_ns)
                      for p, s in stats],
+            inputs=[_absolute(source) for source in
+                    ([sources] if isinstance(sources, (str, os.PathLike)) else sources)],
             tokenizer="whitespace (str.split), one sentence a line",
             encoding=encoding, unicode_errors=unicode_errors,
             lowercase=bool(lowercase), keep_min_count=int(keep_min_count),
@@ -224,6 +254,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             sentences=int(ends.size), shards=shards)
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=1)
+        os.chmod(tmp, directory_permissions())
         os.rename(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -234,8 +265,51 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
 
 
 # ---- reading --------------------------------------------------------------------------------
+def changed_sources(manifest):
+    """How the text a prepared corpus was read from has changed since (a phrase naming the
+    file), or None. A file whose size or modification time differs, and a file now found by a
+    directory or glob pattern given to ``prepare`` that was not read then (the manifest's
+    ``inputs``; older manifests lack them). A source moved or deleted is no change: the shards
+    still hold its text. A file rewritten with the same size and time (``cp -p``, ``rsync -t``)
+    goes unnoticed, as it does for make."""
+    read = set()
+    for s in manifest["sources"]:
+        read.add(s["path"])
+        try:
+            st = os.stat(s["path"])
+        except OSError:
+            continue
+        if st.st_size != s["size"] or st.st_mtime_ns != s["mtime_ns"]:
+            return f"{s['path']!r}, which has changed since (size {s['size']} -> {st.st_size})"
+    for source in manifest.get("inputs", ()):
+        try:
+            found = expand_sources([source])
+        except OSError:
+            continue
+        new = [p for p in map(os.path.abspath, found) if p not in read]
+        if new:
+            return f"{source!r}, which holds a file it did not then: {new[0]!r}"
+    return None
+
+
+def _absolute(source):
+    """A source as given to prepare (file, directory or glob pattern), made absolute."""
+    return os.path.abspath(os.fspath(source))
+
+
 def is_prepared(path):
-    return os.path.isdir(path) and os.path.exists(os.path.join(path, "manifest.json"))
+    """Whether ``path`` is a prepared directory, rather than a directory of text files: its
+    manifest.json is fastw2v's, or is damaged beside a vocab.txt (``PreparedCorpus`` then
+    says what is wrong). A text directory may hold a manifest.json of its own."""
+    manifest = os.path.join(path, "manifest.json")
+    if not (os.path.isdir(path) and os.path.isfile(manifest)):
+        return False
+    try:
+        with open(manifest, encoding="utf-8") as f:
+            m = json.load(f)
+    except (OSError, ValueError):
+        return os.path.exists(os.path.join(path, "vocab.txt"))
+    return isinstance(m, dict) and m.get("format") == FORMAT
 
 
 class PreparedCorpus:
@@ -257,22 +331,23 @@ class PreparedCorpus:
         except ValueError as e:
             raise ValueError(f"{manifest}: not valid JSON ({e})") from None
         m = self.manifest
-        if m.get("format") != FORMAT:
-            raise ValueError(f"{manifest}: not a fastw2v prepared corpus (format {m.get('format')!r})")
+        if not isinstance(m, dict) or m.get("format") != FORMAT:
+            raise ValueError(f"{manifest}: not a fastw2v prepared corpus (format "
+                             f"{m.get('format') if isinstance(m, dict) else None!r})")
         if m.get("version") != VERSION:
             raise ValueError(f"{self.path!r} is a prepared corpus of format version "
                              f"{m.get('version')!r}; this fastw2v reads version {VERSION}: "
                              "prepare it again")
+        missing = [k for k in ("sources", "shards", "vocab_size", "raw_words", "sentences",
+                               "lowercase", "keep_min_count", "max_vocab_size", "vocab_from_file")
+                   if k not in m]
+        if missing:
+            raise ValueError(f"{manifest}: damaged, no {', '.join(map(repr, missing))}: prepare "
+                             "it again")
         if check_sources:
-            for s in m["sources"]:
-                try:
-                    st = os.stat(s["path"])
-                except OSError:
-                    continue                    # sources moved away: the shards still hold it
-                if st.st_size != s["size"] or st.st_mtime_ns != s["mtime_ns"]:
-                    raise ValueError(
-                        f"{self.path!r} was prepared from {s['path']!r}, which has changed since "
-                        f"(size {s['size']} -> {st.st_size}): prepare it again")
+            change = changed_sources(m)
+            if change:
+                raise ValueError(f"{self.path!r} was prepared from {change}: prepare it again")
         self.words, self.counts = vocab or read_vocab(os.path.join(self.path, "vocab.txt"),
                                                       sentence_marker=False)
         if len(self.words) != m["vocab_size"]:
@@ -311,6 +386,9 @@ class PreparedCorpus:
         mmap, so pages read do not stay in the process's memory)."""
         for tokens, shard_map in self.shards:
             m = np.fromfile(shard_map, dtype="<i4")
+            if m.size and not -1 <= m.min() <= m.max() < len(self.words):
+                raise ValueError(f"{shard_map}: damaged (a vocabulary id outside 0-"
+                                 f"{len(self.words) - 1}): prepare it again")
             if to_id is not None:
                 m = np.where(m >= 0, to_id[m], -1).astype(np.int32)
             with open(tokens, "rb") as f:
@@ -318,6 +396,10 @@ class PreparedCorpus:
                     ids = np.fromfile(f, dtype="<i4", count=_IO_TOKENS)
                     if ids.size == 0:
                         break
+                    if ids.min() < 0 or ids.max() >= m.size:
+                        raise ValueError(f"{tokens}: damaged (an id outside its map "
+                                         f"{os.path.basename(shard_map)}, {m.size} words): "
+                                         "prepare it again")
                     yield m[ids]
 
     def encoded(self, to_id, max_sentence_length):
