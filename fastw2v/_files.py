@@ -1,7 +1,32 @@
-"""Atomic file writes: a failed run never leaves a half-written file behind."""
+"""Files: atomic writes (a failed run never leaves a half-written file behind), and the
+compressed files read and written by their suffix (.gz, .bz2, .xz), as gensim's smart_open."""
+import bz2
 import contextlib
+import gzip
+import lzma
 import os
 import tempfile
+
+OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_WRITERS = {".gz": lambda f: gzip.GzipFile(fileobj=f, mode="wb", mtime=0),
+            ".bz2": lambda f: bz2.BZ2File(f, "wb"), ".xz": lambda f: lzma.LZMAFile(f, "wb")}
+
+
+def open_binary(path):
+    """``path`` opened for reading bytes, decompressed when its suffix says so."""
+    opener = OPENERS.get(os.path.splitext(os.fspath(path))[1].lower(), open)
+    return opener(path, "rb")
+
+
+@contextlib.contextmanager
+def compressing(f, path):
+    """``f`` (a binary file being written), compressed as the suffix of ``path`` says."""
+    writer = _WRITERS.get(os.path.splitext(os.fspath(path))[1].lower())
+    if writer is None:
+        yield f
+        return
+    with writer(f) as z:
+        yield z
 
 
 @contextlib.contextmanager

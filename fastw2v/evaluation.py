@@ -119,10 +119,12 @@ def _answers_3cosmul(unit, a, b, c):
 _SCORES = {"most_similar": _answers_3cosadd, "most_similar_cosmul": _answers_3cosmul}
 
 
-def evaluate_word_analogies(kv, analogies=None, restrict_vocab=30000, case_insensitive=True,
+def evaluate_word_analogies(kv, analogies=None, restrict_vocab=300000, case_insensitive=True,
                             dummy4unknown=False, similarity_function="most_similar", *,
                             batch_size=512):
     """Analogy accuracy of ``kv`` on ``analogies`` (default: the bundled questions-words.txt).
+    ``restrict_vocab`` defaults to gensim's 300,000; word2vec.c's compute-accuracy and the
+    command line's ``--restrict-vocab`` use 30,000.
 
     ``similarity_function``: ``"most_similar"`` (3CosAdd) or ``"most_similar_cosmul"``
     (3CosMul; gensim 4 accepts the name but always uses 3CosAdd). Returns an ``AnalogyResult``.

@@ -246,7 +246,7 @@ class KeyedVectors(SimilarityQueries):
         self._norms = np.ones(len(self.vectors), dtype=self.vectors.dtype)
 
     # ---- evaluation (evaluation.py; imported on use, so that scipy loads only then) --------------
-    def evaluate_word_analogies(self, analogies=None, restrict_vocab=30000, case_insensitive=True,
+    def evaluate_word_analogies(self, analogies=None, restrict_vocab=300000, case_insensitive=True,
                                 dummy4unknown=False, similarity_function="most_similar"):
         from .evaluation import evaluate_word_analogies
         return evaluate_word_analogies(self, analogies, restrict_vocab, case_insensitive,

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ._files import atomic_write
+from ._files import atomic_write, compressing, open_binary
 
 
 def write(kv, fname, fvocab=None, binary=False, total_vec=None, write_header=True, prefix="",
@@ -37,7 +37,7 @@ def write(kv, fname, fvocab=None, binary=False, total_vec=None, write_header=Tru
             f.write("".join(f"{w} {c}\n" for w, c in zip(words, counts)).encode("utf-8"))
     in_order = bool(np.all(np.diff(order) > 0))            # as trained: no (V, D) copy
     vectors = np.ascontiguousarray(kv.vectors if in_order else kv.vectors[order], dtype="<f4")
-    with _atomic_append(fname, append) as f:
+    with _atomic_append(fname, append) as raw, compressing(raw, fname) as f:   # x.bin.gz: gzip
         if write_header:
             f.write(f"{len(kv) if total_vec is None else total_vec} {kv.vector_size}\n".encode())
         if binary:
@@ -55,21 +55,43 @@ def read(fname, fvocab=None, binary=None, encoding="utf8", unicode_errors="stric
     path = os.fspath(fname)
     if not os.path.exists(path):
         raise FileNotFoundError(f"vector file not found: {path!r}")
-    with open(path, "rb") as f:
-        data = f.read()
-    if no_header:
-        if binary:
-            raise NotImplementedError("no_header only works with text files (binary=False)")
-        binary, pos, n_words = False, 0, len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0
-        dim = len(data.split(b"\n", 1)[0].rstrip().split(b" ")) - 1
-    else:
-        pos, n_words, dim = _read_header(path, data)
-    binary = _check_binary(path, data, pos, dim, binary)
-    n = min(limit, n_words) if limit else n_words
-    reader = _read_binary if binary else _read_text
-    words, vectors = reader(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype)
+    if no_header and binary:
+        raise NotImplementedError("no_header only works with text files (binary=False)")
+    with open_binary(path) as f:              # .gz, .bz2, .xz decompressed
+        # with a limit, only the bytes its words need (GoogleNews' 3.6 GB for 100k words):
+        # read a guess, and more while the words read come up short
+        data = f.read() if no_header or not limit else f.read(_PREFIX)
+        complete = no_header or not limit or len(data) < _PREFIX    # the whole file
+        while True:
+            if no_header:
+                binary, pos = False, 0
+                n_words = len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0
+                dim = len(data.split(b"\n", 1)[0].rstrip().split(b" ")) - 1
+            else:
+                pos, n_words, dim = _read_header(path, data)
+            n = min(limit, n_words) if limit else n_words
+            try:
+                binary = _check_binary(path, data, pos, dim, binary)
+                reader = _read_binary if binary else _read_text
+                words, vectors = reader(path, data, pos, n, n_words, dim, encoding,
+                                        unicode_errors, datatype, complete)
+                break
+            except _Truncated:
+                if complete:
+                    raise
+                want = max(len(data), n * (16 * dim + 64))
+                more = f.read(want)
+                complete = len(more) < want
+                data += more
     counts = _read_counts(fvocab, words, unicode_errors) if fvocab else np.arange(n, 0, -1)
     return words, vectors, counts
+
+
+_PREFIX = 1 << 20                 # bytes first read when a limit is given
+
+
+class _Truncated(ValueError):
+    """The bytes read end before the words wanted: read more, or the file is truncated."""
 
 
 @contextlib.contextmanager
@@ -126,7 +148,8 @@ def _is_text_record(line, dim):
     return True
 
 
-def _read_binary(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype):
+def _read_binary(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype,
+                 complete=True):
     words, seen, vectors = [], {}, np.empty((n, dim), dtype=np.float32)
     width = 4 * dim
     for i in range(n):
@@ -134,7 +157,7 @@ def _read_binary(path, data, pos, n, n_words, dim, encoding, unicode_errors, dat
             pos += 1                          # word2vec.c ends each vector with "\n"; gensim does not
         space = data.find(b" ", pos, pos + 1000)
         if space < 0 or space + 1 + width > len(data):
-            raise ValueError(f"{path}: truncated at word {i + 1} of {n_words} (byte {pos}); "
+            raise _Truncated(f"{path}: truncated at word {i + 1} of {n_words} (byte {pos}); "
                              f"expected a word, a space and {dim} float32 values")
         try:
             word = data[pos:space].decode(encoding, errors=unicode_errors)
@@ -154,14 +177,16 @@ def _read_binary(path, data, pos, n, n_words, dim, encoding, unicode_errors, dat
     return words, vectors.astype(datatype, copy=False)
 
 
-def _read_text(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype):
+def _read_text(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype,
+               complete=True):
+    """``complete``: ``data`` is the whole file (else its last line may be cut short)."""
     lines = data[pos:].split(b"\n")
     words, seen, vectors = [], {}, np.empty((n, dim), dtype=datatype)
     first = 1 if pos else 0                   # line number of lines[0], minus one
     for i in range(n):
         line_no = i + 1 + first
-        if i >= len(lines) or not lines[i].strip():
-            raise ValueError(f"{path}: truncated at line {line_no}: header promises "
+        if i >= len(lines) - (not complete) or not lines[i].strip():
+            raise _Truncated(f"{path}: truncated at line {line_no}: header promises "
                              f"{n_words} words, found {i}")
         try:
             fields = lines[i].decode(encoding, errors=unicode_errors).rstrip().split(" ")

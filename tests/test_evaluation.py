@@ -159,3 +159,20 @@ def test_word_pairs_all_unknown_give_nan(tmp_path):
     path.write_text("sun\tmoon\t5\n")
     result = evaluate_word_pairs(planted_analogy_vectors(), path)
     assert np.isnan(result.spearman) and np.isnan(result[0][1]) and result.oov_ratio == 100.0
+
+
+def test_default_restrict_vocab_is_gensims(rng, tmp_path):
+    # gensim answers questions over its 300,000 most frequent words by default (word2vec.c's
+    # compute-accuracy, and the command line here, over 30,000)
+    import inspect
+    gensim_kv = require("gensim.models.keyedvectors").KeyedVectors
+    for name in ("evaluate_word_analogies", "evaluate_word_pairs"):
+        ours, theirs = (inspect.signature(getattr(kv, name)).parameters["restrict_vocab"].default
+                        for kv in (KeyedVectors, gensim_kv))
+        assert ours == theirs == 300000
+    words = [f"w{i}" for i in range(30_005)]
+    kv = KeyedVectors(words, rng.normal(size=(len(words), 4)).astype(np.float32))
+    path = tmp_path / "q.txt"
+    path.write_text(": far\nw30001 w30002 w30003 w30004\n")
+    assert kv.evaluate_word_analogies(path).skipped == 0
+    assert kv.evaluate_word_analogies(path, restrict_vocab=30000).skipped == 1

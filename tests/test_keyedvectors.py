@@ -192,6 +192,56 @@ def test_gensim_reads_ours_and_we_read_gensims(kv, tmp_path, binary):
     np.testing.assert_allclose(back.vectors, kv.vectors, rtol=1e-6)
 
 
+@pytest.mark.parametrize("binary", [True, False])
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_compressed_files_by_their_suffix_as_gensim(kv, tmp_path, binary, suffix):
+    gensim_kv = require("gensim.models.keyedvectors").KeyedVectors
+    path = tmp_path / f"v{suffix}"
+    kv.save_word2vec_format(path, binary=binary)
+    import bz2, gzip, lzma                                          # noqa: E401
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[suffix]
+    with opener(path, "rb") as f:                                   # really compressed
+        assert f.read().startswith(b"6 5\n")
+    for back in (KeyedVectors.load_word2vec_format(path, binary=binary),
+                 gensim_kv.load_word2vec_format(str(path), binary=binary)):
+        assert list(back.index_to_key) == kv.index_to_key
+        np.testing.assert_allclose(back.vectors, kv.vectors, rtol=1e-6)
+    g = gensim_kv.load_word2vec_format(str(path), binary=binary)
+    g.save_word2vec_format(str(tmp_path / f"g{suffix}"), binary=binary)
+    assert KeyedVectors.load_word2vec_format(tmp_path / f"g{suffix}", binary=binary).index_to_key \
+        == kv.index_to_key
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_a_limit_reads_only_the_bytes_its_words_need(rng, tmp_path, binary, monkeypatch):
+    from fastw2v import word2vec_format
+    monkeypatch.setattr(word2vec_format, "_PREFIX", 200)            # several reads
+    words = [f"w{i}" * (1 + i % 7) for i in range(3000)]
+    big = KeyedVectors(words, rng.normal(size=(3000, 10)).astype(np.float32))
+    path = tmp_path / "v.gz"
+    big.save_word2vec_format(path, binary=binary)
+    reads = []
+    import gzip
+    original = gzip.GzipFile.read
+
+    def read(self, size=-1):
+        data = original(self, size)
+        reads.append(len(data))
+        return data
+    monkeypatch.setattr(gzip.GzipFile, "read", read)
+    for limit in (1, 37, 500):
+        reads.clear()
+        got = KeyedVectors.load_word2vec_format(path, binary=binary, limit=limit)
+        assert got.index_to_key == words[:limit]
+        np.testing.assert_array_equal(got.vectors, big.vectors[:limit]) if binary else \
+            np.testing.assert_allclose(got.vectors, big.vectors[:limit], rtol=1e-6)
+        assert 0 < sum(reads) < 4 * 200 + limit * (16 * 10 + 64) * 2   # not the whole file
+    assert len(KeyedVectors.load_word2vec_format(path, binary=binary, limit=5000)) == 3000
+    path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())[:-300]))
+    with pytest.raises(ValueError, match=r"truncated|line 2999: expected a word and 10 numbers"):
+        KeyedVectors.load_word2vec_format(path, binary=binary, limit=3000)
+
+
 def test_wrong_binary_flag_is_named(kv, tmp_path):
     kv.save_word2vec_format(tmp_path / "v.txt", binary=False)
     with pytest.raises(ValueError, match=r"v\.txt: binary=True but the file looks like text .*binary=False"):

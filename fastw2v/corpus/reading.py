@@ -18,9 +18,6 @@ Two entry points:
 Sentences longer than ``max_sentence_length`` in-vocabulary tokens are split into pieces,
 never truncated (gensim silently drops everything past 10,000 tokens).
 """
-import bz2
-import gzip
-import lzma
 import os
 from array import array
 from dataclasses import dataclass
@@ -28,16 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import config
+from .._files import OPENERS as _OPENERS, open_binary as _open_binary  # noqa: F401
 from ..vocab import prune
 from .transcode import Decoder, check_encoding, is_plain_utf8
 
 _CHUNK_BYTES = 1 << 20
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-
-
-def _open_binary(path):
-    opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
-    return opener(path, "rb")
 
 
 def _decode(raw, path, line_no):
