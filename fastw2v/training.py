@@ -119,13 +119,17 @@ def _cuda_epochs(model, data, keep, schedule, progress):
     cfg = model.config
     noise = alias_table(model.vocab.noise_distribution(cfg.ns_exponent))  # exact draws, as the CPU
     trainer = CudaTrainer(model.wv.vectors, model.W_out, noise, cfg, cfg.objective,
-                          seed=cfg.seed + 7919 * schedule.run, n_tokens=data.n_words)
-    rng = np.random.default_rng([cfg.seed, schedule.run])
+                          seed=cfg.seed, n_tokens=data.n_words)
     if (schedule.alpha, schedule.min_alpha) != (cfg.alpha, cfg.min_alpha):
         raise ValueError("device='cuda' trains from alpha to min_alpha: start_alpha/end_alpha "
                          "are not supported there")
 
     def run_epoch(epoch):
+        # every epoch its own streams, on the host and the device, as on the CPU: a resumed run
+        # draws in epoch k what the uninterrupted one drew there
+        stream = schedule.run + epoch
+        rng = np.random.default_rng([cfg.seed, stream])
+        trainer.reseed(cfg.seed + 7919 * stream)
         report = lambda frac, lr: progress.update(epoch, frac * data.raw_words, lr)  # noqa: E731
         loss, pairs = trainer.train_epoch(data, keep, rng, epoch / schedule.total,
                                           (epoch + 1) / schedule.total, report)

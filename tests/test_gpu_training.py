@@ -45,6 +45,29 @@ def test_tiny_training_on_cuda(rng, params, monkeypatch):
         assert model.epoch_pairs == [40 * 8] * 6                # one window per word (sample=0)
 
 
+def test_a_resumed_cuda_run_draws_what_the_uninterrupted_one_drew(rng, monkeypatch, tmp_path):
+    # one thread a block: the simulator then runs the threads one after another, so a run is
+    # deterministic and a resumed one must end bit-identical (sample > 0: host draws too)
+    from fastw2v.callbacks import CallbackAny2Vec
+    monkeypatch.setattr(config, "THREADS_PER_BLOCK", 1)
+    corpus, _ = planted_corpus(rng, n_sentences=20, length=8)
+    params = dict(vector_size=6, window=2, negative=2, min_count=1, sample=0.05, epochs=3, seed=4,
+                  device="cuda")
+    whole = Word2Vec(**params).fit(corpus, verbose=False)
+
+    class CtrlCInEpoch2(CallbackAny2Vec):
+        def on_epoch_end(self, model):
+            if len(model.epoch_losses) == 1:
+                raise KeyboardInterrupt
+    stopped = Word2Vec(**params).build_vocab(corpus)
+    with pytest.raises(KeyboardInterrupt):
+        stopped.train(checkpoint=str(tmp_path / "ck"), callbacks=[CtrlCInEpoch2()], verbose=False)
+    resumed = Word2Vec.load(tmp_path / "ck")
+    resumed.train(corpus, resume=True, verbose=False)
+    assert resumed.epoch_losses == whole.epoch_losses
+    assert np.array_equal(resumed.wv.vectors, whole.wv.vectors)
+
+
 def test_tiny_full_softmax_on_cuda(rng):
     corpus, topics = planted_corpus(rng, n_sentences=30, length=6)
     model = Word2Vec(vector_size=6, window=2, min_count=1, sample=0, epochs=4, seed=2, alpha=0.1,

@@ -81,6 +81,11 @@ class CudaTrainer:
             self.dH = self.cuda.device_array((B, D), dtype=np.float32)
             self.loss = self.cuda.device_array(B, dtype=np.float32)
 
+    def reseed(self, seed):
+        """Start the device's generators again from ``seed``."""
+        from ._device import rng_states
+        self.states = rng_states(self.grid, seed)
+
     def train_epoch(self, data, keep, rng, progress_start, progress_end, on_chunk=None):
         """One pass over ``data`` (in memory or streamed from disk), read in sentence-aligned
         segments of at most ``config.GPU_CHUNK_TOKENS`` words; lr falls over
