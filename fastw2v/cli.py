@@ -52,13 +52,17 @@ def _add_train_options(p):
     p.add_argument("--seed", type=int, default=1, help="random seed (1)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
                    help="cuda: train on an NVIDIA GPU through numba.cuda (SG/CBOW with negative sampling)")
-    p.add_argument("--max-vocab-size", type=int, default=None, help="prune while counting past this")
+    p.add_argument("--max-vocab-size", type=int, default=None,
+                   help="keep the words word2vec.c's pruning past this many keeps (applied to "
+                        "the final counts)")
     p.add_argument("--lowercase", action="store_true", help="lowercase the corpus")
     p.add_argument("--binary", "-binary", type=int, default=None, choices=[0, 1],
                    help="1 = binary word2vec file, 0 = text; default: from the output's extension "
                         "(.bin binary, .txt/.vec text), else text as word2vec.c")
     _add_encoding_options(p)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    p.add_argument("-debug", type=int, default=None, metavar="N",
+                   help="word2vec.c's verbosity: 0 = as --quiet, otherwise progress (default)")
 
 
 def _parser():
@@ -90,7 +94,9 @@ def _parser():
     p.add_argument("--save-vocab", "-save-vocab", help="write the vocabulary ('word count' lines "
                    "after word2vec.c's '</s> N')")
     p.add_argument("--read-vocab", "-read-vocab", help="take the vocabulary from this file")
-    p.add_argument("--output", "-o", "-output", dest="output", required=True, help="vector file to write")
+    p.add_argument("--output", "-o", "-output", dest="output",
+                   help="vector file to write (without it, -save-vocab alone counts the "
+                        "vocabulary and stops, as word2vec.c)")
     p.add_argument("--save-model", help="also save the full model, after every epoch (a checkpoint "
                                         "that --resume continues from)")
     p.add_argument("--resume", metavar="MODEL",
@@ -147,6 +153,11 @@ def _train_on(args, started):
     corpus = args.corpus or args.train_file
     if not corpus:
         raise _Stop("give the corpus (positional or -train FILE)")
+    if args.debug == 0:
+        args.quiet = True
+    if not args.output and (not args.save_vocab or args.resume):
+        raise _Stop("give the vector file to write (-o/-output FILE); -save-vocab FILE alone "
+                    "counts the vocabulary and stops")
     checkpoint = args.save_model or args.resume
     outputs = _check_outputs(output=args.output, save_model=args.save_model,
                              resume=None if args.save_model else args.resume,
@@ -179,6 +190,9 @@ def _train_on(args, started):
         model.build_vocab(corpus, vocab_file=args.read_vocab, client=client)
         log(f"vocabulary: {len(model.vocab)} words, corpus: {model.corpus_total_words} words "
             f"({time.perf_counter() - t0:.1f}s)")
+        if not args.output:               # word2vec.c: -save-vocab without -output
+            _write_vocab(args.save_vocab, model)
+            return
         train = {}
     done_before = len(model.epoch_losses)
     try:
@@ -195,9 +209,7 @@ def _train_on(args, started):
         binary = _binary_output(args.output, args.binary)
         model.wv.save_word2vec_format(args.output, binary=binary)
         if args.save_vocab:
-            from .corpus import write_vocab
-            write_vocab(args.save_vocab, model.vocab.words, model.vocab.counts,
-                        sentences=model.corpus_count)
+            _write_vocab(args.save_vocab, model)
     except KeyboardInterrupt:
         where = f"; the trained model is in {checkpoint}" if checkpoint else ""
         raise _Interrupted(f"interrupted while writing the outputs{where}") from None
@@ -239,6 +251,11 @@ def _binary_output(path, binary):
     if binary is not None:
         return bool(binary)
     return os.path.splitext(path)[1].lower() == ".bin"
+
+
+def _write_vocab(path, model):
+    from .corpus import write_vocab
+    write_vocab(path, model.vocab.words, model.vocab.counts, sentences=model.corpus_count)
 
 
 def _check_outputs(**paths):

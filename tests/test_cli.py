@@ -31,6 +31,20 @@ def test_train_with_c_tool_flags(corpus_file, tmp_path, capsys):
     assert kv.vectors.shape == (20, 12)
 
 
+def test_save_vocab_without_output_counts_and_stops_as_word2vec_c(corpus_file, tmp_path, capsys,
+                                                                   monkeypatch):
+    from fastw2v import Word2Vec
+    monkeypatch.setattr(Word2Vec, "train", lambda *a, **k: pytest.fail("trained"))
+    vocab = tmp_path / "vocab.txt"
+    assert main(["-train", str(corpus_file), "-save-vocab", str(vocab), "-min-count", "1",
+                 "-debug", "0"]) == 0
+    lines = vocab.read_text().splitlines()
+    assert lines[0] == "</s> 300" and len(lines) == 21 and capsys.readouterr().err == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt", "vocab.txt"]
+    assert main(["-train", str(corpus_file), "-min-count", "1"]) == 2
+    assert "give the vector file to write (-o/-output FILE)" in capsys.readouterr().err
+
+
 def test_train_eval_similar(corpus_file, tmp_path, capsys):
     out = tmp_path / "v.bin"
     assert main(["train", str(corpus_file), "-o", str(out), "--vector-size", "10", "--min-count", "1",

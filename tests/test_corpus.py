@@ -45,7 +45,17 @@ def test_lowercase_and_utf8(tmp_path):
 def test_invalid_utf8_names_file_and_line(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_bytes(b"fine line\nsecond \xff line\n")
-    with pytest.raises(ValueError, match=r"bad\.txt: line 2: invalid UTF-8"):
+    with pytest.raises(ValueError, match=r"bad\.txt: line 2: invalid UTF-8 byte b'\\xff' at column 8"):
+        python_sentences(str(path))
+
+
+def test_invalid_utf8_on_a_line_longer_than_a_chunk_names_its_column_in_the_line(tmp_path,
+                                                                                monkeypatch):
+    from fastw2v.corpus import reading
+    monkeypatch.setattr(reading, "_CHUNK_BYTES", 64)
+    path = tmp_path / "long.txt"
+    path.write_bytes(b"x\n" + b"word " * 100 + b"\xff\n")             # the byte at column 501
+    with pytest.raises(ValueError, match=r"long\.txt: line 2: invalid UTF-8 byte b'\\xff' at column 501"):
         python_sentences(str(path))
 
 

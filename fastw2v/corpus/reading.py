@@ -32,13 +32,14 @@ from .transcode import Decoder, check_encoding, is_plain_utf8
 _CHUNK_BYTES = 1 << 20
 
 
-def _decode(raw, path, line_no):
+def _decode(raw, path, line_no, column=0):
+    """``raw`` (bytes of line ``line_no`` from byte ``column`` of it) as text."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(
             f"{path}: line {line_no}: invalid UTF-8 byte {raw[e.start:e.start + 1]!r} "
-            f"at column {e.start + 1}") from None
+            f"at column {column + e.start + 1}") from None
 
 
 def _iter_file(path, lowercase, encoding="utf-8", unicode_errors="strict"):
@@ -50,7 +51,7 @@ def _iter_file(path, lowercase, encoding="utf-8", unicode_errors="strict"):
     if not is_plain_utf8(encoding, unicode_errors):
         yield from _iter_decoded(path, lowercase, encoding, unicode_errors)
         return
-    line_no = 1
+    line_no, column = 1, 0                 # column: bytes of the line in earlier chunks
     tail = b""
     with _open_binary(path) as f:
         while True:
@@ -66,12 +67,13 @@ def _iter_file(path, lowercase, encoding="utf-8", unicode_errors="strict"):
                 buf, tail = buf[:cut + 1], buf[cut + 1:]
             lines = buf.split(b"\n")
             for i, raw in enumerate(lines):
-                text = _decode(raw, path, line_no)
+                text = _decode(raw, path, line_no, column)
                 if lowercase:
                     text = text.lower()
                 ends = i < len(lines) - 1 or final
                 yield text.split(), ends
                 line_no += ends
+                column = 0 if ends else column + len(raw)
             if final:
                 return
 
