@@ -87,7 +87,7 @@ def _warn_skipped(path, skipped, expected, stacklevel):
 def _read_analogies(path):
     """``[(section name, [[a, b, c, expected], ...]), ...]``; lines not of 4 words are skipped."""
     sections, skipped = [], []
-    with open(path, encoding="utf-8") as f:
+    with _open_text(path, "utf-8") as f:
         for line_no, line in enumerate(f, 1):
             line = line.strip()
             if not line:
@@ -182,7 +182,7 @@ def evaluate_word_pairs(kv, pairs=None, delimiter="\t", encoding="utf8", restric
     path = pairs or WORDSIM353
     lookup, norm, _ = _upper_index(kv, restrict_vocab, case_insensitive)
     gold, rows, oov, skipped = [], [], 0, []
-    with open(path, encoding=encoding) as f:
+    with _open_text(path, encoding) as f:
         for line_no, line in enumerate(f, 1):
             if not line.strip() or line.startswith("#"):
                 continue
@@ -221,3 +221,11 @@ def _cosines(kv, rows):
     cosines = np.zeros(len(rows))
     cosines[known] = np.sum(u[:, 0] * u[:, 1], axis=1)
     return cosines
+
+
+def _open_text(path, encoding):
+    """A questions or pairs file as text; .gz/.bz2/.xz decompressed (gensim reads them so)."""
+    import io
+
+    from ._files import open_binary
+    return io.TextIOWrapper(open_binary(path), encoding=encoding)

@@ -176,3 +176,18 @@ def test_default_restrict_vocab_is_gensims(rng, tmp_path):
     path.write_text(": far\nw30001 w30002 w30003 w30004\n")
     assert kv.evaluate_word_analogies(path).skipped == 0
     assert kv.evaluate_word_analogies(path, restrict_vocab=30000).skipped == 1
+
+
+def test_compressed_questions_and_pairs_files(tmp_path):
+    import gzip
+    kv = planted_analogy_vectors()
+    questions = tmp_path / "q.txt"
+    questions.write_text(": s\nman woman king queen\n")
+    (tmp_path / "q.txt.gz").write_bytes(gzip.compress(questions.read_bytes()))
+    assert kv.evaluate_word_analogies(tmp_path / "q.txt.gz")[1] == \
+        kv.evaluate_word_analogies(questions)[1]
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("man\twoman\t8\nking\tqueen\t9\napple\tcar\t1\n")
+    (tmp_path / "p.tsv.gz").write_bytes(gzip.compress(pairs.read_bytes()))
+    assert kv.evaluate_word_pairs(tmp_path / "p.tsv.gz").spearman == \
+        kv.evaluate_word_pairs(pairs).spearman
