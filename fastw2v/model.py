@@ -559,8 +559,8 @@ def _require_cuda():
 
 def _fingerprint(corpus):
     """What tells whether a list (or tuple) of token lists changed: its length and a hash of
-    every sentence's tokens (0.05-0.1 s for 2M tokens). None for other corpora: a path is
-    checked by its files' sizes and times, another iterable is read again."""
+    every sentence's tokens (a fraction of what encoding it again costs). None for other
+    corpora: a path is checked by its files' sizes and times, another iterable is read again."""
     if not isinstance(corpus, (list, tuple)) or _is_paths(corpus):
         return None
     try:

@@ -11,6 +11,7 @@ The learning rate falls on one line over ``schedule.total`` epochs: epoch ``e`` 
 epoch it stopped at with the same line (and the same random streams), so a run stopped and
 resumed trains what one uninterrupted run trains.
 """
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass
@@ -116,13 +117,11 @@ def _cuda_epochs(model, data, keep, schedule, progress):
     """The numba.cuda kernels; ``finish`` copies the vectors back to the host."""
     from .cpu._noise import alias_table
     from .gpu.driver import CudaTrainer
-    cfg = model.config
+    # the run's line (a resumed run's own, or train's start_alpha / end_alpha)
+    cfg = dataclasses.replace(model.config, alpha=schedule.alpha, min_alpha=schedule.min_alpha)
     noise = alias_table(model.vocab.noise_distribution(cfg.ns_exponent))  # exact draws, as the CPU
     trainer = CudaTrainer(model.wv.vectors, model.W_out, noise, cfg, cfg.objective,
                           seed=cfg.seed, n_tokens=data.n_words)
-    if (schedule.alpha, schedule.min_alpha) != (cfg.alpha, cfg.min_alpha):
-        raise ValueError("device='cuda' trains from alpha to min_alpha: start_alpha/end_alpha "
-                         "are not supported there")
 
     def run_epoch(epoch):
         # every epoch its own streams, on the host and the device, as on the CPU: a resumed run

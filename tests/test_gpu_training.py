@@ -68,6 +68,19 @@ def test_a_resumed_cuda_run_draws_what_the_uninterrupted_one_drew(rng, monkeypat
     assert np.array_equal(resumed.wv.vectors, whole.wv.vectors)
 
 
+def test_train_start_and_end_alpha_set_the_line_on_cuda(rng, monkeypatch):
+    monkeypatch.setattr(config, "THREADS_PER_BLOCK", 1)       # deterministic on the simulator
+    corpus, _ = planted_corpus(rng, n_sentences=10, length=8)
+    params = dict(vector_size=6, window=2, negative=2, min_count=1, sample=0, epochs=1, seed=4,
+                  device="cuda")
+    given = Word2Vec(**params).build_vocab(corpus).train(start_alpha=0.2, end_alpha=0.1,
+                                                          verbose=False)
+    preset = Word2Vec(**params, alpha=0.2, min_alpha=0.1).fit(corpus, verbose=False)
+    default = Word2Vec(**params).fit(corpus, verbose=False)
+    assert np.array_equal(given.wv.vectors, preset.wv.vectors)
+    assert not np.array_equal(given.wv.vectors, default.wv.vectors)
+
+
 def test_tiny_full_softmax_on_cuda(rng):
     corpus, topics = planted_corpus(rng, n_sentences=30, length=6)
     model = Word2Vec(vector_size=6, window=2, min_count=1, sample=0, epochs=4, seed=2, alpha=0.1,
