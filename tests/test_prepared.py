@@ -436,3 +436,44 @@ def test_a_vocabulary_word_ends_only_at_a_space_or_tab(tmp_path):
         path.write_text(bad)
         with pytest.raises(ValueError, match="line 1: expected 'word count'"):
             read_vocab(path)
+
+
+def test_max_vocab_size_bounds_the_words_held_while_merging(tmp_path, monkeypatch):
+    # gensim's max_vocab_size bounds the memory of its vocabulary scan: past PRUNE_FACTOR x
+    # max_vocab_size distinct words, the merge prunes as word2vec.c's ReduceVocab does
+    monkeypatch.setattr(firstpass, "UNIT_BYTES", 2000)                  # many units
+    rng = np.random.default_rng(3)
+    words = [f"w{int(i)}" for i in rng.zipf(1.2, 40_000) % 5000]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(words[i:i + 50]) for i in range(0, len(words), 50)) + "\n")
+    exact = prepare(str(path), tmp_path / "exact", max_vocab_size=100, threads=1)
+    held, original = [], prepared.reduce_vocab
+
+    def spy(index, *args):
+        held.append(len(index))
+        min_reduce = original(index, *args)
+        held.append(len(index))
+        return min_reduce
+    monkeypatch.setattr(prepared, "reduce_vocab", spy)
+    monkeypatch.setattr(prepared, "PRUNE_FACTOR", 1)
+    bounded = prepare(str(path), tmp_path / "bounded", max_vocab_size=100, threads=1)
+    assert len(held) > 10 and max(held) < 100 + 500 and held[1::2] == [min(h, 100) for h in held[1::2]]
+    assert len(bounded.words) <= 100 and len(exact.words) <= 100
+    # the frequent words survive either way; counts are lost only for words pruned on the way
+    top = [w for w, c in zip(exact.words, exact.counts) if c >= 200]
+    assert top and top == bounded.words[:len(top)]
+    got = dict(zip(bounded.words, bounded.counts.tolist()))
+    true = dict(zip(exact.words, exact.counts.tolist()))
+    assert all(got[w] <= true.get(w, 10**9) for w in got) and got[top[0]] == true[top[0]]
+    ids = np.concatenate(list(bounded.blocks()))                    # tokens of pruned words: -1
+    assert np.array_equal(np.bincount(ids[ids >= 0], minlength=len(bounded.words)), bounded.counts)
+
+
+def test_reduce_vocab_is_word2vec_cs_rule():
+    index = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}
+    words, counts = list(index), np.array([9, 1, 2, 1, 3])
+    assert prepared.reduce_vocab(index, words, counts, 3, 1) == 2      # drops b, d (seen once)
+    assert index == {"a": 0, "c": 2, "e": 4} and words == ["a", None, "c", None, "e"]
+    assert counts.tolist() == [9, 0, 2, 0, 3]
+    assert prepared.reduce_vocab(index, words, counts, 1, 2) == 4      # then c (2), then e (3)
+    assert index == {"a": 0}
