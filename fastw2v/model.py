@@ -383,8 +383,14 @@ class Word2Vec:
                           stacklevel=3)
         # as gensim's train(): the model keeps what this call was given
         self.epochs, self.alpha, self.min_alpha = epochs, alpha, min_alpha
-        # distinct random streams for every train() call
-        return Schedule(epochs, alpha, min_alpha, run=len(self.epoch_losses)), 0
+        # distinct random streams for every train() call: epoch e of a run draws from stream
+        # run + e, so a run starts past every stream the last one started (a run stopped inside
+        # an epoch drew from that epoch's stream too)
+        run = len(self.epoch_losses)
+        if self._state is not None:
+            state = self._state
+            run = max(run, state["run"] + (state.get("partial_epoch") or state["done"]))
+        return Schedule(epochs, alpha, min_alpha, run=run), 0
 
     def _record(self, schedule, done, raw_words):
         """Where this run stands, saved with the model: what ``resume`` continues from."""

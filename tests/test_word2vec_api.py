@@ -298,6 +298,12 @@ def test_resume_refuses_rows_that_hold_part_of_an_epoch(corpus, tmp_path, monkey
     with pytest.raises(ValueError, match="rows hold part of epoch 3.*resume from the checkpoint"):
         model.train(corpus, resume=True)
     assert Word2Vec.load(tmp_path / "ck")._state.get("partial_epoch") is None
+    # a new run draws from streams none of the stopped one's epochs drew from (run + epoch:
+    # 0-2 were started, the part-trained epoch 3 among them)
+    model.train(corpus, epochs=2, verbose=False)
+    assert model._state["run"] == 3
+    model.train(corpus, epochs=1, verbose=False)
+    assert model._state["run"] == 5
 
 
 def test_ctrl_c_while_the_checkpoint_is_written_keeps_a_resumable_model(corpus, tmp_path,
