@@ -46,7 +46,9 @@ def epoch_runner(model, data, keep, schedule, progress):
 def _cpu_epochs(model, data, keep, schedule, progress):
     """Blocks of one piece per thread, each a call of the Numba kernel."""
     cfg = model.config
-    threads = model.workers
+    # a piece per thread that runs: with more workers than numba's threads, the extra pieces
+    # would run after the others, each again from the block's first learning rate
+    threads = min(model.workers, numba.config.NUMBA_NUM_THREADS)
     run_block = block_runner(model, threads)
     blocks = plan_pieces(data.offsets, threads, config.BLOCK_WORDS_PER_THREAD)
     raw_per_word = data.raw_words / data.n_words

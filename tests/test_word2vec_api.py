@@ -174,6 +174,15 @@ def test_device_is_validated_with_the_objective():
         model.device = "cuda"
 
 
+def test_more_workers_than_numbas_threads_train_as_many_pieces_as_threads(corpus, monkeypatch):
+    # a block's pieces beyond the threads that run would start again from its first rate
+    import numba
+    monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", 1)
+    one = Word2Vec(**SMALL).fit(corpus, verbose=False)
+    four = Word2Vec(**{**SMALL, "workers": 4}).fit(corpus, verbose=False)
+    assert same(one, four)                             # one thread: the serial kernel, one piece
+
+
 def test_compute_loss_off_tallies_nothing(corpus):
     model = Word2Vec(corpus, compute_loss=False, **SMALL)
     assert model.get_latest_training_loss() == 0.0
