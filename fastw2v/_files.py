@@ -5,6 +5,7 @@ import contextlib
 import gzip
 import lzma
 import os
+import stat
 import tempfile
 
 OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
@@ -63,14 +64,24 @@ def _permissions(path):
         return 0o666 & ~_umask()
 
 
-def directory_permissions():
-    """The mode ``os.mkdir`` would give a new directory (0777 minus umask), for a directory
-    made by ``tempfile.mkdtemp`` (0700) and renamed into place: others (a cluster's workers
-    under another user) read it as they would a directory made by hand."""
-    return 0o777 & ~_umask()
+def give_mkdir_permissions(path):
+    """Give a directory made by ``tempfile.mkdtemp`` (0700), before it is renamed into place,
+    the mode ``os.mkdir`` would have given it: 0777 minus umask, and the setgid bit it
+    inherited from a setgid parent kept. Others (a cluster's workers under another user)
+    then read it as they would a directory made by hand."""
+    os.chmod(path, 0o777 & ~_umask() | (os.stat(path).st_mode & stat.S_ISGID))
 
 
 def _umask():
+    """The process's umask: read from /proc where it can be (setting it to read it back would
+    give a file created meanwhile by another thread, a Dask worker's, the mode 0666)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     umask = os.umask(0)
     os.umask(umask)
     return umask

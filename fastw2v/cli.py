@@ -157,7 +157,7 @@ def _train_on(args, started):
         raise _Stop("give the corpus (positional or -train FILE)")
     if args.debug == 0:
         args.quiet = True
-    if not args.output and (not args.save_vocab or args.resume):
+    if not args.output and (not args.save_vocab or args.resume or args.save_model):
         raise _Stop("give the vector file to write (-o/-output FILE); -save-vocab FILE alone "
                     "counts the vocabulary and stops")
     checkpoint = args.save_model or args.resume

@@ -5,7 +5,6 @@ with ``update=True``), ``train`` with its callbacks, checkpoints and resuming, a
 epoch loop is in ``training.py``, the hyperparameters in ``params.py``, the maths in
 ``reference/`` (NumPy) and ``cpu/`` / ``gpu/`` (Numba).
 """
-import collections.abc
 import dataclasses
 import json
 import os
@@ -168,7 +167,7 @@ class Word2Vec:
             return self._grow_vocab(corpus)
         cfg = self.config
         fixed = read_vocab(vocab_file, cfg.encoding) if vocab_file is not None else None
-        tmp = None
+        tmp = given = None
         if _is_paths(corpus):
             prepared, tmp = self._prepared(corpus, fixed, complete=fixed is not None)
             words, counts = fixed if fixed is not None else (prepared.words, prepared.counts)
@@ -184,7 +183,7 @@ class Word2Vec:
             raw_words, most = prepared.raw_words, int(counts.max())
         else:
             scanned = scan(corpus, cfg.lowercase, cfg.max_vocab_size)
-            raw_words = scanned.raw_words
+            raw_words, given = scanned.raw_words, scanned.given
             most = int(scanned.counts.max()) if raw_words else 0
             if raw_words and fixed is not None:
                 vocab, new_id = Vocab.from_counts(*fixed, cfg.min_count)
@@ -200,7 +199,7 @@ class Word2Vec:
         if cfg.objective[1] == "softmax":
             _check_softmax_fits(len(vocab), cfg.vector_size, self.workers, cfg.softmax_batch)
         self.vocab = vocab
-        self._use_corpus(corpus, data, tmp)
+        self._use_corpus(corpus, data, tmp, given)
         self.epoch_losses, self.epoch_pairs = [], []      # new vectors: a new history
         self._state = None
         rng = np.random.default_rng(cfg.seed)
@@ -218,11 +217,11 @@ class Word2Vec:
         if _is_paths(corpus):
             prepared, tmp = self._prepared(corpus, prune=False)   # min_count alone picks new words
             vocab, ids = self.vocab.grown(prepared.words, prepared.counts, cfg.min_count)
-            data = prepared.encoded(ids, config.MAX_SENTENCE_LENGTH)
+            data, given = prepared.encoded(ids, config.MAX_SENTENCE_LENGTH), None
         else:
             scanned, tmp = scan(corpus, cfg.lowercase), None
             vocab, ids = self.vocab.grown(scanned.words, scanned.counts, cfg.min_count)
-            data = EncodedCorpus.from_scan(scanned, ids)
+            data, given = EncodedCorpus.from_scan(scanned, ids), scanned.given
         if data.n_words == 0:
             raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary and none "
                              f"seen min_count={cfg.min_count} times")
@@ -236,16 +235,16 @@ class Word2Vec:
         self.wv.__init__(vocab.words, W_in, vocab.counts)   # the same object, as gensim's wv
         self.W_out = self._output_rows()
         self.W_out[:W_out.shape[0]] = W_out
-        self._use_corpus(corpus, data, tmp)
+        self._use_corpus(corpus, data, tmp, given)
         return self
 
-    def _use_corpus(self, corpus, data, tmp):
+    def _use_corpus(self, corpus, data, tmp, given=None):
+        """``given``: the sentences a token-list corpus yielded (its scan counted them)."""
         self._corpus, self._source, self._tmp = data, corpus, tmp   # tmp: a temporary prepared copy
         self._fingerprint = _fingerprint(corpus)
         # gensim's corpus_count: the sentences of a token-list corpus as given (empty and
         # long ones count once); for text, its lines with words (cut at 10,000 words)
-        sized = not _is_paths(corpus) and isinstance(corpus, collections.abc.Sized)
-        self.corpus_count = len(corpus) if sized else int(data.n_sentences)
+        self.corpus_count = int(data.n_sentences if given is None else given)
         self.corpus_total_words = int(data.raw_words)
 
     def _output_rows(self):
@@ -268,7 +267,9 @@ class Word2Vec:
         ``start_alpha`` (default ``alpha``) to ``end_alpha`` (``min_alpha``). Returns ``self``.
 
         The corpus defaults to the one given to ``build_vocab``; another is encoded on the
-        vocabulary (unknown words are skipped). ``total_examples`` / ``total_words`` are
+        vocabulary (unknown words are skipped). Given again, the corpus of ``build_vocab`` is
+        read again if it changed since (a list: its sentences; files: their sizes and times),
+        and a re-iterable that is not a list or tuple always is, as gensim reads it. ``total_examples`` / ``total_words`` are
         accepted for gensim's code and not needed: fastw2v counts the corpus itself.
         ``word_count``, ``queue_factor``, ``report_delay`` tune gensim's threads: no effect.
 
@@ -377,10 +378,10 @@ class Word2Vec:
         if not (alpha > 0 and min_alpha >= 0):
             raise ValueError(f"need start_alpha > 0 and end_alpha >= 0, got {alpha!r} -> "
                              f"{min_alpha!r}")
-        if min_alpha > alpha:         # gensim trains it so; rarely what was meant
-            warnings.warn(f"the learning rate rises from {alpha:.6g} to {min_alpha:.6g} over this run "
-                          "(start_alpha / alpha below end_alpha / min_alpha), as in gensim",
-                          stacklevel=3)
+        if min_alpha > alpha:         # rarely what was meant
+            warnings.warn(f"start_alpha / alpha {alpha:.6g} is below end_alpha / min_alpha "
+                          f"{min_alpha:.6g}: as gensim, this run trains at {min_alpha:.6g} "
+                          "throughout", stacklevel=3)
         # as gensim's train(): the model keeps what this call was given
         self.epochs, self.alpha, self.min_alpha = epochs, alpha, min_alpha
         # distinct random streams for every train() call: epoch e of a run draws from stream
@@ -403,6 +404,8 @@ class Word2Vec:
             data = self._corpus
         elif _is_paths(corpus):
             data = self._stream_onto_vocab(corpus)
+            if self._same_paths(corpus):  # the text changed since: its new copy from now on
+                self._corpus, self._tmp = data, self._tmp_train
         else:
             data = encode(corpus, self.vocab.key_to_index, self.config.lowercase)
         if data.n_words == 0:         # gensim trains nothing and says so; so do we
@@ -415,14 +418,18 @@ class Word2Vec:
         """Whether ``corpus`` is the one build_vocab read, unchanged, so that its encoding can
         be trained again. gensim reads the corpus given to every train(): a list extended since
         (``sentences += more; train(sentences, ...)``) or a file rewritten since must train
-        its new content, not the copy taken at build_vocab."""
-        if _is_paths(corpus) and _is_paths(self._source) and \
-                _absolute_paths(corpus) == _absolute_paths(self._source):
+        its new content, not the copy taken at build_vocab. Another re-iterable (a streaming
+        class) is read again, as gensim does: one more pass over it."""
+        if self._same_paths(corpus):
             prepared = getattr(self._corpus, "prepared", None)
             return prepared is None or self._tmp is None or not changed_sources(prepared.manifest)
         if corpus is not self._source:
             return False
         return self._fingerprint is not None and _fingerprint(corpus) == self._fingerprint
+
+    def _same_paths(self, corpus):
+        return _is_paths(corpus) and _is_paths(self._source) and \
+            _absolute_paths(corpus) == _absolute_paths(self._source)
 
     def _prepared(self, corpus, vocab=None, complete=False, prune=True):
         """(PreparedCorpus, temporary directory or None) for a path: a prepared directory,

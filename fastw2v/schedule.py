@@ -27,5 +27,7 @@ def plan_pieces(offsets, n_threads, words_per_thread):
 
 
 def linear_lr(progress, alpha, min_alpha):
-    """Learning rate after a fraction ``progress`` in [0, 1] of all training words."""
-    return alpha - (alpha - min_alpha) * min(max(progress, 0.0), 1.0)
+    """Learning rate after a fraction ``progress`` in [0, 1] of all training words. Never
+    below ``min_alpha``, as gensim's: a ``min_alpha`` above ``alpha`` trains at ``min_alpha``
+    throughout."""
+    return max(min_alpha, alpha - (alpha - min_alpha) * min(max(progress, 0.0), 1.0))

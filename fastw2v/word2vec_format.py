@@ -33,7 +33,7 @@ def write(kv, fname, fvocab=None, binary=False, total_vec=None, write_header=Tru
                              "without whitespace")
     if fvocab is not None:
         counts = np.asarray(kv.expandos[sort_attr])[order].tolist()
-        with _atomic_append(fvocab, append) as f:
+        with _atomic_append(fvocab, append) as raw, compressing(raw, fvocab) as f:
             f.write("".join(f"{w} {c}\n" for w, c in zip(words, counts)).encode("utf-8"))
     in_order = bool(np.all(np.diff(order) > 0))            # as trained: no (V, D) copy
     vectors = np.ascontiguousarray(kv.vectors if in_order else kv.vectors[order], dtype="<f4")
@@ -62,24 +62,30 @@ def read(fname, fvocab=None, binary=None, encoding="utf8", unicode_errors="stric
         # read a guess, and more while the words read come up short
         data = f.read() if no_header or not limit else f.read(_PREFIX)
         complete = no_header or not limit or len(data) < _PREFIX    # the whole file
+        dim = is_binary = None
         while True:
-            if no_header:
-                binary, pos = False, 0
-                n_words = len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0
-                dim = len(data.split(b"\n", 1)[0].rstrip().split(b" ")) - 1
-            else:
-                pos, n_words, dim = _read_header(path, data)
-            n = min(limit, n_words) if limit else n_words
             try:
-                binary = _check_binary(path, data, pos, dim, binary)
-                reader = _read_binary if binary else _read_text
+                if no_header:
+                    is_binary, pos = False, 0
+                    n_words = len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0
+                    dim = len(data.split(b"\n", 1)[0].rstrip().split(b" ")) - 1
+                else:
+                    if not complete and b"\n" not in data:
+                        raise _Truncated(f"{path}: no header line")
+                    pos, n_words, dim = _read_header(path, data)
+                n = min(limit, n_words) if limit else n_words
+                if not complete and b"\n" not in data[pos:]:
+                    raise _Truncated(f"{path}: no first word")    # binary detection needs it
+                is_binary = _check_binary(path, data, pos, dim, binary)
+                reader = _read_binary if is_binary else _read_text
                 words, vectors = reader(path, data, pos, n, n_words, dim, encoding,
                                         unicode_errors, datatype, complete)
                 break
             except _Truncated:
                 if complete:
                     raise
-                want = max(len(data), n * (16 * dim + 64))
+                # a record: a word and dim numbers (4 bytes each, or ~16 characters as text)
+                want = max(len(data), limit * ((4 if is_binary else 16) * (dim or 100) + 64))
                 more = f.read(want)
                 complete = len(more) < want
                 data += more
@@ -209,7 +215,7 @@ def _read_text(path, data, pos, n, n_words, dim, encoding, unicode_errors, datat
 def _read_counts(fvocab, words, unicode_errors):
     """Counts of ``words`` from a ``"word count"`` file; missing words get 0, with a warning."""
     counts = {}
-    with open(fvocab, "rb") as f:
+    with open_binary(fvocab) as f:
         for line_no, line in enumerate(f, 1):
             fields = line.decode("utf-8", errors=unicode_errors).split()
             if len(fields) != 2 or not fields[1].isdigit():

@@ -41,8 +41,9 @@ def test_save_vocab_without_output_counts_and_stops_as_word2vec_c(corpus_file, t
     lines = vocab.read_text().splitlines()
     assert lines[0] == "</s> 300" and len(lines) == 21 and capsys.readouterr().err == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt", "vocab.txt"]
-    assert main(["-train", str(corpus_file), "-min-count", "1"]) == 2
-    assert "give the vector file to write (-o/-output FILE)" in capsys.readouterr().err
+    for flags in ([], ["-save-vocab", str(vocab), "--save-model", str(tmp_path / "m")]):
+        assert main(["-train", str(corpus_file), "-min-count", "1"] + flags) == 2
+        assert "give the vector file to write (-o/-output FILE)" in capsys.readouterr().err
 
 
 def test_train_eval_similar(corpus_file, tmp_path, capsys):

@@ -60,3 +60,24 @@ def test_a_prepared_directory_gets_the_permissions_of_mkdir(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / "p").st_mode) == 0o755      # not mkdtemp's 0700
+    (tmp_path / "shared").mkdir()
+    os.chmod(tmp_path / "shared", 0o2775)                  # a group's directory: setgid
+    (tmp_path / "shared" / "by-hand").mkdir()
+    old = os.umask(0o022)
+    try:
+        prepare(str(tmp_path / "c.txt"), tmp_path / "shared" / "p")
+    finally:
+        os.umask(old)
+    by_hand = stat.S_IMODE(os.stat(tmp_path / "shared" / "by-hand").st_mode)
+    assert stat.S_IMODE(os.stat(tmp_path / "shared" / "p").st_mode) == by_hand
+
+
+def test_the_umask_is_read_without_changing_it(monkeypatch):
+    from fastw2v import _files
+    old = os.umask(0o027)
+    try:
+        monkeypatch.setattr(os, "umask", lambda *a: pytest.fail("set the umask"))
+        assert _files._umask() == 0o027
+    finally:
+        monkeypatch.undo()
+        os.umask(old)

@@ -206,8 +206,14 @@ def test_compressed_files_by_their_suffix_as_gensim(kv, tmp_path, binary, suffix
                  gensim_kv.load_word2vec_format(str(path), binary=binary)):
         assert list(back.index_to_key) == kv.index_to_key
         np.testing.assert_allclose(back.vectors, kv.vectors, rtol=1e-6)
-    g = gensim_kv.load_word2vec_format(str(path), binary=binary)
-    g.save_word2vec_format(str(tmp_path / f"g{suffix}"), binary=binary)
+    kv.save_word2vec_format(path, binary=binary, fvocab=tmp_path / f"vocab{suffix}")
+    g = gensim_kv.load_word2vec_format(str(path), binary=binary, fvocab=str(tmp_path / f"vocab{suffix}"))
+    assert [g.get_vecattr(w, "count") for w in kv.index_to_key] == [9, 5, 4, 3, 2, 1]
+    g.save_word2vec_format(str(tmp_path / f"g{suffix}"), binary=binary,
+                           fvocab=str(tmp_path / f"gvocab{suffix}"))
+    back = KeyedVectors.load_word2vec_format(tmp_path / f"g{suffix}", binary=binary,
+                                             fvocab=tmp_path / f"gvocab{suffix}")
+    assert [back.get_vecattr(w, "count") for w in kv.index_to_key] == [9, 5, 4, 3, 2, 1]
     assert KeyedVectors.load_word2vec_format(tmp_path / f"g{suffix}", binary=binary).index_to_key \
         == kv.index_to_key
 
@@ -229,13 +235,16 @@ def test_a_limit_reads_only_the_bytes_its_words_need(rng, tmp_path, binary, monk
         reads.append(len(data))
         return data
     monkeypatch.setattr(gzip.GzipFile, "read", read)
-    for limit in (1, 37, 500):
+    size = len(gzip.decompress(path.read_bytes()))
+    for limit, given in ((1, binary), (37, None), (500, binary), (200, None)):
         reads.clear()
-        got = KeyedVectors.load_word2vec_format(path, binary=binary, limit=limit)
+        got = KeyedVectors.load_word2vec_format(path, binary=given, limit=limit)
         assert got.index_to_key == words[:limit]
         np.testing.assert_array_equal(got.vectors, big.vectors[:limit]) if binary else \
             np.testing.assert_allclose(got.vectors, big.vectors[:limit], rtol=1e-6)
-        assert 0 < sum(reads) < 4 * 200 + limit * (16 * 10 + 64) * 2   # not the whole file
+        assert 0 < sum(reads) < size / 2                          # not the whole file
+    monkeypatch.setattr(word2vec_format, "_PREFIX", 3)           # a header cut by the first read
+    assert KeyedVectors.load_word2vec_format(path, limit=2).index_to_key == words[:2]
     assert len(KeyedVectors.load_word2vec_format(path, binary=binary, limit=5000)) == 3000
     path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())[:-300]))
     with pytest.raises(ValueError, match=r"truncated|line 2999: expected a word and 10 numbers"):

@@ -97,8 +97,8 @@ def test_train_takes_gensims_arguments(corpus, tmp_path):
     assert same(c, d)                                  # start_alpha / end_alpha set the line
     # and the model keeps them, as gensim's train() does (code reads model.epochs after)
     assert (c.epochs, c.alpha, c.min_alpha) == (1, 0.05, 0.05)
-    with pytest.warns(UserWarning, match="rises"):
-        c.train(corpus, epochs=3, start_alpha=5e-5, verbose=False)     # a line up to min_alpha
+    with pytest.warns(UserWarning, match="trains at 0.05 throughout"):
+        c.train(corpus, epochs=3, start_alpha=5e-5, verbose=False)     # at min_alpha, as gensim
     assert (c.epochs, c.alpha, c.min_alpha) == (3, 5e-5, 0.05)
     with pytest.raises(ValueError, match="start_alpha > 0 and end_alpha >= 0"):
         c.train(corpus, start_alpha=0.01, end_alpha=-0.02)
@@ -161,9 +161,16 @@ def test_gensims_manual_learning_rate_loop(corpus):
         model.alpha -= 0.002
         model.min_alpha = model.alpha
     assert model.alpha == pytest.approx(0.019) and len(model.epoch_losses) == 3
+    before_rows = model.wv.vectors.copy(), model.W_out.copy()
     model.alpha = 0.001                                # below min_alpha when train() starts:
-    with pytest.warns(UserWarning, match="rises from 0.001 to 0.019"):     # gensim trains it
+    with pytest.warns(UserWarning, match="0.001 is below .* 0.019: as gensim, this run trains "
+                                         "at 0.019 throughout"):
         model.train(corpus, epochs=1, verbose=False)
+    flat = Word2Vec(**{**SMALL, "alpha": 0.019, "min_alpha": 0.019}).build_vocab(corpus)
+    flat.wv.vectors[:], flat.W_out[:] = before_rows
+    flat.epoch_losses, flat.epoch_pairs = [0.0] * 3, [0] * 3      # the same streams (run 3)
+    flat.train(corpus, epochs=1, verbose=False)
+    assert same(model, flat)                          # gensim's max(end_alpha, next_alpha)
 
 
 def test_device_is_validated_with_the_objective():
@@ -365,8 +372,18 @@ def test_a_file_changed_since_build_vocab_is_read_again(corpus, tmp_path):
     path.write_text(text * 2)
     model.train(str(path), epochs=1, verbose=False)
     assert model.epoch_pairs[-1] > 1.6 * pairs and model.corpus_total_words == len(text.split())
-    model.train([str(path)], epochs=1, verbose=False)
-    assert model.epoch_pairs[-1] > 1.6 * pairs
+    assert model._training_data([str(path)]) is model._corpus     # the new copy, kept
+
+
+def test_files_written_beside_a_source_directory_are_not_read_as_corpus(corpus, tmp_path):
+    # gensim's "train more" habit with a checkpoint saved into the corpus's own directory
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "c.txt").write_text("\n".join(" ".join(s) for s in corpus) + "\n")
+    model = Word2Vec(**SMALL).build_vocab(str(tmp_path / "src"))
+    model.train(str(tmp_path / "src"), checkpoint=str(tmp_path / "src" / "ck.model"), verbose=False)
+    model.wv.save_word2vec_format(tmp_path / "src" / "vectors.txt")
+    assert model._training_data(str(tmp_path / "src")) is model._corpus
+    model.train(str(tmp_path / "src"), verbose=False)
 
 
 def test_corpus_count_counts_the_sentences_given(corpus):
@@ -375,6 +392,13 @@ def test_corpus_count_counts_the_sentences_given(corpus):
     assert len(sentences[0]) > 10_000
     model = Word2Vec(**SMALL).build_vocab(sentences)
     assert model.corpus_count == len(sentences) != model._corpus.n_sentences   # pieces trained
+
+    class Stream:                                      # a re-iterable without a length
+        def __iter__(self):
+            return iter(sentences)
+    assert Word2Vec(**SMALL).build_vocab(Stream()).corpus_count == len(sentences)
+    grown = Word2Vec(**SMALL).build_vocab(corpus).build_vocab(Stream(), update=True)
+    assert grown.corpus_count == len(sentences)
 
 
 def test_checkpoint_path_is_checked_before_training(corpus, tmp_path):

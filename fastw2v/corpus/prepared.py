@@ -37,10 +37,11 @@ import re
 import shutil
 import tempfile
 import time
+import warnings
 
 import numpy as np
 
-from .._files import atomic_write, directory_permissions
+from .._files import atomic_write, give_mkdir_permissions
 from ..vocab import prune
 from .firstpass import count_units, expand_sources, plan_units
 from .reading import _drop_empty, _open_binary, split_long_sentences
@@ -53,10 +54,12 @@ _IO_TOKENS = 1 << 20               # ids per read (4 MiB)
 
 # ---- the vocabulary file --------------------------------------------------------------------
 def write_vocab(path, words, counts, sentences=None):
-    """"word count" lines, atomically, in UTF-8. With ``sentences`` (the number of lines with
-    words), first the line ``</s> sentences`` that word2vec.c's -save-vocab writes: its
-    -read-vocab keeps the first entry as its end-of-line token whatever it is, so a file
-    without that line would make the most frequent word end every sentence and never train."""
+    """"word count" lines, atomically, in UTF-8. With ``sentences``, first the line ``</s>
+    sentences`` that word2vec.c's -save-vocab writes: its -read-vocab keeps the first entry as
+    its end-of-line token whatever it is, so a file without that line would make the most
+    frequent word end every sentence and never train. word2vec.c counts every line end there;
+    fastw2v gives the sentences it trains (lines with words), which only shifts word2vec.c's
+    count of training words by the empty lines."""
     with atomic_write(path, "w") as f:
         if sentences is not None:
             f.write(f"</s> {int(sentences)}\n")
@@ -258,7 +261,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             sentences=int(ends.size), shards=shards)
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=1)
-        os.chmod(tmp, directory_permissions())
+        give_mkdir_permissions(tmp)
         os.rename(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -296,30 +299,37 @@ def reduce_vocab(index, words, counts, max_vocab_size, min_reduce):
 
 
 def changed_sources(manifest):
-    """How the text a prepared corpus was read from has changed since (a phrase naming the
-    file), or None. A file whose size or modification time differs, and a file now found by a
-    directory or glob pattern given to ``prepare`` that was not read then (the manifest's
-    ``inputs``; older manifests lack them). A source moved or deleted is no change: the shards
-    still hold its text. A file rewritten with the same size and time (``cp -p``, ``rsync -t``)
-    goes unnoticed, as it does for make."""
-    read = set()
+    """How a file a prepared corpus was read from has changed since (a phrase naming it), or
+    None: its size or modification time differs. A source moved or deleted is no change (the
+    shards still hold its text); a file rewritten with the same size and time (``cp -p``,
+    ``rsync -t``) goes unnoticed, as it does for make; files added to a source directory or
+    pattern are ``added_sources``."""
     for s in manifest["sources"]:
-        read.add(s["path"])
         try:
             st = os.stat(s["path"])
         except OSError:
             continue
         if st.st_size != s["size"] or st.st_mtime_ns != s["mtime_ns"]:
             return f"{s['path']!r}, which has changed since (size {s['size']} -> {st.st_size})"
+    return None
+
+
+def added_sources(manifest, prepared_dir):
+    """Files a directory or glob pattern given to ``prepare`` (the manifest's ``inputs``;
+    older manifests lack them) finds now that it did not then, outside ``prepared_dir``. Only
+    a warning: they may be new corpus text, or files written beside it since (vocabularies,
+    vectors, checkpoints), which fastw2v cannot tell apart."""
+    read = {s["path"] for s in manifest["sources"]}
+    inside = os.path.abspath(prepared_dir) + os.sep
+    added = []
     for source in manifest.get("inputs", ()):
         try:
             found = expand_sources([source])
         except OSError:
             continue
-        new = [p for p in map(os.path.abspath, found) if p not in read]
-        if new:
-            return f"{source!r}, which holds a file it did not then: {new[0]!r}"
-    return None
+        added += [p for p in map(os.path.abspath, found)
+                  if p not in read and not p.startswith(inside)]
+    return added
 
 
 def _absolute(source):
@@ -378,6 +388,11 @@ class PreparedCorpus:
             change = changed_sources(m)
             if change:
                 raise ValueError(f"{self.path!r} was prepared from {change}: prepare it again")
+            added = added_sources(m, self.path)
+            if added:
+                warnings.warn(f"{self.path!r}: its sources hold {len(added)} file(s) they did "
+                              f"not when it was prepared, e.g. {added[0]!r}; prepare it again "
+                              "if they are corpus text", stacklevel=2)
         self.words, self.counts = vocab or read_vocab(os.path.join(self.path, "vocab.txt"),
                                                       sentence_marker=False)
         if len(self.words) != m["vocab_size"]:

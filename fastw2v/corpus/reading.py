@@ -143,6 +143,7 @@ class _StreamBuilder:
     def __init__(self):
         self._parts = []
         self.size = 0
+        self.given = 0                    # end_sentence calls: the sentences given, empty too
         self._ends = array("q")
 
     def extend(self, ids):
@@ -151,11 +152,15 @@ class _StreamBuilder:
             self.size += len(ids)
 
     def end_sentence(self):
+        self.given += 1
+        self._close()
+
+    def _close(self):
         if self.size > (self._ends[-1] if self._ends else 0):
             self._ends.append(self.size)
 
     def finish(self):
-        self.end_sentence()
+        self._close()
         ids = np.concatenate(self._parts) if self._parts else np.empty(0, np.int32)
         self._parts = []
         offsets = np.zeros(len(self._ends) + 1, dtype=np.int64)
@@ -171,6 +176,7 @@ class ScanResult:
     ids: np.ndarray      # (N,) int32 provisional ids, every token
     offsets: np.ndarray  # (S+1,) int64 sentence boundaries into ids
     raw_words: int       # tokens read
+    given: int = 0       # sentences as the source gave them (empty ones too; a file: its lines)
 
 
 def scan(source, lowercase=False, max_vocab_size=None, encoding="utf-8", unicode_errors="strict"):
@@ -204,7 +210,7 @@ def scan(source, lowercase=False, max_vocab_size=None, encoding="utf-8", unicode
     ids, offsets = stream.finish()
     counts = counts[:len(words)]
     counts[~prune(counts, max_vocab_size)] = 0
-    return ScanResult(words, counts, ids, offsets, int(ids.size))
+    return ScanResult(words, counts, ids, offsets, int(ids.size), stream.given)
 
 
 def split_long_sentences(offsets, max_len):
