@@ -140,13 +140,16 @@ class _Stop(Exception):
 
 
 def _train(args):
-    started = []                          # the LocalCluster this command starts, if any
+    started = []                          # the Dask client this command opens, if any
     try:
         _train_on(args, started)
     finally:
         for client in started:
-            client.close()
-            client.cluster.close()
+            try:
+                client.close()
+            finally:                      # a LocalCluster this command started, not a
+                if client.cluster is not None:    # scheduler given by address
+                    client.cluster.close()
 
 
 def _train_on(args, started):
@@ -166,6 +169,8 @@ def _train_on(args, started):
                              save_vocab=args.save_vocab)
     if args.scheduler and args.dask_local:
         raise _Stop("give --scheduler ADDRESS or --dask-local N, not both")
+    if args.dask_local is not None and args.dask_local < 1:
+        raise _Stop(f"--dask-local needs at least 1 worker, got {args.dask_local}")
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     if args.resume:
         model = Word2Vec.load(args.resume)
@@ -182,7 +187,7 @@ def _train_on(args, started):
         model = Word2Vec(**_model_params(args))
         resume = False
     client = _dask_client(args, log)
-    if client is not None and args.dask_local:
+    if client is not None:
         started.append(client)
     t0 = time.perf_counter()
     if args.resume:

@@ -312,9 +312,13 @@ class Word2Vec:
         self.running_training_loss = 0.0
         progress = Progress(data.raw_words, schedule.total, enabled=verbose)
         run_epoch, finish = epoch_runner(self, data, keep, schedule, progress)   # compiles first
-        progress.restart(first)
-        self.checkpointed = first
-        call(callbacks, "on_train_begin", self)
+        try:                              # finish() undoes what the runner set up (a Dask
+            progress.restart(first)       # cluster's memory manager held), whatever stops here
+            self.checkpointed = first
+            call(callbacks, "on_train_begin", self)
+        except BaseException:
+            finish()
+            raise
         t_start = time.perf_counter()
         trained = 0
         epoch = None

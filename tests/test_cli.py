@@ -308,3 +308,21 @@ def test_dask_options(corpus_file, tmp_path, capsys):
     assert len(KeyedVectors.load_word2vec_format(out)) == 20
     assert main(["train", str(corpus_file), "-o", str(out), "--scheduler", "tcp://127.0.0.1:9"]) == 2
     assert "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'" in capsys.readouterr().err
+    assert main(["train", str(corpus_file), "-o", str(out), "--dask-local", "0"]) == 2
+    assert "--dask-local needs at least 1 worker, got 0" in capsys.readouterr().err
+
+
+def test_a_scheduler_given_by_address_keeps_running_and_the_command_lets_go(corpus_file,
+                                                                            tmp_path):
+    require("distributed")
+    from fastw2v.distributed.cluster import local_cluster
+    client = local_cluster(1)
+    try:
+        clients = lambda: client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.clients))  # noqa: E731
+        before = clients()
+        assert main(["train", str(corpus_file), "-o", str(tmp_path / "v.txt"), "--min-count", "1",
+                     "--epochs", "1", "-q", "--scheduler", client.scheduler.address]) == 0
+        assert client.status == "running" and clients() == before      # its client closed
+    finally:
+        client.close()
+        client.cluster.close()

@@ -155,6 +155,32 @@ def _stop_and_resume(client, corpus, tmp_path):
     assert resumed.epoch_losses == whole.epoch_losses
 
 
+def test_the_memory_manager_is_given_back_whatever_stops_training(client, corpus, monkeypatch):
+    from fastw2v.distributed.driver import hold_copies
+    path, _ = corpus
+    assert client.amm.running()
+
+    class Raises(CallbackAny2Vec):
+        def on_train_begin(self, model):
+            raise RuntimeError("a callback failed")
+    model = Word2Vec(**PARAMS).build_vocab(str(path), client=client)
+    with pytest.raises(RuntimeError, match="a callback failed"):      # before the first epoch
+        model.train(callbacks=[Raises()], verbose=False)
+    assert client.amm.running()
+    with monkeypatch.context() as m:          # the workers cannot be reached as training ends
+        m.setattr(client, "run", lambda *a, **k: (_ for _ in ()).throw(OSError("worker lost")))
+        model.train(epochs=1, verbose=False)
+    assert client.amm.running()
+    # two trainings on one cluster: the first to end does not start it under the other
+    assert hold_copies(client, "A") is False and hold_copies(client, "B") is False
+    assert hold_copies(client, "A", hold=False) is False and not client.amm.running()
+    assert hold_copies(client, "B", hold=False) is True and client.amm.running()
+    client.amm.stop()                         # the user's own choice: training leaves it off
+    hold_copies(client, "C")
+    assert hold_copies(client, "C", hold=False) is False
+    client.amm.start()
+
+
 def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
     from fastw2v.corpus import PreparedCorpus, prepare
     path, _ = corpus

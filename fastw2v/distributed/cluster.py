@@ -32,9 +32,13 @@ def local_cluster(n_workers, threads_per_worker=1):
     distributed = require_distributed()
     cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
                                        processes=True, host="127.0.0.1", dashboard_address=":0")
-    client = distributed.Client(cluster)
-    from ._worker_startup import LoadCythonBlas
-    client.register_plugin(LoadCythonBlas(), name="fastw2v-load-cython-blas")
+    try:
+        client = distributed.Client(cluster)
+        from ._worker_startup import LoadCythonBlas
+        client.register_plugin(LoadCythonBlas(), name="fastw2v-load-cython-blas")
+    except BaseException:         # no worker processes left behind
+        cluster.close()
+        raise
     return client
 
 

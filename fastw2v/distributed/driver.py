@@ -19,9 +19,12 @@ diverged with 4 (a hot row overshoots by N - 1 times its error); these replicas 
 hot-row meetings and the composed merge match one process with 2 and 4 workers (analogy
 within 0.4 point, WordSim-353 within 0.012, SGNS and CBOW).
 
-The learning rate falls on one line over the stored tokens of all epochs, as in one process:
-a step runs from ``lr(done / total)`` to ``lr((done + step) / total)``, every worker's piece
-along that stretch, as the threads of one block do. Every epoch ends with a whole cycle's last
+The learning rate falls on one line over the stored tokens of all epochs: a step runs from
+``lr(done / total)`` to ``lr((done + step) / total)``, every worker's piece along that stretch,
+as the threads of one block do. One process counts the words it trains instead (stored tokens
+less the words under min_count): both lines start and end at the same rates, and in between
+they part by how unevenly the dropped words spread over the pieces before (they are rare
+words, spread through the corpus, so the two lines stay close). Every epoch ends with a whole cycle's last
 step, so the client's model is whole at each epoch's end (callbacks, checkpoints).
 """
 import dataclasses
@@ -68,17 +71,35 @@ def scatter_everywhere(client, data, tries=3):
             time.sleep(1.0)
 
 
-def hold_copies(client, amm):
-    """Stop the cluster's active memory manager while training runs (``amm["stopped"]`` records
-    that ``finish`` must start it again); True if it was running. The spec, each cycle's
-    snapshot and the agreed rows are scattered to every worker and have no lineage: the
-    manager (on by default, every 2 s) drops the copies no queued task waits for, and when the
-    worker holding the last one dies, a lost replica can no longer be recomputed."""
-    if not client.amm.running():
-        return False
-    client.amm.stop()
-    amm["stopped"] = True
-    return True
+def hold_copies(client, key, hold=True):
+    """Hold (``hold=True``) or let go of the cluster's active memory manager for the training
+    ``key``: the first holder stops it, the last one to let go starts it again if it ran
+    before. The spec, each cycle's snapshot and the agreed rows are scattered to every worker
+    and have no lineage: the manager (on by default, every 2 s) drops the copies no queued task
+    waits for, and when the worker holding the last one dies, a lost replica can no longer be
+    recomputed. The holders are counted on the scheduler, so that two trainings on one cluster
+    share its one manager (the first to end must not start it under the other). Returns whether
+    the manager runs now."""
+    def on_scheduler(dask_scheduler, key, hold):
+        # pickled by value (a local function): the scheduler need not import fastw2v
+        amm = dask_scheduler.extensions.get("amm")
+        state = getattr(dask_scheduler, "_fastw2v_amm", None)
+        if state is None:
+            state = dask_scheduler._fastw2v_amm = {"holders": set(), "restart": False}
+        holders = state["holders"]
+        if hold:
+            if not holders:
+                state["restart"] = bool(amm is not None and amm.running)
+                if state["restart"]:
+                    amm.stop()
+            holders.add(key)
+        elif key in holders:
+            holders.discard(key)
+            if not holders and state["restart"]:
+                amm.start()
+                state["restart"] = False
+        return bool(amm is not None and amm.running)
+    return client.run_on_scheduler(on_scheduler, key=key, hold=hold)
 
 
 def dask_epochs(model, data, keep, schedule, progress, client):
@@ -98,15 +119,14 @@ def dask_epochs(model, data, keep, schedule, progress, client):
     spec = dict(key=uuid.uuid4().hex, params=dataclasses.asdict(cfg), words=model.vocab.words,
                 counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id,
                 order_in=traffic.order_in, order_out=traffic.order_out)
-    amm = dict(stopped=False)
-    hold_copies(client, amm)
+    steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
+    hold_copies(client, spec["key"])
     try:
         spec_future = scatter_everywhere(client, spec)           # once per train() call
     except BaseException:
-        if amm["stopped"]:
-            client.amm.start()
+        hold_copies(client, spec["key"], hold=False)
         raise
-    steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
+    held = [True]                 # finish() lets go; the next epoch holds again
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
     model.round_log = []          # per step: seconds, words, rows met, bytes, workers, threads
@@ -116,8 +136,10 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                              allow_other_workers=True, retries=3, pure=False)
 
     def run_epoch(epoch):
-        if hold_copies(client, amm):      # given back after the last epoch's checkpoint
-            client.replicate([spec_future])
+        if not held[0]:                   # let go after the last epoch's checkpoint
+            hold_copies(client, spec["key"])
+            held[0] = True
+            client.replicate([spec_future])  # copies the manager may have dropped meanwhile
         loss = pairs = 0.0
         done = 0
         cycle = cycle_steps(max(len(model.wv.vectors), len(model.W_out)))
@@ -188,13 +210,17 @@ def dask_epochs(model, data, keep, schedule, progress, client):
 
     def finish():
         # the workers drop their model and last replica (rebuilt by the next step if training
-        # goes on after a checkpoint); a cluster already gone has nothing left to drop, and its
-        # error must not hide the one that stopped training
+        # goes on after a checkpoint), and the memory manager is let go; a cluster already
+        # gone has nothing left to drop, and its error must not hide the one that stopped
+        # training. Each apart: a worker lost as training ends must not keep the manager off
         try:
             client.run(forget, spec["key"])   # not another training's on the same cluster
-            if amm["stopped"]:
-                client.amm.start()
-                amm["stopped"] = False
+        except Exception:                 # noqa: BLE001
+            pass
+        try:
+            if held[0]:
+                held[0] = False
+                hold_copies(client, spec["key"], hold=False)
         except Exception:                 # noqa: BLE001
             pass
 

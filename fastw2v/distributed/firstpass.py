@@ -9,10 +9,12 @@ def count_on_workers(client, units, spills, encoding, unicode_errors):
     n = len(units)
     futures = client.map(_count, units, spills, [encoding] * n, [unicode_errors] * n, pure=False)
     try:
-        for future in futures:
-            yield future.result()
+        for i in range(n):
+            result = futures[i].result()
+            futures[i] = None                  # the worker lets the unit's table go, as the
+            yield result                       # local pass lets it go once merged
     except BaseException:                      # an error or Ctrl-C: the rest are not needed
-        client.cancel(futures)
+        client.cancel([f for f in futures if f is not None])
         raise
 
 

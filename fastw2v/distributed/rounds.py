@@ -46,6 +46,9 @@ class _Shell:
         V, D = len(model.vocab), model.config.vector_size
         model.wv = KeyedVectors(model.vocab.words, np.zeros((V, D), np.float32), model.vocab.counts)
         model.W_out = model._output_rows()
+        # as training.py's loop: a piece per thread that runs
+        import numba
+        threads = min(threads, numba.config.NUMBA_NUM_THREADS)
         self.model, self.threads = model, threads
         self.run = block_runner(model, threads)
         self.keep = model.vocab.keep_probabilities(model.config.sample)
@@ -164,9 +167,13 @@ def head(spec, replica, count_in, count_out):
 
 def _train(shell, ids, offsets, lr0, lr1, stream):
     """The piece in blocks, as ``training._cpu_epochs`` trains an epoch."""
+    import numba
+
     from ..cpu._rng import seed_states
     from ..training import train_block
     threads, n = shell.threads, max(int(offsets[-1]), 1)
+    if threads > 1:               # numba's thread count is per calling thread: Dask's task
+        numba.set_num_threads(threads)    # threads are not the one that built the shell
     loss = pairs = 0.0
     done = 0
     for b, starts in enumerate(plan_pieces(offsets, threads, config.BLOCK_WORDS_PER_THREAD)):
