@@ -20,8 +20,7 @@ class Word2VecConfig:
     epochs: int = 5                   # passes over the corpus
     workers: int = 0                  # threads; 0 = every core. 1 = the bit-reproducible serial kernel
     seed: int = 1                     # seeds initial vectors and every thread's RNG
-    max_vocab_size: int = None        # at most this many words, by word2vec.c's pruning rule on the
-                                      # final counts; text's first pass also prunes past 4x this
+    max_vocab_size: int = None        # prune rare words while counting when the vocabulary grows past this
     ns_exponent: float = 0.75         # noise distribution P(w) ~ count(w) ** ns_exponent
     sg: int = 1                       # 1 = skip-gram (context predicts centre), 0 = CBOW
     hs: int = 0                       # 1 = hierarchical softmax over a Huffman tree

@@ -194,7 +194,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         # appearance; keep only its small local -> global map, its sentence ends and flags
         index, words = ({w: i for i, w in enumerate(vocab[0])}, list(vocab[0])) if vocab else ({}, [])
         counts = np.zeros(1024, dtype=np.int64)
-        merged, raw_words, known_tokens, min_reduce = [], 0, 0, 1
+        merged, raw_words, known_tokens = [], 0, 0
         for r in count_units(units, tmp, threads, encoding, unicode_errors, client):
             unit_words = _decode_words(r, lowercase)             # distinct within the unit
             if not vocab:                                         # new words: the next ids
@@ -211,8 +211,6 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             known_tokens += int(r.counts[known].sum())
             merged.append((r.unit, os.path.basename(r.spill), m, r.ends, r.n_tokens, r.newline_first))
             raw_words += r.n_tokens
-            if max_vocab_size and not vocab and len(index) > PRUNE_FACTOR * max_vocab_size:
-                min_reduce = reduce_vocab(index, words, counts, max_vocab_size, min_reduce)
         if raw_words == 0:
             raise ValueError(f"corpus {', '.join(map(repr, files))} is empty: no words to train on")
         log(f"read {raw_words} words from {len(files)} file(s) in {time.perf_counter() - t0:.1f}s")
@@ -272,32 +270,6 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
 
 
 # ---- reading --------------------------------------------------------------------------------
-# More distinct words than this many times ``max_vocab_size`` while the units are merged are
-# pruned at once (``reduce_vocab``), so that memory stays bounded by max_vocab_size and one
-# unit's words, as gensim's max_vocab_size bounds its vocabulary scan. Below it the rule
-# applies to the final counts (``vocab.prune``: exact counts, a vocabulary that does not depend
-# on the order the units are read in).
-PRUNE_FACTOR = 4
-
-
-def reduce_vocab(index, words, counts, max_vocab_size, min_reduce):
-    """word2vec.c's ReduceVocab while counting: drop the words seen at most ``min_reduce``
-    times, raising it by one, until at most ``max_vocab_size`` words remain in ``index``
-    (word -> id); returns the next ``min_reduce``. A dropped word's id dies (its count, and
-    its tokens read so far, are lost); seen again, it starts over under a new id, as a word
-    pruned by word2vec.c or gensim starts its count over."""
-    ids = np.fromiter(index.values(), np.int64, count=len(index))
-    while ids.size > max_vocab_size:
-        drop = ids[counts[ids] <= min_reduce]
-        for i in drop.tolist():
-            del index[words[i]]
-            words[i] = None                   # the string's memory goes with its entry
-        counts[drop] = 0
-        ids = ids[counts[ids] > 0]
-        min_reduce += 1
-    return min_reduce
-
-
 def changed_sources(manifest):
     """How a file a prepared corpus was read from has changed since (a phrase naming it), or
     None: its size or modification time differs. A source moved or deleted is no change (the
