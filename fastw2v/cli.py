@@ -79,7 +79,9 @@ def _parser():
     p.add_argument("--output", "-o", required=True, help="the directory to write (must not exist)")
     p.add_argument("--keep-min-count", type=int, default=1,
                    help="leave out words seen fewer times (1: keep all, so train can pick any min_count)")
-    p.add_argument("--max-vocab-size", type=int, default=None, help="prune rare words past this")
+    p.add_argument("--max-vocab-size", type=int, default=None,
+                   help="keep the words word2vec.c's pruning past this many keeps (applied to "
+                        "the final counts)")
     p.add_argument("--lowercase", action="store_true", help="lowercase the corpus")
     p.add_argument("--workers", "-threads", type=int, default=0, help="threads, 0 = all cores (0)")
     p.add_argument("--save-vocab", "-save-vocab", help="also write the vocabulary ('word count' "

@@ -19,7 +19,7 @@ from ._files import check_writable
 from .callbacks import call
 from .corpus import (EncodedCorpus, PreparedCorpus, check_encoding, describe, encode, is_prepared,
                      prepare, read_vocab, scan)
-from .corpus.prepared import changed_sources
+from .corpus.prepared import added_sources, changed_sources
 from .keyedvectors import KeyedVectors
 from .params import FIELDS, Word2VecConfig, from_gensim
 from .progress import Progress
@@ -344,7 +344,9 @@ class Word2Vec:
                 call(callbacks, "on_epoch_end", self)
         except BaseException:
             if epoch is not None:             # stopped inside an epoch: the rows hold part of it
-                self._state = dict(self._state or self._record(schedule, epoch, data.raw_words),
+                mine = self._state is not None and self._state["run"] == schedule.run
+                self._state = dict(self._state if mine else
+                                   self._record(schedule, epoch, data.raw_words),
                                    partial_epoch=epoch + 1)
             raise
         finally:
@@ -426,7 +428,16 @@ class Word2Vec:
         class) is read again, as gensim does: one more pass over it."""
         if self._same_paths(corpus):
             prepared = getattr(self._corpus, "prepared", None)
-            return prepared is None or self._tmp is None or not changed_sources(prepared.manifest)
+            if prepared is None or self._tmp is None:     # a prepared directory: as it is
+                return True
+            if changed_sources(prepared.manifest):
+                return False
+            added = added_sources(prepared.manifest, prepared.path)
+            if added:                     # maybe text, maybe outputs saved beside it
+                warnings.warn(f"{describe(corpus)} holds {len(added)} file(s) it did not at "
+                              f"build_vocab, e.g. {added[0]!r}: training the text read then "
+                              "(build_vocab again to read them)", stacklevel=4)
+            return True
         if corpus is not self._source:
             return False
         return self._fingerprint is not None and _fingerprint(corpus) == self._fingerprint

@@ -20,7 +20,8 @@ class Word2VecConfig:
     epochs: int = 5                   # passes over the corpus
     workers: int = 0                  # threads; 0 = every core. 1 = the bit-reproducible serial kernel
     seed: int = 1                     # seeds initial vectors and every thread's RNG
-    max_vocab_size: int = None        # prune rare words while counting when the vocabulary grows past this
+    max_vocab_size: int = None        # at most this many words: word2vec.c's pruning rule, applied
+                                      # to the final counts (memory is not bounded by it)
     ns_exponent: float = 0.75         # noise distribution P(w) ~ count(w) ** ns_exponent
     sg: int = 1                       # 1 = skip-gram (context predicts centre), 0 = CBOW
     hs: int = 0                       # 1 = hierarchical softmax over a Huffman tree
@@ -46,7 +47,7 @@ class Word2VecConfig:
     def validate(self, learning_rate_line=True):
         """Raise ValueError naming every invalid hyperparameter. ``learning_rate_line=False``
         leaves out ``min_alpha <= alpha`` (gensim users set the two one after the other;
-        ``train`` warns when the line it will use rises)."""
+        ``train`` warns when alpha is below min_alpha: it then trains at min_alpha, as gensim)."""
         problems = []
         for name in ("vector_size", "window", "min_count", "epochs"):
             if not isinstance(getattr(self, name), (int, np.integer)) or getattr(self, name) < 1:

@@ -321,6 +321,15 @@ def test_resume_refuses_rows_that_hold_part_of_an_epoch(corpus, tmp_path, monkey
     model.train(corpus, epochs=1, verbose=False)
     assert model._state["run"] == 5
 
+    class StopAtOnce(CallbackAny2Vec):
+        def on_epoch_begin(self, model):
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):             # a later run stopped in its first epoch
+        model.train(corpus, epochs=3, callbacks=[StopAtOnce()], verbose=False)
+    assert (model._state["run"], model._state["total"], model._state["partial_epoch"]) == (6, 3, 1)
+    model.train(corpus, epochs=1, verbose=False)
+    assert model._state["run"] == 7
+
 
 def test_ctrl_c_while_the_checkpoint_is_written_keeps_a_resumable_model(corpus, tmp_path,
                                                                          monkeypatch):
@@ -382,8 +391,10 @@ def test_files_written_beside_a_source_directory_are_not_read_as_corpus(corpus, 
     model = Word2Vec(**SMALL).build_vocab(str(tmp_path / "src"))
     model.train(str(tmp_path / "src"), checkpoint=str(tmp_path / "src" / "ck.model"), verbose=False)
     model.wv.save_word2vec_format(tmp_path / "src" / "vectors.txt")
-    assert model._training_data(str(tmp_path / "src")) is model._corpus
-    model.train(str(tmp_path / "src"), verbose=False)
+    with pytest.warns(UserWarning, match=r"holds 2 file\(s\) it did not at build_vocab.*"
+                                         r"training the text read then"):
+        assert model._training_data(str(tmp_path / "src")) is model._corpus
+        model.train(str(tmp_path / "src"), verbose=False)
 
 
 def test_corpus_count_counts_the_sentences_given(corpus):

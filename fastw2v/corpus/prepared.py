@@ -4,7 +4,7 @@
 
     manifest.json      what was read (each file's path, size, mtime; ``inputs``: the sources
                        as given, files, directories or patterns, whose new files
-                       ``changed_sources`` notices), the settings
+                       ``added_sources`` names), the settings
                        (lowercase, keep_min_count, max_vocab_size, and how the text was
                        decoded: ``encoding`` as Python's canonical codec name, e.g.
                        "iso8859-1" for "latin-1", and ``unicode_errors``; a manifest without

@@ -120,13 +120,16 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                 counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id,
                 order_in=traffic.order_in, order_out=traffic.order_out)
     steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
-    hold_copies(client, spec["key"])
-    try:
+    held = [True]                 # finish() lets go; the next epoch holds again (marked
+    try:                          # before asking, so that a Ctrl-C meanwhile still lets go)
+        hold_copies(client, spec["key"])
         spec_future = scatter_everywhere(client, spec)           # once per train() call
     except BaseException:
-        hold_copies(client, spec["key"], hold=False)
+        try:
+            hold_copies(client, spec["key"], hold=False)
+        except Exception:                 # noqa: BLE001  (the error that stopped us matters)
+            pass
         raise
-    held = [True]                 # finish() lets go; the next epoch holds again
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
     model.round_log = []          # per step: seconds, words, rows met, bytes, workers, threads
@@ -137,8 +140,8 @@ def dask_epochs(model, data, keep, schedule, progress, client):
 
     def run_epoch(epoch):
         if not held[0]:                   # let go after the last epoch's checkpoint
-            hold_copies(client, spec["key"])
             held[0] = True
+            hold_copies(client, spec["key"])
             client.replicate([spec_future])  # copies the manager may have dropped meanwhile
         loss = pairs = 0.0
         done = 0
