@@ -188,8 +188,10 @@ def evaluate_word_pairs(kv, pairs=None, delimiter="\t", encoding="utf8", restric
                 continue
             fields = line.rstrip("\r\n").split(delimiter)
             try:
+                if len(fields) != 3:          # gensim skips these too (a, b, sim = fields)
+                    raise ValueError
                 score = float(fields[2])
-            except (IndexError, ValueError):
+            except ValueError:
                 skipped.append((line_no, line.rstrip()))
                 continue
             i, j = lookup.get(norm(fields[0])), lookup.get(norm(fields[1]))
