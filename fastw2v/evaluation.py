@@ -12,6 +12,7 @@ Both functions return tuples shaped like gensim's, so ``score, sections = ...`` 
 ``pearson, spearman, oov_ratio = ...`` unpack as there, with fastw2v's numbers as attributes.
 Lines gensim skips (not 4 words, no number) are skipped here too, with a warning naming them.
 """
+import io
 import math
 import warnings
 from collections import namedtuple
@@ -19,6 +20,7 @@ from collections import namedtuple
 import numpy as np
 from scipy import stats
 
+from ._files import open_binary
 from .data import QUESTIONS_WORDS, WORDSIM353
 
 Correlation = namedtuple("Correlation", "statistic pvalue")   # indexes as scipy's results: [0], [1]
@@ -227,7 +229,4 @@ def _cosines(kv, rows):
 
 def _open_text(path, encoding):
     """A questions or pairs file as text; .gz/.bz2/.xz decompressed (gensim reads them so)."""
-    import io
-
-    from ._files import open_binary
     return io.TextIOWrapper(open_binary(path), encoding=encoding)

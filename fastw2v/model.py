@@ -269,8 +269,9 @@ class Word2Vec:
         The corpus defaults to the one given to ``build_vocab``; another is encoded on the
         vocabulary (unknown words are skipped). Given again, the corpus of ``build_vocab`` is
         read again if it changed since (a list: its sentences; files: their sizes and times),
-        and a re-iterable that is not a list or tuple always is, as gensim reads it. ``total_examples`` / ``total_words`` are
-        accepted for gensim's code and not needed: fastw2v counts the corpus itself.
+        and a re-iterable that is not a list or tuple always is, as gensim reads it.
+        ``total_examples`` / ``total_words`` are accepted for gensim's code and not needed:
+        fastw2v counts the corpus itself.
         ``word_count``, ``queue_factor``, ``report_delay`` tune gensim's threads: no effect.
 
         ``checkpoint``: a path where the model is saved (atomically) after every epoch.
@@ -427,9 +428,9 @@ class Word2Vec:
         its new content, not the copy taken at build_vocab. Another re-iterable (a streaming
         class) is read again, as gensim does: one more pass over it."""
         if self._same_paths(corpus):
-            prepared = getattr(self._corpus, "prepared", None)
-            if prepared is None or self._tmp is None:     # a prepared directory: as it is
+            if self._tmp is None:         # a prepared directory the user made: as it is
                 return True
+            prepared = self._corpus.prepared          # text, prepared at build_vocab
             if changed_sources(prepared.manifest):
                 return False
             added = added_sources(prepared.manifest, prepared.path)

@@ -123,7 +123,7 @@ def _cuda_epochs(model, data, keep, schedule, progress):
     cfg = dataclasses.replace(model.config, alpha=schedule.alpha, min_alpha=schedule.min_alpha)
     noise = alias_table(model.vocab.noise_distribution(cfg.ns_exponent))  # exact draws, as the CPU
     trainer = CudaTrainer(model.wv.vectors, model.W_out, noise, cfg, cfg.objective,
-                          seed=cfg.seed, n_tokens=data.n_words)
+                          n_tokens=data.n_words)
 
     def run_epoch(epoch):
         # every epoch its own streams, on the host and the device, as on the CPU: a resumed run

@@ -84,12 +84,14 @@ def read_vocab(path, encoding="utf-8", sentence_marker=True):
             break
         except UnicodeDecodeError:
             pass
-    else:
-        line_no, raw, e = next((i, raw, _decode_error(raw, encoding))
-                               for i, raw in enumerate(raw_lines, 1) if _decode_error(raw, encoding))
-        raise ValueError(f"{path}: line {line_no}: invalid {encoding} byte "
-                         f"{raw[e.start:e.start + 1]!r} at byte {e.start + 1} of the "
-                         "line (give the vocabulary's encoding)")
+    else:                         # neither: name the first bad byte in ``encoding``
+        for line_no, raw in enumerate(raw_lines, 1):
+            try:
+                raw.decode(encoding)
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}: line {line_no}: invalid {encoding} byte "
+                                 f"{raw[e.start:e.start + 1]!r} at byte {e.start + 1} of the "
+                                 "line (give the vocabulary's encoding)") from None
     words, counts, seen = [], [], set()
     for line_no, line in enumerate(lines, 1):
         if not line.strip(" \t\r"):
@@ -114,14 +116,6 @@ def read_vocab(path, encoding="utf-8", sentence_marker=True):
 # a word (no space, tab or newline: word2vec.c's ReadWord ends a word there), spaces or tabs,
 # a count; spaces or tabs may surround them
 _VOCAB_LINE = re.compile(r"[ \t]*([^ \t\n]+)[ \t]+(\d+)[ \t]*")
-
-
-def _decode_error(raw, encoding):
-    try:
-        raw.decode(encoding)
-    except UnicodeDecodeError as e:
-        return e
-    return None
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -249,7 +243,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             format=FORMAT, version=VERSION, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             sources=[dict(path=os.path.abspath(p), size=s.st_size, mtime_ns=s.st_mtime_ns)
                      for p, s in stats],
-            inputs=[_absolute(source) for source in
+            inputs=[os.path.abspath(source) for source in
                     ([sources] if isinstance(sources, (str, os.PathLike)) else sources)],
             tokenizer="whitespace (str.split), one sentence a line",
             encoding=encoding, unicode_errors=unicode_errors,
@@ -302,11 +296,6 @@ def added_sources(manifest, prepared_dir):
         added += [p for p in map(os.path.abspath, found)
                   if p not in read and not p.startswith(inside)]
     return added
-
-
-def _absolute(source):
-    """A source as given to prepare (file, directory or glob pattern), made absolute."""
-    return os.path.abspath(os.fspath(source))
 
 
 def is_prepared(path):
@@ -397,13 +386,15 @@ class PreparedCorpus:
         """Tokens stored, left-out words included (sentence_ends counts these)."""
         return int(self.manifest["raw_words"])
 
-    def blocks(self, to_id=None):
+    def blocks(self, to_id=None, check=False):
         """The stored tokens in corpus order as vocabulary ids (-1 for a word left out), or as
         ``to_id[vocabulary id]`` when given, ``_IO_TOKENS`` at a time, read explicitly (no
-        mmap, so pages read do not stay in the process's memory)."""
+        mmap, so pages read do not stay in the process's memory). ``check``: every id checked
+        against its map (``encoded`` does, once, before training; the epochs then read
+        without it)."""
         for tokens, shard_map in self.shards:
             m = np.fromfile(shard_map, dtype="<i4")
-            if m.size and not -1 <= m.min() <= m.max() < len(self.words):
+            if check and m.size and not -1 <= m.min() <= m.max() < len(self.words):
                 raise ValueError(f"{shard_map}: damaged (a vocabulary id outside 0-"
                                  f"{len(self.words) - 1}): prepare it again")
             if to_id is not None:
@@ -413,7 +404,7 @@ class PreparedCorpus:
                     ids = np.fromfile(f, dtype="<i4", count=_IO_TOKENS)
                     if ids.size == 0:
                         break
-                    if ids.min() < 0 or ids.max() >= m.size:
+                    if check and (ids.min() < 0 or ids.max() >= m.size):
                         raise ValueError(f"{tokens}: damaged (an id outside its map "
                                          f"{os.path.basename(shard_map)}, {m.size} words): "
                                          "prepare it again")
@@ -424,7 +415,7 @@ class PreparedCorpus:
         ``EncodedCorpus``, with sentence offsets as ``EncodedCorpus.from_scan`` computes them."""
         kept_at_ends = np.empty(self.ends.size, dtype=np.int64)
         kept = read = e = 0
-        for ids in self.blocks(to_id):
+        for ids in self.blocks(to_id, check=True):
             cum = np.cumsum(ids >= 0)
             stop = np.searchsorted(self.ends, read + ids.size, side="right")
             kept_at_ends[e:stop] = kept + cum[self.ends[e:stop] - read - 1]

@@ -24,8 +24,8 @@ The learning rate falls on one line over the stored tokens of all epochs: a step
 as the threads of one block do. One process counts the words it trains instead (stored tokens
 less the words under min_count): both lines start and end at the same rates, and in between
 they part by how unevenly the dropped words spread over the pieces before (they are rare
-words, spread through the corpus, so the two lines stay close). Every epoch ends with a whole cycle's last
-step, so the client's model is whole at each epoch's end (callbacks, checkpoints).
+words, spread through the corpus, so the two lines stay close). Every epoch ends with a whole
+cycle's last step, so the client's model is whole at each epoch's end (callbacks, checkpoints).
 """
 import dataclasses
 import time

@@ -51,12 +51,13 @@ def segments(offsets, max_tokens):
 
 
 class CudaTrainer:
-    """Trains one model's matrices on the device; ``train_epoch`` may be called repeatedly."""
+    """Trains one model's matrices on the device; ``train_epoch`` may be called repeatedly,
+    each after ``reseed`` (every epoch its own random streams)."""
 
-    def __init__(self, W_in, W_out, noise, cfg, objective, seed, n_tokens):
+    def __init__(self, W_in, W_out, noise, cfg, objective, n_tokens):
         """``noise = (accept, alias)``: the alias table of the noise distribution."""
         self.cuda = require_cuda()
-        from ._device import launch_config, rng_states
+        from ._device import launch_config
         self.W_in_host, self.W_out_host = W_in, W_out
         self.W_in = self.cuda.to_device(W_in)
         self.W_out = self.cuda.to_device(W_out)
@@ -66,7 +67,7 @@ class CudaTrainer:
         self.blocks, self.threads = launch_config(n_tokens)
         grid = self.blocks * self.threads
         D = W_in.shape[1]
-        self.states = rng_states(grid, seed)
+        self.states = None                             # reseed() makes them
         self.e = self.cuda.device_array((grid, D), dtype=np.float32)
         if self.arch == "cbow":                        # CBOW's hidden vectors and context lists
             self.h = self.cuda.device_array((grid, D), dtype=np.float32)
