@@ -24,7 +24,7 @@ from .keyedvectors import KeyedVectors
 from .params import FIELDS, Word2VecConfig, from_gensim
 from .progress import Progress
 from .training import Schedule, epoch_runner
-from .vocab import Vocab, prune
+from .vocab import Vocab, final_min_count, prune
 
 __all__ = ["Word2Vec", "Word2VecConfig"]
 
@@ -53,7 +53,7 @@ class Word2Vec:
     """
 
     def __init__(self, sentences=None, corpus_file=None, *, corpus_iterable=None, callbacks=(),
-                 **params):
+                 trim_rule=None, **params):
         object.__setattr__(self, "config", Word2VecConfig(**from_gensim(params)))
         self.config.validate()
         if self.config.device == "cuda":
@@ -66,6 +66,7 @@ class Word2Vec:
         self.running_training_loss = 0.0   # summed since the latest train() began (gensim's)
         self.corpus_count = 0         # sentences of the latest build_vocab corpus
         self.corpus_total_words = 0   # its words, before min_count
+        self.effective_min_count = self.config.min_count   # min_count, raised by max_final_vocab
         self.train_count = 0
         self.train_seconds = self.total_train_time = 0.0
         self.words_per_second = 0.0
@@ -77,11 +78,15 @@ class Word2Vec:
             raise TypeError("Word2Vec: give the corpus once, as sentences or corpus_iterable")
         corpus = _one_corpus(sentences if sentences is not None else corpus_iterable, corpus_file)
         if corpus is not None:
-            self.build_vocab(corpus)
+            self.build_vocab(corpus, trim_rule=trim_rule)
             self.train(corpus, callbacks=callbacks)
-        elif callbacks:                   # gensim 4 keeps no callbacks either, and says so
-            warnings.warn("callbacks given to Word2Vec() without a corpus are not kept: pass "
-                          "them to train(..., callbacks=...)", stacklevel=2)
+        else:                             # gensim 4 keeps neither, and says so for callbacks
+            if callbacks:
+                warnings.warn("callbacks given to Word2Vec() without a corpus are not kept: pass "
+                              "them to train(..., callbacks=...)", stacklevel=2)
+            if trim_rule is not None:
+                warnings.warn("trim_rule given to Word2Vec() without a corpus is not kept: pass "
+                              "it to build_vocab(..., trim_rule=...)", stacklevel=2)
 
     # ---- gensim's attributes ---------------------------------------------------------------
     def __getattr__(self, name):
@@ -128,6 +133,33 @@ class Word2Vec:
         loss of each epoch alone is in ``epoch_losses``, per pair: ``/ epoch_pairs``)."""
         return self.running_training_loss
 
+    def predict_output_word(self, context_words_list, topn=10):
+        """gensim's: the ``topn`` words most probable at the centre of ``context_words_list``,
+        as ``[(word, probability)]``, most probable first: the softmax over every output row of
+        the context rows' mean (their sum with ``cbow_mean=0``), for skip-gram models too, as
+        gensim computes it. Unknown context words are skipped; with none known, warns and
+        returns None. Needs one output row per word (negative sampling or the full softmax)."""
+        if self.vocab is None:
+            raise RuntimeError("predict_output_word: the model has no vocabulary yet")
+        if self.config.objective[1] == "hs":
+            raise RuntimeError("predict_output_word needs one output row per word: train with "
+                               "negative sampling (negative > 0) or loss='softmax', not hs=1")
+        if isinstance(context_words_list, str):
+            raise TypeError("predict_output_word takes a list of context words, not one string")
+        ids = [self.wv.key_to_index[w] for w in context_words_list if w in self.wv.key_to_index]
+        if not ids:
+            warnings.warn("predict_output_word: every context word is out of the vocabulary",
+                          stacklevel=2)
+            return None
+        hidden = self.wv.vectors[ids].astype(np.float64).sum(axis=0)
+        if self.config.cbow_mean:
+            hidden /= len(ids)
+        scores = self.W_out @ hidden                  # (V,) output rows . hidden
+        p = np.exp(scores - scores.max())             # softmax, without overflow
+        p /= p.sum()
+        top = np.argsort(-p, kind="stable")[:topn]
+        return [(self.vocab.words[i], float(p[i])) for i in top]
+
     # ---- vocabulary ----------------------------------------------------------------------
     def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=None,
                     keep_raw_vocab=False, trim_rule=None, vocab_file=None, client=None):
@@ -144,13 +176,17 @@ class Word2Vec:
         counts), rebuild the noise distribution and the Huffman tree, and make the corpus the
         one ``train()`` trains. Returns ``self``.
 
+        As gensim's: ``max_final_vocab`` raises min_count until at most that many words stay
+        (``model.effective_min_count``), and ``trim_rule(word, count, min_count)`` may answer
+        ``RULE_KEEP`` or ``RULE_DISCARD`` (``fastw2v.vocab``, gensim.utils's values) for any
+        word, or ``RULE_DEFAULT`` to leave it to the count; it is also asked when
+        ``max_vocab_size`` prunes, and is not kept with the model. ``keep_raw_vocab`` has no
+        effect (fastw2v keeps no raw vocabulary).
+
         ``client`` (a ``dask.distributed.Client``): the first pass runs on its workers, and so
         does training from then on (``fastw2v/distributed/``). The corpus must then be files
         every worker can read; a text corpus is prepared into a directory beside it.
         """
-        if trim_rule is not None:
-            raise TypeError("build_vocab: trim_rule is not supported; fastw2v keeps words by "
-                            "min_count and max_vocab_size only")
         corpus = _one_corpus(corpus_iterable, corpus_file, required="build_vocab")
         if client is not None:
             if not _is_paths(corpus):
@@ -164,42 +200,104 @@ class Word2Vec:
                                    "build one first with build_vocab(corpus)")
             if vocab_file is not None:
                 raise ValueError("build_vocab: vocab_file fixes the vocabulary, update=True grows it")
-            return self._grow_vocab(corpus)
+            return self._grow_vocab(corpus, trim_rule)
         cfg = self.config
         fixed = read_vocab(vocab_file, cfg.encoding) if vocab_file is not None else None
+        # with a trim_rule, max_vocab_size prunes here, asking the rule (not in the first pass)
+        ruled_pruning = trim_rule is not None and cfg.max_vocab_size is not None and fixed is None
         tmp = given = None
         if _is_paths(corpus):
-            prepared, tmp = self._prepared(corpus, fixed, complete=fixed is not None)
+            prepared, tmp = self._prepared(corpus, fixed, complete=fixed is not None,
+                                           prune=not ruled_pruning)
             words, counts = fixed if fixed is not None else (prepared.words, prepared.counts)
             # the directory's vocabulary ids -> this model's (-1: not in it)
             index = {w: i for i, w in enumerate(words)}
             to_words = np.array([index.get(w, -1) for w in prepared.words], np.int64)
-            if fixed is None and cfg.max_vocab_size != prepared.manifest["max_vocab_size"]:
-                counts = np.where(prune(counts, cfg.max_vocab_size), counts, 0)
-            vocab, new_id = Vocab.from_counts(words, counts, cfg.min_count)
+            if ruled_pruning and prepared.manifest["max_vocab_size"] is not None:
+                raise ValueError(f"{os.fspath(corpus)!r} was pruned by max_vocab_size when it was "
+                                 "prepared, without the trim_rule: prepare it without "
+                                 "--max-vocab-size to prune with a trim_rule")
+            if fixed is None and (ruled_pruning or
+                                  cfg.max_vocab_size != prepared.manifest["max_vocab_size"]):
+                counts = np.where(prune(counts, cfg.max_vocab_size, words, trim_rule), counts, 0)
+            vocab, new_id = self._choose_vocab(words, counts, trim_rule)
             to_id = np.where(to_words >= 0, new_id[to_words], -1).astype(np.int32)
             if len(vocab):
                 data = prepared.encoded(to_id, config.MAX_SENTENCE_LENGTH)
             raw_words, most = prepared.raw_words, int(counts.max())
         else:
-            scanned = scan(corpus, cfg.lowercase, cfg.max_vocab_size)
+            scanned = scan(corpus, cfg.lowercase, None if ruled_pruning else cfg.max_vocab_size)
             raw_words, given = scanned.raw_words, scanned.given
             most = int(scanned.counts.max()) if raw_words else 0
             if raw_words and fixed is not None:
-                vocab, new_id = Vocab.from_counts(*fixed, cfg.min_count)
+                vocab, new_id = self._choose_vocab(*fixed, trim_rule)
                 data = encode(corpus, vocab.key_to_index, cfg.lowercase)
             elif raw_words:
-                vocab, new_id = Vocab.from_counts(scanned.words, scanned.counts, cfg.min_count)
+                counts = scanned.counts
+                if ruled_pruning:
+                    counts = np.where(prune(counts, cfg.max_vocab_size, scanned.words, trim_rule),
+                                      counts, 0)
+                vocab, new_id = self._choose_vocab(scanned.words, counts, trim_rule)
                 data = EncodedCorpus.from_scan(scanned, new_id)
         if raw_words == 0:
             raise ValueError(f"corpus {describe(corpus)} is empty: no words to train on")
         if len(vocab) == 0:
-            raise ValueError(f"no word of corpus {describe(corpus)} occurs min_count={cfg.min_count} "
-                             f"times ({raw_words} words, most frequent seen {most} times); lower min_count")
+            raise ValueError(f"no word of corpus {describe(corpus)} occurs min_count="
+                             f"{self.effective_min_count} times ({raw_words} words, most frequent "
+                             f"seen {most} times){_ruled(trim_rule)}; lower min_count")
+        self._new_rows(vocab)
+        self._use_corpus(corpus, data, tmp, given)
+        return self
+
+    def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None,
+                              trim_rule=None, update=False):
+        """gensim's: the vocabulary from a mapping ``{word: count}`` instead of a corpus.
+        ``min_count``, ``max_final_vocab`` and ``trim_rule`` choose the words as in
+        ``build_vocab`` (``max_vocab_size`` does not prune: gensim's does not either);
+        ``update=True`` grows a trained model's vocabulary. No corpus is read, so ``train``
+        needs one: ``train(corpus)``. ``corpus_count`` sets ``model.corpus_count`` (gensim's
+        sentences of the corpus to come); ``keep_raw_vocab`` has no effect. Returns ``self``."""
+        words = list(word_freq)
+        for w in words:
+            c = word_freq[w]
+            if not isinstance(w, str):
+                raise TypeError(f"build_vocab_from_freq: words must be str, got {w!r}")
+            if not isinstance(c, (int, np.integer)) or isinstance(c, bool) or c < 0:
+                raise ValueError(f"build_vocab_from_freq: the count of {w!r} must be an integer "
+                                 f">= 0, got {c!r}")
+        counts = np.array([word_freq[w] for w in words], dtype=np.int64)
+        if update and self.vocab is None:
+            raise RuntimeError("build_vocab_from_freq(update=True) grows a trained model's "
+                               "vocabulary: build one first")
+        if update:
+            vocab, _ = self._choose_vocab(words, counts, trim_rule, grow=True)
+            self._grown_rows(vocab)
+        else:
+            vocab, _ = self._choose_vocab(words, counts, trim_rule)
+            if len(vocab) == 0:
+                raise ValueError(f"build_vocab_from_freq: no word of {len(words)} has a count of "
+                                 f"min_count={self.effective_min_count}{_ruled(trim_rule)}")
+            self._new_rows(vocab)
+        self._corpus = self._source = self._tmp = self._fingerprint = None
+        self.corpus_count = int(corpus_count or 0)
+        return self
+
+    def _choose_vocab(self, words, counts, trim_rule=None, grow=False):
+        """gensim's prepare_vocab: the words of ``counts`` that stay (``max_final_vocab``
+        raises min_count to ``effective_min_count``; ``trim_rule`` has the last word), as a new
+        vocabulary or this one grown. Returns (vocabulary, each given word's id or -1)."""
+        cfg = self.config
+        self.effective_min_count = final_min_count(counts, cfg.min_count, cfg.max_final_vocab)
+        if grow:
+            return self.vocab.grown(words, counts, self.effective_min_count, trim_rule)
+        return Vocab.from_counts(words, counts, self.effective_min_count, trim_rule)
+
+    def _new_rows(self, vocab):
+        """Take ``vocab`` with fresh rows: a new model's start."""
+        cfg = self.config
         if cfg.objective[1] == "softmax":
             _check_softmax_fits(len(vocab), cfg.vector_size, self.workers, cfg.softmax_batch)
         self.vocab = vocab
-        self._use_corpus(corpus, data, tmp, given)
         self.epoch_losses, self.epoch_pairs = [], []      # new vectors: a new history
         self._state = None
         rng = np.random.default_rng(cfg.seed)
@@ -209,22 +307,28 @@ class Word2Vec:
         self.wv = KeyedVectors(self.vocab.words, _init_rows(rng, len(vocab), cfg.vector_size),
                                self.vocab.counts)
         self.W_out = self._output_rows()
-        return self
 
-    def _grow_vocab(self, corpus):
+    def _grow_vocab(self, corpus, trim_rule=None):
         """build_vocab(update=True): the vocabulary grown by the corpus's new words."""
         cfg = self.config
         if _is_paths(corpus):
             prepared, tmp = self._prepared(corpus, prune=False)   # min_count alone picks new words
-            vocab, ids = self.vocab.grown(prepared.words, prepared.counts, cfg.min_count)
+            vocab, ids = self._choose_vocab(prepared.words, prepared.counts, trim_rule, grow=True)
             data, given = prepared.encoded(ids, config.MAX_SENTENCE_LENGTH), None
         else:
             scanned, tmp = scan(corpus, cfg.lowercase), None
-            vocab, ids = self.vocab.grown(scanned.words, scanned.counts, cfg.min_count)
+            vocab, ids = self._choose_vocab(scanned.words, scanned.counts, trim_rule, grow=True)
             data, given = EncodedCorpus.from_scan(scanned, ids), scanned.given
         if data.n_words == 0:
             raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary and none "
-                             f"seen min_count={cfg.min_count} times")
+                             f"seen min_count={self.effective_min_count} times{_ruled(trim_rule)}")
+        self._grown_rows(vocab)
+        self._use_corpus(corpus, data, tmp, given)
+        return self
+
+    def _grown_rows(self, vocab):
+        """Take ``vocab``, this one grown: new words get fresh rows, trained ones keep theirs."""
+        cfg = self.config
         old = len(self.vocab)
         # new words get fresh random rows (seeded by the seed and the old size), the output
         # layer zero rows for them (or, with hierarchical softmax, for the new inner nodes)
@@ -235,8 +339,6 @@ class Word2Vec:
         self.wv.__init__(vocab.words, W_in, vocab.counts)   # the same object, as gensim's wv
         self.W_out = self._output_rows()
         self.W_out[:W_out.shape[0]] = W_out
-        self._use_corpus(corpus, data, tmp, given)
-        return self
 
     def _use_corpus(self, corpus, data, tmp, given=None):
         """``given``: the sentences a token-list corpus yielded (its scan counted them)."""
@@ -289,8 +391,9 @@ class Word2Vec:
         cfg = self.config
         corpus = _one_corpus(corpus_iterable, corpus_file)
         if corpus is None and self._corpus is None:
-            raise ValueError("this model was loaded from a file, which holds no corpus: pass the "
-                             "corpus to train on, train(corpus)")
+            raise ValueError("this model holds no corpus (loaded from a file, or its vocabulary "
+                             "built by build_vocab_from_freq): pass the corpus to train on, "
+                             "train(corpus)")
         if compute_loss is not None:
             self.compute_loss = bool(compute_loss)
         if client is not None:
@@ -515,7 +618,8 @@ class Word2Vec:
         meta = dict(format=MODEL_FORMAT, config=dataclasses.asdict(self.config),
                     epoch_losses=self.epoch_losses, epoch_pairs=self.epoch_pairs,
                     state=self._state, corpus_count=self.corpus_count,
-                    corpus_total_words=self.corpus_total_words)
+                    corpus_total_words=self.corpus_total_words,
+                    effective_min_count=int(self.effective_min_count))
         _container.write(path, meta, dict(W_in=self.wv.vectors, W_out=self.W_out,
                                           counts=self.vocab.counts, words=blob,
                                           word_offsets=offsets))
@@ -563,10 +667,15 @@ class Word2Vec:
         model._state = meta.get("state")
         model.corpus_count = meta.get("corpus_count", 0)
         model.corpus_total_words = meta.get("corpus_total_words", 0)
+        model.effective_min_count = meta.get("effective_min_count", model.config.min_count)
         return model
 
 
 MODEL_FORMAT = "fastw2v-model-2"
+
+
+def _ruled(trim_rule):
+    return "" if trim_rule is None else " or was kept by the trim_rule"
 
 
 def _load_npz(path):

@@ -22,6 +22,7 @@ class Word2VecConfig:
     seed: int = 1                     # seeds initial vectors and every thread's RNG
     max_vocab_size: int = None        # at most this many words: word2vec.c's pruning rule, applied
                                       # to the final counts (memory is not bounded by it)
+    max_final_vocab: int = None       # gensim's: min_count raised until at most this many words stay
     ns_exponent: float = 0.75         # noise distribution P(w) ~ count(w) ** ns_exponent
     sg: int = 1                       # 1 = skip-gram (context predicts centre), 0 = CBOW
     hs: int = 0                       # 1 = hierarchical softmax over a Huffman tree
@@ -62,8 +63,10 @@ class Word2VecConfig:
             problems.append(f"min_alpha must be in [0, alpha={self.alpha}], got {self.min_alpha!r}")
         if self.workers < 0:
             problems.append(f"workers must be >= 0 (0 = all cores), got {self.workers!r}")
-        if self.max_vocab_size is not None and self.max_vocab_size < 1:
-            problems.append(f"max_vocab_size must be >= 1 or None, got {self.max_vocab_size!r}")
+        for name in ("max_vocab_size", "max_final_vocab"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
+                problems.append(f"{name} must be an integer >= 1 or None, got {value!r}")
         if not self.ns_exponent >= 0:
             problems.append(f"ns_exponent must be >= 0, got {self.ns_exponent!r}")
         if self.sg not in (0, 1):
@@ -112,12 +115,6 @@ FIELDS = frozenset(f.name for f in fields(Word2VecConfig))
 # (architecture, head) pairs the numba.cuda kernels train (gpu/)
 CUDA_OBJECTIVES = {("sg", "ns"), ("cbow", "ns"), ("sg", "softmax")}
 
-# gensim 4 Word2Vec arguments fastw2v does not take, and what to do instead
-_UNSUPPORTED = {
-    "trim_rule": "fastw2v keeps words by min_count and max_vocab_size only; filter the corpus "
-                 "or raise min_count",
-    "max_final_vocab": "use max_vocab_size (word2vec.c's rule) or a higher min_count",
-}
 # gensim arguments that fastw2v takes at one value only (what it always does)
 _FIXED = {
     "sorted_vocab": (1, "the vocabulary is always sorted by descending count"),
@@ -134,9 +131,6 @@ def from_gensim(params):
     naming each unknown or unsupported argument and what to use instead."""
     params = dict(params)
     problems = []
-    for name, why in _UNSUPPORTED.items():
-        if name in params and params.pop(name) is not None:
-            problems.append(f"{name} is not supported: {why}")
     for name, (value, why) in _FIXED.items():
         if name in params and params.pop(name) != value:
             problems.append(f"{name} must be {value!r}: {why}")

@@ -12,17 +12,59 @@ import numpy as np
 from .huffman import huffman_tree
 
 
-def prune(counts, max_vocab_size):
+# trim_rule's answers: gensim.utils's values, so that rules written for gensim work unchanged
+RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2
+
+
+def keep_words(words, counts, min_count, trim_rule=None):
+    """Which words stay: gensim's ``keep_vocab_item`` for every word with a count. A word
+    stays when ``count >= min_count``, unless ``trim_rule(word, count, min_count)`` answers
+    RULE_KEEP (it stays) or RULE_DISCARD (it goes); RULE_DEFAULT (or None) leaves the count's
+    answer. Words with count 0 (pruned, or never seen) never stay."""
+    counts = np.asarray(counts, dtype=np.int64)
+    keep = counts >= min_count
+    if trim_rule is not None:
+        for i in np.flatnonzero(counts > 0).tolist():
+            answer = trim_rule(words[i], int(counts[i]), min_count)
+            if answer == RULE_KEEP:
+                keep[i] = True
+            elif answer == RULE_DISCARD:
+                keep[i] = False
+    return keep & (counts > 0)
+
+
+def final_min_count(counts, min_count, max_final_vocab=None):
+    """gensim's ``effective_min_count``: ``min_count``, raised so that at most
+    ``max_final_vocab`` words reach it (one more than the count of the word ranked
+    ``max_final_vocab``: words tied at the cut all go, so the vocabulary may be smaller)."""
+    if max_final_vocab is None:
+        return min_count
+    seen = np.asarray(counts, dtype=np.int64)
+    seen = seen[seen > 0]
+    if max_final_vocab >= seen.size:
+        return max(min_count, 1)
+    return max(min_count, int(np.partition(seen, seen.size - 1 - max_final_vocab)
+                              [seen.size - 1 - max_final_vocab]) + 1)
+
+
+def prune(counts, max_vocab_size, words=None, trim_rule=None):
     """Which words survive ``max_vocab_size``: word2vec.c's ReduceVocab rule applied to the
     final counts (while more than max_vocab_size words remain, drop those seen at most
     ``min_reduce`` times, then raise min_reduce by one). word2vec.c and gensim prune while
     counting, which also loses the early counts of words that later come back; pruning after
     counting keeps exact counts and gives the same vocabulary whatever order the first pass
-    reads the corpus in."""
+    reads the corpus in. ``trim_rule`` (with ``words``) is asked as gensim's pruning asks it,
+    with ``min_count = min_reduce + 1``: the words it keeps survive, so the vocabulary may stay
+    larger than max_vocab_size."""
+    counts = np.asarray(counts, dtype=np.int64)
     alive = counts > 0
     min_reduce = 1
-    while max_vocab_size is not None and alive.sum() > max_vocab_size:
-        alive &= counts > min_reduce
+    top = int(counts.max()) if counts.size else 0
+    while max_vocab_size is not None and alive.sum() > max_vocab_size and min_reduce <= top:
+        if trim_rule is None:
+            alive &= counts > min_reduce
+        else:
+            alive &= keep_words(words, np.where(alive, counts, 0), min_reduce + 1, trim_rule)
         min_reduce += 1
     return alive
 
@@ -49,32 +91,34 @@ class Vocab:
         return int(self.counts.sum())
 
     @classmethod
-    def from_counts(cls, words, counts, min_count=1):
-        """Keep words with ``count >= min_count``, sorted by descending count.
+    def from_counts(cls, words, counts, min_count=1, trim_rule=None):
+        """Keep words with ``count >= min_count`` (or as ``trim_rule`` says: ``keep_words``),
+        sorted by descending count.
 
         Returns the vocabulary and, for each input position, its new id (-1 when dropped).
         Words with count 0 (pruned by ``prune``) are always dropped.
         """
         counts = np.asarray(counts, dtype=np.int64)
-        alive = counts >= max(min_count, 1)
+        alive = keep_words(words, counts, min_count, trim_rule)
         order = np.flatnonzero(alive)
         order = order[np.argsort(-counts[order], kind="stable")]
         new_id = np.full(counts.size, -1, dtype=np.int32)
         new_id[order] = np.arange(order.size, dtype=np.int32)
         return cls([words[i] for i in order], counts[order]), new_id
 
-    def grown(self, words, counts, min_count=1):
+    def grown(self, words, counts, min_count=1, trim_rule=None):
         """This vocabulary grown by a new corpus's ``words`` and ``counts``, as gensim's
         ``build_vocab(update=True)``: known words keep their ids and add their counts; new
-        words seen ``min_count`` times are appended (by descending count), so every trained
-        row keeps its meaning. Returns the vocabulary and each given word's id (-1: dropped).
+        words seen ``min_count`` times (or as ``trim_rule`` says) are appended (by descending
+        count), so every trained row keeps its meaning. Returns the vocabulary and each given
+        word's id (-1: dropped).
         """
         counts = np.asarray(counts, dtype=np.int64)
         ids = np.array([self.key_to_index.get(w, -1) for w in words], dtype=np.int32)
         known = ids >= 0
         total = self.counts.copy()
         np.add.at(total, ids[known], counts[known])
-        fresh = np.flatnonzero(~known & (counts >= max(min_count, 1)))
+        fresh = np.flatnonzero(~known & keep_words(words, counts, min_count, trim_rule))
         fresh = fresh[np.argsort(-counts[fresh], kind="stable")]
         ids[fresh] = len(self) + np.arange(fresh.size, dtype=np.int32)
         return Vocab(self.words + [words[i] for i in fresh],

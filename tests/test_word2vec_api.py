@@ -61,10 +61,8 @@ def test_gensim_attributes(corpus):
 
 
 @pytest.mark.parametrize("name, value, message", [
-    ("trim_rule", lambda w, c, m: 1, "trim_rule is not supported"),
     ("hashfxn", id, "hashfxn must be <built-in function hash>"),
     ("null_word", 1, "null_word must be 0"),
-    ("max_final_vocab", 1000, "max_final_vocab is not supported: use max_vocab_size"),
     ("sorted_vocab", 0, "sorted_vocab must be 1"),
     ("shrink_windows", False, "shrink_windows must be True"),
     ("size", 100, r"unknown parameter\(s\) size"),
