@@ -217,3 +217,13 @@ def test_predict_output_word_refusals(zipf):
     hs = Word2Vec(zipf, **SMALL, min_count=2, hs=1, negative=0)
     with pytest.raises(RuntimeError, match="one output row per word"):
         hs.predict_output_word(["w0"])
+
+
+def test_a_vocabulary_file_is_chosen_from_as_a_corpus_is(zipf, tmp_path):
+    words = tmp_path / "vocab.txt"
+    words.write_text("w0 500\nw1 300\nw150 2\nw7 40\nw9 30\n")
+    for corpus in (zipf, write(tmp_path, zipf)):
+        model = Word2Vec(**SMALL, min_count=5, max_final_vocab=3)
+        model.build_vocab(corpus, vocab_file=str(words), trim_rule=rule)
+        assert model.vocab.words == ["w0", "w7", "w150"]     # w1 discarded, w150 kept, w9 cut
+        assert model.effective_min_count == 31
