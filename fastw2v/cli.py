@@ -2,7 +2,8 @@
 
 Long options are readable (``--vector-size``); word2vec.c's spellings work too (``-size``,
 ``-window``, ``-negative``, ``-sample``, ``-iter``, ``-min-count``, ``-threads``, ``-binary``,
-``-alpha``, ``-cbow``, ``-hs``, ``-train``, ``-output``). Objectives, as word2vec.c and gensim:
+``-alpha``, ``-cbow``, ``-hs``, ``-train``, ``-output``, ``-classes``, ``-save-vocab``,
+``-read-vocab``, ``-debug``). Objectives, as word2vec.c and gensim:
 ``-cbow 0|1`` picks skip-gram or CBOW, ``-negative K`` negative sampling, ``-hs 1 -negative 0``
 hierarchical softmax, ``--loss softmax`` the full softmax. As with word2vec.c, ``fastw2v -train
 CORPUS -output FILE ...`` (no subcommand) trains.
@@ -99,6 +100,9 @@ def _parser():
     p.add_argument("--output", "-o", "-output", dest="output",
                    help="vector file to write (without it, -save-vocab alone counts the "
                         "vocabulary and stops, as word2vec.c)")
+    p.add_argument("--classes", "-classes", type=int, default=0, metavar="K",
+                   help="write 'word class' lines (K-means of the vectors into K classes, as "
+                        "word2vec.c) to the output instead of the vectors (0: vectors)")
     p.add_argument("--save-model", help="also save the full model, after every epoch (a checkpoint "
                                         "that --resume continues from)")
     p.add_argument("--resume", metavar="MODEL",
@@ -167,6 +171,10 @@ def _train_on(args, started):
     outputs = _check_outputs(output=args.output, save_model=args.save_model,
                              resume=None if args.save_model else args.resume,
                              save_vocab=args.save_vocab)
+    if args.classes < 0:
+        raise _Stop(f"-classes needs a number of classes >= 1 (0: write vectors), got {args.classes}")
+    if args.classes and not args.output:
+        raise _Stop("-classes writes the word classes to -output FILE: give it")
     if args.scheduler and args.dask_local:
         raise _Stop("give --scheduler ADDRESS or --dask-local N, not both")
     if args.dask_local is not None and args.dask_local < 1:
@@ -213,8 +221,13 @@ def _train_on(args, started):
     log(f"trained {len(model.epoch_losses) - done_before} epochs in {model.train_seconds:.1f}s, "
         f"{model.words_per_second / 1e6:.3f}M words/s")
     try:
-        binary = _binary_output(args.output, args.binary)
-        model.wv.save_word2vec_format(args.output, binary=binary)
+        if args.classes:                  # word2vec.c: classes instead of vectors
+            from .clusters import save_classes, word_classes
+            save_classes(args.output, model.wv.index_to_key,
+                         word_classes(model.wv.vectors, args.classes))
+        else:
+            binary = _binary_output(args.output, args.binary)
+            model.wv.save_word2vec_format(args.output, binary=binary)
         if args.save_vocab:
             _write_vocab(args.save_vocab, model)
     except KeyboardInterrupt:
