@@ -20,6 +20,8 @@ from .callbacks import call
 from .corpus import (EncodedCorpus, PreparedCorpus, check_encoding, describe, encode, is_prepared,
                      prepare, read_vocab, scan)
 from .corpus.prepared import added_sources, changed_sources
+from .corpus.sentences import as_files
+from .corpus.transcode import is_plain_utf8
 from .keyedvectors import KeyedVectors
 from .params import FIELDS, Word2VecConfig, from_gensim
 from .progress import Progress
@@ -76,7 +78,8 @@ class Word2Vec:
         self.client = None            # a dask.distributed Client: train on its workers
         if sentences is not None and corpus_iterable is not None:
             raise TypeError("Word2Vec: give the corpus once, as sentences or corpus_iterable")
-        corpus = _one_corpus(sentences if sentences is not None else corpus_iterable, corpus_file)
+        corpus = self._one_corpus(sentences if sentences is not None else corpus_iterable,
+                                  corpus_file)
         if corpus is not None:
             self.build_vocab(corpus, trim_rule=trim_rule)
             self.train(corpus, callbacks=callbacks)
@@ -187,7 +190,7 @@ class Word2Vec:
         does training from then on (``fastw2v/distributed/``). The corpus must then be files
         every worker can read; a text corpus is prepared into a directory beside it.
         """
-        corpus = _one_corpus(corpus_iterable, corpus_file, required="build_vocab")
+        corpus = self._one_corpus(corpus_iterable, corpus_file, required="build_vocab")
         if client is not None:
             if not _is_paths(corpus):
                 raise ValueError("with a Dask client the corpus must be files every worker can "
@@ -340,6 +343,10 @@ class Word2Vec:
         self.W_out = self._output_rows()
         self.W_out[:W_out.shape[0]] = W_out
 
+    def _one_corpus(self, corpus_iterable, corpus_file, required=None):
+        return _one_corpus(corpus_iterable, corpus_file, required,
+                           is_plain_utf8(self.config.encoding, self.config.unicode_errors))
+
     def _use_corpus(self, corpus, data, tmp, given=None):
         """``given``: the sentences a token-list corpus yielded (its scan counted them)."""
         self._corpus, self._source, self._tmp = data, corpus, tmp   # tmp: a temporary prepared copy
@@ -389,7 +396,7 @@ class Word2Vec:
         if self.vocab is None:
             raise RuntimeError("call build_vocab(corpus) before train(), or use fit(corpus)")
         cfg = self.config
-        corpus = _one_corpus(corpus_iterable, corpus_file)
+        corpus = self._one_corpus(corpus_iterable, corpus_file)
         if corpus is None and self._corpus is None:
             raise ValueError("this model holds no corpus (loaded from a file, or its vocabulary "
                              "built by build_vocab_from_freq): pass the corpus to train on, "
@@ -712,15 +719,17 @@ def _absolute_paths(corpus):
                                          else corpus)]
 
 
-def _one_corpus(corpus_iterable, corpus_file, required=None):
-    """The corpus of gensim's two arguments (token lists, or a file as LineSentence reads)."""
+def _one_corpus(corpus_iterable, corpus_file, required=None, plain=True):
+    """The corpus of gensim's two arguments (token lists, or a file as LineSentence reads).
+    gensim's readers (``corpus/sentences.py``) that name files with gensim's defaults become
+    those files, when the model reads files as they do (``plain``: UTF-8, strictly)."""
     if corpus_iterable is not None and corpus_file is not None:
         raise TypeError("give the corpus once: corpus_iterable (token lists or paths) or "
                         "corpus_file (a text file, one sentence a line), not both")
     corpus = corpus_file if corpus_file is not None else corpus_iterable
     if corpus is None and required:
         raise TypeError(f"{required}() needs a corpus: corpus_iterable or corpus_file")
-    return corpus
+    return as_files(corpus) if plain else corpus
 
 
 def _reading(cfg):
