@@ -136,6 +136,16 @@ class Word2Vec:
         loss of each epoch alone is in ``epoch_losses``, per pair: ``/ epoch_pairs``)."""
         return self.running_training_loss
 
+    def score(self, sentences, total_sentences=int(1e6), chunksize=100, queue_factor=2,
+              report_delay=1):
+        """gensim's: the log-probability of each sentence (token lists) under this
+        hierarchical-softmax model, as a float32 array (``scoring.py`` says how, and where it
+        differs from gensim's table). At most ``total_sentences`` are scored, with a warning
+        when more are given. ``chunksize``, ``queue_factor``, ``report_delay`` tune gensim's
+        threads: no effect."""
+        from .scoring import score
+        return score(self, sentences, total_sentences)
+
     def predict_output_word(self, context_words_list, topn=10):
         """gensim's: the ``topn`` words most probable at the centre of ``context_words_list``,
         as ``[(word, probability)]``, most probable first: the softmax over every output row of
