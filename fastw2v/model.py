@@ -69,6 +69,7 @@ class Word2Vec:
         self.corpus_count = 0         # sentences of the latest build_vocab corpus
         self.corpus_total_words = 0   # its words, before min_count
         self.effective_min_count = self.config.min_count   # min_count, raised by max_final_vocab
+        self._chosen_min_count = self.effective_min_count
         self.train_count = 0
         self.train_seconds = self.total_train_time = 0.0
         self.words_per_second = 0.0
@@ -159,7 +160,8 @@ class Word2Vec:
                                "negative sampling (negative > 0) or loss='softmax', not hs=1")
         if isinstance(context_words_list, str):
             raise TypeError("predict_output_word takes a list of context words, not one string")
-        ids = [self.wv.key_to_index[w] for w in context_words_list if w in self.wv.key_to_index]
+        words = _as_read(context_words_list, self.config.lowercase)
+        ids = [self.wv.key_to_index[w] for w in words if w in self.wv.key_to_index]
         if not ids:
             warnings.warn("predict_output_word: every context word is out of the vocabulary",
                           stacklevel=2)
@@ -193,7 +195,8 @@ class Word2Vec:
         (``model.effective_min_count``), and ``trim_rule(word, count, min_count)`` may answer
         ``RULE_KEEP`` or ``RULE_DISCARD`` (``fastw2v.vocab``, gensim.utils's values) for any
         word, or ``RULE_DEFAULT`` to leave it to the count; it is also asked when
-        ``max_vocab_size`` prunes, and is not kept with the model. ``keep_raw_vocab`` has no
+        ``max_vocab_size`` prunes a new vocabulary (at word2vec.c's thresholds: ``vocab.prune``;
+        ``update=True`` does not prune), and is not kept with the model. ``keep_raw_vocab`` has no
         effect (fastw2v keeps no raw vocabulary).
 
         ``client`` (a ``dask.distributed.Client``): the first pass runs on its workers, and so
@@ -221,7 +224,7 @@ class Word2Vec:
         tmp = given = None
         if _is_paths(corpus):
             prepared, tmp = self._prepared(corpus, fixed, complete=fixed is not None,
-                                           prune=not ruled_pruning)
+                                           prune=not ruled_pruning, trim_rule=trim_rule)
             words, counts = fixed if fixed is not None else (prepared.words, prepared.counts)
             # the directory's vocabulary ids -> this model's (-1: not in it)
             index = {w: i for i, w in enumerate(words)}
@@ -255,8 +258,8 @@ class Word2Vec:
         if raw_words == 0:
             raise ValueError(f"corpus {describe(corpus)} is empty: no words to train on")
         if len(vocab) == 0:
-            raise ValueError(f"no word of corpus {describe(corpus)} occurs min_count="
-                             f"{self.effective_min_count} times ({raw_words} words, most frequent "
+            raise ValueError(f"no word of corpus {describe(corpus)} occurs "
+                             f"{self._threshold()} ({raw_words} words, most frequent "
                              f"seen {most} times){_ruled(trim_rule)}; lower min_count")
         self._new_rows(vocab)
         self._use_corpus(corpus, data, tmp, given)
@@ -270,14 +273,18 @@ class Word2Vec:
         ``update=True`` grows a trained model's vocabulary. No corpus is read, so ``train``
         needs one: ``train(corpus)``. ``corpus_count`` sets ``model.corpus_count`` (gensim's
         sentences of the corpus to come); ``keep_raw_vocab`` has no effect. Returns ``self``."""
-        words = list(word_freq)
-        for w in words:
-            c = word_freq[w]
+        for w, c in word_freq.items():
             if not isinstance(w, str):
                 raise TypeError(f"build_vocab_from_freq: words must be str, got {w!r}")
             if not isinstance(c, (int, np.integer)) or isinstance(c, bool) or c < 0:
                 raise ValueError(f"build_vocab_from_freq: the count of {w!r} must be an integer "
                                  f">= 0, got {c!r}")
+        if self.config.lowercase:         # as the corpora this model reads: one word per case
+            merged = {}
+            for w, c in word_freq.items():
+                merged[w.lower()] = merged.get(w.lower(), 0) + int(c)
+            word_freq = merged
+        words = list(word_freq)
         counts = np.array([word_freq[w] for w in words], dtype=np.int64)
         if update and self.vocab is None:
             raise RuntimeError("build_vocab_from_freq(update=True) grows a trained model's "
@@ -288,8 +295,8 @@ class Word2Vec:
         else:
             vocab, _ = self._choose_vocab(words, counts, trim_rule)
             if len(vocab) == 0:
-                raise ValueError(f"build_vocab_from_freq: no word of {len(words)} has a count of "
-                                 f"min_count={self.effective_min_count}{_ruled(trim_rule)}")
+                raise ValueError(f"build_vocab_from_freq: no word of the {len(words)} given is "
+                                 f"seen {self._threshold()}{_ruled(trim_rule)}")
             self._new_rows(vocab)
         self._corpus = self._source = self._tmp = self._fingerprint = None
         self.corpus_count = int(corpus_count or 0)
@@ -300,10 +307,19 @@ class Word2Vec:
         raises min_count to ``effective_min_count``; ``trim_rule`` has the last word), as a new
         vocabulary or this one grown. Returns (vocabulary, each given word's id or -1)."""
         cfg = self.config
-        self.effective_min_count = final_min_count(counts, cfg.min_count, cfg.max_final_vocab)
+        # kept by _new_rows / _grown_rows: a build that fails leaves the model as it was
+        self._chosen_min_count = final_min_count(counts, cfg.min_count, cfg.max_final_vocab)
         if grow:
-            return self.vocab.grown(words, counts, self.effective_min_count, trim_rule)
-        return Vocab.from_counts(words, counts, self.effective_min_count, trim_rule)
+            return self.vocab.grown(words, counts, self._chosen_min_count, trim_rule)
+        return Vocab.from_counts(words, counts, self._chosen_min_count, trim_rule)
+
+    def _threshold(self):
+        """The count the last _choose_vocab asked for, and why, for an error message."""
+        cfg, chosen = self.config, self._chosen_min_count
+        if chosen > cfg.min_count:
+            return (f"{chosen} times (min_count={cfg.min_count} raised by max_final_vocab="
+                    f"{cfg.max_final_vocab}: the words tied at its cut all go)")
+        return f"min_count={chosen} times"
 
     def _new_rows(self, vocab):
         """Take ``vocab`` with fresh rows: a new model's start."""
@@ -311,6 +327,7 @@ class Word2Vec:
         if cfg.objective[1] == "softmax":
             _check_softmax_fits(len(vocab), cfg.vector_size, self.workers, cfg.softmax_batch)
         self.vocab = vocab
+        self.effective_min_count = self._chosen_min_count
         self.epoch_losses, self.epoch_pairs = [], []      # new vectors: a new history
         self._state = None
         rng = np.random.default_rng(cfg.seed)
@@ -325,7 +342,8 @@ class Word2Vec:
         """build_vocab(update=True): the vocabulary grown by the corpus's new words."""
         cfg = self.config
         if _is_paths(corpus):
-            prepared, tmp = self._prepared(corpus, prune=False)   # min_count alone picks new words
+            prepared, tmp = self._prepared(corpus, prune=False,  # min_count alone picks new words
+                                           trim_rule=trim_rule)
             vocab, ids = self._choose_vocab(prepared.words, prepared.counts, trim_rule, grow=True)
             data, given = prepared.encoded(ids, config.MAX_SENTENCE_LENGTH), None
         else:
@@ -334,7 +352,7 @@ class Word2Vec:
             data, given = EncodedCorpus.from_scan(scanned, ids), scanned.given
         if data.n_words == 0:
             raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary and none "
-                             f"seen min_count={self.effective_min_count} times{_ruled(trim_rule)}")
+                             f"seen {self._threshold()}{_ruled(trim_rule)}")
         self._grown_rows(vocab)
         self._use_corpus(corpus, data, tmp, given)
         return self
@@ -343,6 +361,7 @@ class Word2Vec:
         """Take ``vocab``, this one grown: new words get fresh rows, trained ones keep theirs."""
         cfg = self.config
         old = len(self.vocab)
+        self.effective_min_count = self._chosen_min_count
         # new words get fresh random rows (seeded by the seed and the old size), the output
         # layer zero rows for them (or, with hierarchical softmax, for the new inner nodes)
         fresh = _init_rows(np.random.default_rng([cfg.seed, old]), len(vocab) - old, cfg.vector_size)
@@ -567,7 +586,7 @@ class Word2Vec:
         return _is_paths(corpus) and _is_paths(self._source) and \
             _absolute_paths(corpus) == _absolute_paths(self._source)
 
-    def _prepared(self, corpus, vocab=None, complete=False, prune=True):
+    def _prepared(self, corpus, vocab=None, complete=False, prune=True, trim_rule=None):
         """(PreparedCorpus, temporary directory or None) for a path: a prepared directory,
         checked against this model's settings, or text prepared into a temporary directory
         (onto ``vocab = (words, counts)`` when given). ``complete``: every word of the text
@@ -601,6 +620,10 @@ class Word2Vec:
                              f"max_vocab_size={m['max_vocab_size']}, vocab_from_file="
                              f"{m['vocab_from_file']}): training it on another vocabulary needs "
                              "every word; prepare it again with the defaults")
+        if not complete and trim_rule is not None and m["keep_min_count"] > 1:
+            raise ValueError(f"{name!r} leaves out the words seen under {m['keep_min_count']} "
+                             "times (keep_min_count), which a trim_rule may keep: prepare it "
+                             "with --keep-min-count 1 to use a trim_rule")
         if not complete and cfg.min_count < m["keep_min_count"]:
             raise ValueError(f"{name!r} keeps words seen at least {m['keep_min_count']} times; "
                              f"min_count={cfg.min_count} needs it prepared with a lower --keep-min-count")
@@ -689,6 +712,11 @@ class Word2Vec:
 
 
 MODEL_FORMAT = "fastw2v-model-2"
+
+
+def _as_read(words, lowercase):
+    """Query words as this model read its corpora (lowercased with ``lowercase=True``)."""
+    return [w.lower() for w in words] if lowercase else list(words)
 
 
 def _ruled(trim_rule):

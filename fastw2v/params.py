@@ -63,10 +63,12 @@ class Word2VecConfig:
             problems.append(f"min_alpha must be in [0, alpha={self.alpha}], got {self.min_alpha!r}")
         if self.workers < 0:
             problems.append(f"workers must be >= 0 (0 = all cores), got {self.workers!r}")
-        for name in ("max_vocab_size", "max_final_vocab"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
-                problems.append(f"{name} must be an integer >= 1 or None, got {value!r}")
+        if self.max_vocab_size is not None and not self.max_vocab_size >= 1:
+            problems.append(f"max_vocab_size must be >= 1 or None, got {self.max_vocab_size!r}")
+        mfv = self.max_final_vocab        # an index into the ranked counts, as in gensim
+        if mfv is not None and (not isinstance(mfv, (int, np.integer)) or isinstance(mfv, bool)
+                                or mfv < 1):
+            problems.append(f"max_final_vocab must be an integer >= 1 or None, got {mfv!r}")
         if not self.ns_exponent >= 0:
             problems.append(f"ns_exponent must be >= 0, got {self.ns_exponent!r}")
         if self.sg not in (0, 1):

@@ -45,6 +45,8 @@ def score(model, sentences, total_sentences=int(1e6)):
             warnings.warn(f"score: stopped after total_sentences={total_sentences} sentences "
                           "(set it higher to score more)", stacklevel=3)
             break
+        if model.config.lowercase:        # as the model read its corpora
+            sentence = [w.lower() for w in sentence]
         ids = np.array([index[w] for w in sentence if w in index], dtype=np.int64)
         out.append(_sentence(ids, W_in, W_out, codes, points, codelens, window,
                              model.config.sg, model.config.cbow_mean))

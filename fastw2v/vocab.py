@@ -53,14 +53,23 @@ def prune(counts, max_vocab_size, words=None, trim_rule=None):
     ``min_reduce`` times, then raise min_reduce by one). word2vec.c and gensim prune while
     counting, which also loses the early counts of words that later come back; pruning after
     counting keeps exact counts and gives the same vocabulary whatever order the first pass
-    reads the corpus in. ``trim_rule`` (with ``words``) is asked as gensim's pruning asks it,
-    with ``min_count = min_reduce + 1``: the words it keeps survive, so the vocabulary may stay
-    larger than max_vocab_size."""
+    reads the corpus in. ``trim_rule`` (with ``words``) is asked in every round, with
+    word2vec.c's threshold as its ``min_count`` (``min_reduce + 1``; gensim's pruning passes
+    min_reduce itself, and its first round drops nothing): the words it keeps survive, so the
+    vocabulary may stay larger than max_vocab_size.
+
+    A round whose threshold no remaining word falls under drops nothing (by the count), so
+    min_reduce jumps to the smallest remaining count: the rounds are at most the distinct
+    counts, not the largest count (a rule keeping more words than max_vocab_size would
+    otherwise be asked about every word at every count up to the largest)."""
     counts = np.asarray(counts, dtype=np.int64)
     alive = counts > 0
     min_reduce = 1
-    top = int(counts.max()) if counts.size else 0
-    while max_vocab_size is not None and alive.sum() > max_vocab_size and min_reduce <= top:
+    while max_vocab_size is not None and alive.sum() > max_vocab_size:
+        live = counts[alive & (counts >= min_reduce)]
+        if live.size == 0:                # only words the rule keeps are left below it
+            break
+        min_reduce = max(min_reduce, int(live.min()))
         if trim_rule is None:
             alive &= counts > min_reduce
         else:

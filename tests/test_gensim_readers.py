@@ -67,7 +67,7 @@ def test_text8_corpus_is_gensims(tmp_path, one_line):
 
 def test_readers_naming_files_are_read_as_files(text, tmp_path):
     assert as_files(LineSentence(text)) == str(text)
-    assert as_files(LineSentence(str(text), limit=3)) is not str(text)
+    assert isinstance(as_files(LineSentence(str(text), limit=3)), LineSentence)
     assert isinstance(as_files(LineSentence(text, max_sentence_length=50)), LineSentence)
     with open(text, "rb") as f:
         assert isinstance(as_files(LineSentence(f)), LineSentence)
@@ -108,3 +108,31 @@ def test_bad_utf8_names_file_and_line(tmp_path):
         list(LineSentence(str(path), limit=5))
     with pytest.raises(ValueError, match=r"bad.txt: invalid UTF-8 byte"):
         list(Text8Corpus(path))
+
+
+def test_text_mode_and_string_sources_are_gensims(text):
+    import io
+    g = gensim_word2vec()
+    with open(text, encoding="utf-8") as ours, open(text, encoding="utf-8") as theirs:
+        assert list(LineSentence(ours)) == list(g.LineSentence(theirs))
+    content = text.read_text(encoding="utf-8")
+    assert list(LineSentence(io.StringIO(content), max_sentence_length=3)) == \
+        list(g.LineSentence(io.StringIO(content), max_sentence_length=3))
+
+
+def test_a_subclass_is_iterated_not_read_as_its_file(text):
+    class Lowered(LineSentence):                     # what gensim users write
+        def __iter__(self):
+            for s in super().__iter__():
+                yield [w.upper() for w in s if w != "the"]
+
+    assert as_files(Lowered(text)) is not None and isinstance(as_files(Lowered(text)), Lowered)
+    model = Word2Vec(Lowered(text), **SMALL)
+    assert "THE" not in model.vocab.words and "the" not in model.vocab.words
+    assert "QUICK" in model.vocab.words
+
+
+def test_a_directory_or_pattern_is_not_a_line_sentence_file(tmp_path):
+    (tmp_path / "a.txt").write_text("x y\n")
+    assert isinstance(as_files(LineSentence(tmp_path)), LineSentence)
+    assert isinstance(as_files(LineSentence(str(tmp_path / "*.txt"))), LineSentence)

@@ -173,7 +173,7 @@ def test_build_vocab_from_freq_then_train_needs_a_corpus(zipf):
     assert np.array_equal(model.wv.vectors, read.wv.vectors)
     with pytest.raises(ValueError, match="count of 'x' must be an integer >= 0, got -1"):
         Word2Vec(**SMALL).build_vocab_from_freq({"a": 3, "x": -1})
-    with pytest.raises(ValueError, match="no word of 2 has a count of min_count=5"):
+    with pytest.raises(ValueError, match="no word of the 2 given is seen min_count=5 times"):
         Word2Vec(**SMALL, min_count=5).build_vocab_from_freq({"a": 3, "b": 4})
     with pytest.raises(RuntimeError, match="grows a trained model"):
         Word2Vec(**SMALL).build_vocab_from_freq({"a": 3}, update=True)
@@ -227,3 +227,62 @@ def test_a_vocabulary_file_is_chosen_from_as_a_corpus_is(zipf, tmp_path):
         model.build_vocab(corpus, vocab_file=str(words), trim_rule=rule)
         assert model.vocab.words == ["w0", "w7", "w150"]     # w1 discarded, w150 kept, w9 cut
         assert model.effective_min_count == 31
+
+
+def test_pruning_with_a_rule_takes_rounds_per_distinct_count_not_per_count():
+    words = [f"w{i}" for i in range(2000)]
+    counts = np.repeat([10**6, 5, 1], [50, 950, 1000])        # 50 frequent words the rule keeps
+    calls = []
+
+    def keep_frequent(word, count, min_count):
+        calls.append(min_count)
+        return RULE_KEEP if count == 10**6 else RULE_DEFAULT
+
+    alive = prune(counts, 10, words, keep_frequent)
+    assert alive.sum() == 50 and alive[:50].all()
+    assert len(calls) < 10_000                                  # not 50 words x 10**6 rounds
+    # without a rule the jump changes nothing: word2vec.c's rounds, one count at a time
+    counts = np.array([9, 9, 7, 4, 4, 4, 2, 1, 1])
+    for limit in range(1, 10):
+        slow, r = counts > 0, 1
+        while slow.sum() > limit:
+            slow &= counts > r
+            r += 1
+        assert prune(counts, limit).tolist() == slow.tolist()
+
+
+def test_a_rule_on_a_prepared_directory_that_left_rare_words_out_is_refused(zipf, tmp_path):
+    prepared = tmp_path / "p"
+    prepare(write(tmp_path, zipf), prepared, keep_min_count=2)
+    Word2Vec(**SMALL, min_count=2).build_vocab(str(prepared))           # without a rule: fine
+    for update in (False, True):
+        model = Word2Vec(**SMALL, min_count=2)
+        if update:
+            model.build_vocab(zipf[:50])
+        with pytest.raises(ValueError, match="--keep-min-count 1 to use a trim_rule"):
+            model.build_vocab(str(prepared), trim_rule=rule, update=update)
+
+
+def test_a_failed_build_keeps_the_model_as_it_was(zipf):
+    model = Word2Vec(**SMALL, min_count=1, max_final_vocab=2).build_vocab(zipf)
+    before = (model.effective_min_count, list(model.vocab.words))
+    # three words tied at the cut of 2: all go, and the error says max_final_vocab did it
+    with pytest.raises(ValueError, match=r"4 times \(min_count=1 raised by max_final_vocab=2: "
+                                         r"the words tied at its cut all go\)"):
+        model.build_vocab([["a", "b", "c"]] * 3)
+    assert (model.effective_min_count, list(model.vocab.words)) == before
+
+
+def test_max_vocab_size_may_be_a_float_as_in_gensim(zipf):
+    model = Word2Vec(**SMALL, min_count=1, max_vocab_size=1e6).build_vocab(zipf)
+    assert len(model.vocab) == len({w for s in zipf for w in s})
+    with pytest.raises(ValueError, match="max_vocab_size must be >= 1"):
+        Word2Vec(max_vocab_size=0.5)
+
+
+def test_lowercase_models_lowercase_frequencies_and_queries(zipf):
+    model = Word2Vec(**SMALL, min_count=1, lowercase=True)
+    model.build_vocab_from_freq({"The": 3, "the": 4, "CAT": 2})
+    assert ours(model) == {"the": 7, "cat": 2}
+    trained = Word2Vec([[w.upper() for w in s] for s in zipf], **SMALL, min_count=2, lowercase=True)
+    assert trained.predict_output_word(["W0", "W3"]) == trained.predict_output_word(["w0", "w3"])

@@ -101,3 +101,10 @@ def test_score_refusals_and_limit(corpus):
     model = Word2Vec(corpus, **SMALL)
     with pytest.warns(UserWarning, match="stopped after total_sentences=3"):
         assert model.score(corpus[:5], total_sentences=3).shape == (3,)
+
+
+def test_a_lowercasing_model_scores_as_it_read(corpus):
+    model = Word2Vec([[w.upper() for w in s] for s in corpus], **SMALL, lowercase=True)
+    upper = [[w.upper() for w in s] for s in corpus[:5]]
+    np.testing.assert_array_equal(model.score(upper), model.score(corpus[:5]))
+    assert (model.score(upper) < 0).all()

@@ -5,7 +5,8 @@ Each is a re-iterable of token lists that yields what gensim 4's class of the sa
 yields (UTF-8 read strictly, ``str.split`` on every line, lines longer than
 ``max_sentence_length`` words in consecutive pieces; ``.gz``/``.bz2``/``.xz`` by suffix).
 
-``Word2Vec`` reads one that names files with gensim's defaults as those files (``as_files``):
+``Word2Vec`` reads one of these classes (not a subclass, which may yield other sentences) that
+names files with gensim's defaults as those files (``as_files``):
 through the parallel first pass and the prepared stream instead of a Python loop over every
 word (the same words in the same order, so the same vocabulary and counts). One difference in
 where sentences end: fastw2v cuts a line longer than 10,000 words every 10,000 words *kept*
@@ -30,13 +31,13 @@ def _pieces(words, n):
 
 
 def _lines(f, name, limit):
-    for line_no, raw in enumerate(itertools.islice(f, limit), 1):
-        yield _decode(raw, name, line_no).split()
+    for line_no, raw in enumerate(itertools.islice(f, limit), 1):    # text-mode files give str
+        yield (raw if isinstance(raw, str) else _decode(raw, name, line_no)).split()
 
 
 class LineSentence:
-    """One sentence a line of ``source`` (a path, or an open binary file that can ``seek(0)``),
-    the first ``limit`` lines if given."""
+    """One sentence a line of ``source`` (a path, or an open file that can ``seek(0)``), the
+    first ``limit`` lines if given."""
 
     def __init__(self, source, max_sentence_length=MAX_WORDS, limit=None):
         self.source, self.max_sentence_length, self.limit = source, max_sentence_length, limit
@@ -53,7 +54,8 @@ class LineSentence:
                 yield from _pieces(words, self.max_sentence_length)
 
     def _files(self):
-        if isinstance(self.source, (str, os.PathLike)) and self.limit is None:
+        if isinstance(self.source, (str, os.PathLike)) and self.limit is None and \
+                os.path.isfile(self.source):      # not a directory or a pattern: one file
             return os.fspath(self.source)
         return None
 
@@ -134,9 +136,9 @@ class Text8Corpus:
 def as_files(corpus):
     """The path(s) a gensim reader of this module names, when reading them as files gives
     the same sentences; else ``corpus`` itself."""
-    files = getattr(corpus, "_files", None)
-    if not isinstance(corpus, (LineSentence, PathLineSentences, Text8Corpus)) or \
+    # these classes exactly: a subclass may yield other sentences (lowercased, filtered...)
+    if type(corpus) not in (LineSentence, PathLineSentences, Text8Corpus) or \
             corpus.max_sentence_length != config.MAX_SENTENCE_LENGTH:
         return corpus
-    found = files()
+    found = corpus._files()
     return corpus if found is None else found
