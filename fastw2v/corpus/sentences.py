@@ -88,7 +88,7 @@ class PathLineSentences:
 
 class Text8Corpus:
     """The words of ``fname`` in sentences of ``max_sentence_length`` words, whatever its lines
-    (text8 is one line of 17M words)."""
+    (text8 is one line of 17 million words)."""
 
     def __init__(self, fname, max_sentence_length=MAX_WORDS):
         self.fname, self.max_sentence_length = fname, max_sentence_length
