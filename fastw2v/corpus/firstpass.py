@@ -151,7 +151,7 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict"):
             if n == 0 and not final:
                 continue                               # no whitespace yet: read more
             k, e = table.run(buf, n, pos, out_ids, out_ends)
-            out.write(memoryview(out_ids[:k]))
+            out.write(memoryview(out_ids[:k].astype("<i4", copy=False)))   # the format's order
             if e:
                 ends.append(out_ends[:e].copy())
             buf[:have - n] = buf[n:have]
