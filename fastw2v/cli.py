@@ -275,7 +275,11 @@ def _binary_output(path, binary):
 
 def _write_vocab(path, model):
     from .corpus import write_vocab
-    write_vocab(path, model.vocab.words, model.vocab.counts, sentences=model.corpus_count)
+    # word2vec.c's "</s>" count: the newlines of the text (a prepared copy counted them); for
+    # token lists, a line a sentence
+    manifest = getattr(getattr(model._corpus, "prepared", None), "manifest", {})
+    write_vocab(path, model.vocab.words, model.vocab.counts,
+                sentences=manifest.get("line_ends", model.corpus_count))
 
 
 def _check_outputs(**paths):
@@ -309,7 +313,7 @@ def _prepare(args):
                        threads=args.workers, progress=log, **reading)
     if args.save_vocab:
         write_vocab(args.save_vocab, prepared.words, prepared.counts,
-                    sentences=prepared.manifest["sentences"])
+                    sentences=prepared.manifest["line_ends"])
 
 
 def _print_eval(kv, analogies=None, pairs=None, restrict_vocab=30000, sections=False):

@@ -417,9 +417,26 @@ def test_save_vocab_files_start_with_word2vec_cs_sentence_marker(tmp_path):
     path.write_text("a a b\n\na c\n")
     assert main(["prepare", str(path), "-o", str(tmp_path / "p"), "--save-vocab",
                  str(tmp_path / "v.txt"), "-q"]) == 0
-    assert (tmp_path / "v.txt").read_text() == "</s> 2\na 3\nb 1\nc 1\n"
+    # word2vec.c counts "</s>" at every newline, the empty line's too
+    assert (tmp_path / "v.txt").read_text() == "</s> 3\na 3\nb 1\nc 1\n"
     assert (tmp_path / "p" / "vocab.txt").read_text() == "a 3\nb 1\nc 1\n"     # the corpus's words
     assert read_vocab(tmp_path / "v.txt") == (["a", "b", "c"], pytest.approx([3, 1, 1]))
+
+
+@pytest.mark.parametrize("text", ["a b\r\n\r\n\nc d e\nf", "\n\n a b c \n", "one line, no newline",
+                                  "x y\n" * 50 + "\n" * 7])
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_the_sentence_marker_counts_newlines_as_word2vec_c(tmp_path, text, threads):
+    from fastw2v.cli import main
+    path = tmp_path / "c.txt"
+    path.write_bytes(text.encode())
+    expected = f"</s> {text.count(chr(10))}\n"
+    assert main(["prepare", str(path), "-o", str(tmp_path / "p"), "--save-vocab",
+                 str(tmp_path / "v.txt"), "-q", "-threads", threads]) == 0
+    assert (tmp_path / "v.txt").read_text().startswith(expected)
+    assert main(["-train", str(path), "-save-vocab", str(tmp_path / "w.txt"), "-min-count", "1",
+                 "-threads", threads, "-q"]) == 0
+    assert (tmp_path / "w.txt").read_text().startswith(expected)
 
 
 def test_vocabulary_files_are_read_as_utf8_before_the_corpus_encoding(tmp_path):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .reading import _OPENERS, _open_binary
-from .tokenize import NEWLINE_FIRST, TOKENS, WordTable, last_space
+from .tokenize import LINE_ENDS, NEWLINE_FIRST, TOKENS, WordTable, last_space
 from .transcode import Utf8Reader, cuts_at_ascii_space, is_plain_utf8
 
 CHUNK_BYTES = 4 << 20
@@ -40,8 +40,9 @@ class Unit:
 class UnitCount:
     """One unit's tokens: distinct words (UTF-8 bytes, first-sight order) with counts and the
     byte offset of their first occurrence (in the file for plain UTF-8, else in the unit's
-    transcoded text), the unit's sentence ends (token counts within the unit), and whether a
-    newline came before its first token (closing the previous unit's sentence)."""
+    transcoded text), the unit's sentence ends (token counts within the unit), whether a
+    newline came before its first token (closing the previous unit's sentence), and its
+    newlines (empty lines too: word2vec.c's count of "</s>")."""
     unit: Unit
     words: list
     counts: np.ndarray
@@ -50,6 +51,7 @@ class UnitCount:
     ends: np.ndarray
     newline_first: bool
     spill: str
+    line_ends: int = 0
 
 
 def expand_sources(sources):
@@ -161,7 +163,7 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict"):
     n = table.n_words
     return UnitCount(unit, table.words(), table.counts[:n].copy(), table.first[:n].copy(),
                      int(table.state[TOKENS]), np.concatenate(ends) if ends else np.empty(0, np.int64),
-                     bool(table.state[NEWLINE_FIRST]), spill)
+                     bool(table.state[NEWLINE_FIRST]), spill, int(table.state[LINE_ENDS]))
 
 
 def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="strict", client=None):

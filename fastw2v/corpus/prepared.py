@@ -9,7 +9,9 @@
                        decoded: ``encoding`` as Python's canonical codec name, e.g.
                        "iso8859-1" for "latin-1", and ``unicode_errors``; a manifest without
                        them was written for "utf-8", "strict"), counts of raw and kept
-                       words, the shards with their token counts, the format version
+                       words and of newlines (``line_ends``: word2vec.c's count of "</s>";
+                       absent in directories written before it), the shards with their
+                       token counts, the format version
     vocab.txt          one "word count" line a word, in UTF-8 whatever the text's encoding,
                        most frequent first (ties in order of first appearance): word2vec.c's
                        -save-vocab lines without its first line "</s> N" (the file
@@ -57,9 +59,9 @@ def write_vocab(path, words, counts, sentences=None):
     """"word count" lines, atomically, in UTF-8. With ``sentences``, first the line ``</s>
     sentences`` that word2vec.c's -save-vocab writes: its -read-vocab keeps the first entry as
     its end-of-line token whatever it is, so a file without that line would make the most
-    frequent word end every sentence and never train. word2vec.c counts every line end there;
-    fastw2v gives the sentences it trains (lines with words), which only shifts word2vec.c's
-    count of training words by the empty lines."""
+    frequent word end every sentence and never train. word2vec.c counts every newline there
+    (empty lines too; a last line without one is not counted): a prepared corpus records that
+    count (``line_ends`` in its manifest)."""
     with atomic_write(path, "w") as f:
         if sentences is not None:
             f.write(f"</s> {int(sentences)}\n")
@@ -188,7 +190,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         # appearance; keep only its small local -> global map, its sentence ends and flags
         index, words = ({w: i for i, w in enumerate(vocab[0])}, list(vocab[0])) if vocab else ({}, [])
         counts = np.zeros(1024, dtype=np.int64)
-        merged, raw_words, known_tokens = [], 0, 0
+        merged, raw_words, known_tokens, line_ends = [], 0, 0, 0
         for r in count_units(units, tmp, threads, encoding, unicode_errors, client):
             unit_words = _decode_words(r, lowercase)             # distinct within the unit
             if not vocab:                                         # new words: the next ids
@@ -205,6 +207,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             known_tokens += int(r.counts[known].sum())
             merged.append((r.unit, os.path.basename(r.spill), m, r.ends, r.n_tokens, r.newline_first))
             raw_words += r.n_tokens
+            line_ends += r.line_ends
         if raw_words == 0:
             raise ValueError(f"corpus {', '.join(map(repr, files))} is empty: no words to train on")
         log(f"read {raw_words} words from {len(files)} file(s) in {time.perf_counter() - t0:.1f}s")
@@ -250,7 +253,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             lowercase=bool(lowercase), keep_min_count=int(keep_min_count),
             max_vocab_size=max_vocab_size, vocab_from_file=bool(vocab),
             raw_words=int(raw_words), kept_words=kept, vocab_size=int(order.size),
-            sentences=int(ends.size), shards=shards)
+            sentences=int(ends.size), line_ends=int(line_ends), shards=shards)
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=1)
         give_mkdir_permissions(tmp)

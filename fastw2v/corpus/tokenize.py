@@ -24,8 +24,9 @@ _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
 
 # the table's state, one int64 array: how many words, arena bytes used, tokens so far in this
-# unit, the token count at the last sentence end, whether a newline came before any token
-N_WORDS, ARENA_USED, TOKENS, LAST_END, NEWLINE_FIRST = range(5)
+# unit, the token count at the last sentence end, whether a newline came before any token, and
+# the newlines seen (word2vec.c's count of its "</s>" token, empty lines included)
+N_WORDS, ARENA_USED, TOKENS, LAST_END, NEWLINE_FIRST, LINE_ENDS = range(6)
 
 
 @njit(cache=config.CACHE, inline="always")
@@ -72,6 +73,7 @@ def tokenize(buf, i, n, base, table, state, out_ids, out_ends, n_ids, n_ends, li
             s = space_length(buf, i, n)
             if s:
                 if b == 10:
+                    state[LINE_ENDS] += 1
                     if state[TOKENS] > state[LAST_END]:
                         out_ends[n_ends] = state[TOKENS]
                         n_ends += 1
@@ -157,7 +159,7 @@ class WordTable:
         self.counts = np.zeros(capacity, dtype=np.int64)
         self.first = np.zeros(capacity, dtype=np.int64)
         self.arena = np.zeros(8 * capacity, dtype=np.uint8)
-        self.state = np.zeros(5, dtype=np.int64)
+        self.state = np.zeros(LINE_ENDS + 1, dtype=np.int64)
 
     @property
     def n_words(self):
