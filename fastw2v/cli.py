@@ -206,7 +206,7 @@ def _train_on(args, started):
         log(f"vocabulary: {len(model.vocab)} words, corpus: {model.corpus_total_words} words "
             f"({time.perf_counter() - t0:.1f}s)")
         if not args.output:               # word2vec.c: -save-vocab without -output
-            _write_vocab(args.save_vocab, model)
+            _write_vocab(args.save_vocab, model, args.read_vocab)
             return
         train = {}
     done_before = len(model.epoch_losses)
@@ -229,7 +229,7 @@ def _train_on(args, started):
             binary = _binary_output(args.output, args.binary)
             model.wv.save_word2vec_format(args.output, binary=binary)
         if args.save_vocab:
-            _write_vocab(args.save_vocab, model)
+            _write_vocab(args.save_vocab, model, args.read_vocab)
     except KeyboardInterrupt:
         where = f"; the trained model is in {checkpoint}" if checkpoint else ""
         raise _Interrupted(f"interrupted while writing the outputs{where}") from None
@@ -273,13 +273,15 @@ def _binary_output(path, binary):
     return os.path.splitext(path)[1].lower() == ".bin"
 
 
-def _write_vocab(path, model):
+def _write_vocab(path, model, read_vocab=None):
     from .corpus import write_vocab
-    # word2vec.c's "</s>" count: the newlines of the text (a prepared copy counted them); for
-    # token lists, a line a sentence
-    manifest = getattr(getattr(model._corpus, "prepared", None), "manifest", {})
+    from .corpus.prepared import vocab_marker
+    # word2vec.c's "</s>" count: the one of the -read-vocab file if it has one (word2vec.c
+    # writes back what it read), else the newlines of the text the counts came from
+    marker = vocab_marker(read_vocab) if read_vocab else None
+    lines = model.corpus_line_ends if model.corpus_line_ends is not None else model.corpus_count
     write_vocab(path, model.vocab.words, model.vocab.counts,
-                sentences=manifest.get("line_ends", model.corpus_count))
+                sentences=lines if marker is None else marker)
 
 
 def _check_outputs(**paths):

@@ -68,6 +68,7 @@ class Word2Vec:
         self.running_training_loss = 0.0   # summed since the latest train() began (gensim's)
         self.corpus_count = 0         # sentences of the latest build_vocab corpus
         self.corpus_total_words = 0   # its words, before min_count
+        self.corpus_line_ends = None  # its newlines (word2vec.c's "</s>" count), when known
         self.effective_min_count = self.config.min_count   # min_count, raised by max_final_vocab
         self._chosen_min_count = self.effective_min_count
         self.train_count = 0
@@ -219,6 +220,8 @@ class Word2Vec:
             return self._grow_vocab(corpus, trim_rule)
         cfg = self.config
         fixed = read_vocab(vocab_file, cfg.encoding) if vocab_file is not None else None
+        if fixed is not None and cfg.lowercase:   # as the corpus is read: one word per case
+            fixed = _lowercased(*fixed)
         # with a trim_rule, max_vocab_size prunes here, asking the rule (not in the first pass)
         ruled_pruning = trim_rule is not None and cfg.max_vocab_size is not None and fixed is None
         tmp = given = None
@@ -279,13 +282,10 @@ class Word2Vec:
             if not isinstance(c, (int, np.integer)) or isinstance(c, bool) or c < 0:
                 raise ValueError(f"build_vocab_from_freq: the count of {w!r} must be an integer "
                                  f">= 0, got {c!r}")
-        if self.config.lowercase:         # as the corpora this model reads: one word per case
-            merged = {}
-            for w, c in word_freq.items():
-                merged[w.lower()] = merged.get(w.lower(), 0) + int(c)
-            word_freq = merged
         words = list(word_freq)
         counts = np.array([word_freq[w] for w in words], dtype=np.int64)
+        if self.config.lowercase:         # as the corpora this model reads: one word per case
+            words, counts = _lowercased(words, counts)
         if update and self.vocab is None:
             raise RuntimeError("build_vocab_from_freq(update=True) grows a trained model's "
                                "vocabulary: build one first")
@@ -300,6 +300,7 @@ class Word2Vec:
             self._new_rows(vocab)
         self._corpus = self._source = self._tmp = self._fingerprint = None
         self.corpus_count = int(corpus_count or 0)
+        self.corpus_line_ends = None
         return self
 
     def _choose_vocab(self, words, counts, trim_rule=None, grow=False):
@@ -354,7 +355,10 @@ class Word2Vec:
             raise ValueError(f"corpus {describe(corpus)} has no word of the vocabulary and none "
                              f"seen {self._threshold()}{_ruled(trim_rule)}")
         self._grown_rows(vocab)
+        before = self.corpus_line_ends
         self._use_corpus(corpus, data, tmp, given)
+        if before is not None:            # the counts add up, so do the newlines behind them
+            self.corpus_line_ends += before
         return self
 
     def _grown_rows(self, vocab):
@@ -384,6 +388,11 @@ class Word2Vec:
         # long ones count once); for text, its lines with words (cut at 10,000 words)
         self.corpus_count = int(data.n_sentences if given is None else given)
         self.corpus_total_words = int(data.raw_words)
+        # word2vec.c's "</s>" count (-save-vocab): the text's newlines, which a prepared copy
+        # counted (one made before it did: its sentences); token lists: a line a sentence
+        manifest = getattr(getattr(data, "prepared", None), "manifest", None)
+        self.corpus_line_ends = int(manifest.get("line_ends", manifest["sentences"])) \
+            if manifest is not None else int(given if given is not None else data.n_sentences)
 
     def _output_rows(self):
         """Zero output rows: one per word, or per inner node of the Huffman tree (V - 1). Spare
@@ -659,6 +668,7 @@ class Word2Vec:
                     epoch_losses=self.epoch_losses, epoch_pairs=self.epoch_pairs,
                     state=self._state, corpus_count=self.corpus_count,
                     corpus_total_words=self.corpus_total_words,
+                    corpus_line_ends=self.corpus_line_ends,
                     effective_min_count=int(self.effective_min_count))
         _container.write(path, meta, dict(W_in=self.wv.vectors, W_out=self.W_out,
                                           counts=self.vocab.counts, words=blob,
@@ -707,11 +717,20 @@ class Word2Vec:
         model._state = meta.get("state")
         model.corpus_count = meta.get("corpus_count", 0)
         model.corpus_total_words = meta.get("corpus_total_words", 0)
+        model.corpus_line_ends = meta.get("corpus_line_ends")
         model.effective_min_count = meta.get("effective_min_count", model.config.min_count)
         return model
 
 
 MODEL_FORMAT = "fastw2v-model-2"
+
+
+def _lowercased(words, counts):
+    """Words lowercased, the counts of words that become one added (first sight's order)."""
+    merged = {}
+    for w, c in zip(words, np.asarray(counts).tolist()):
+        merged[w.lower()] = merged.get(w.lower(), 0) + c
+    return list(merged), np.array(list(merged.values()), dtype=np.int64)
 
 
 def _as_read(words, lowercase):

@@ -63,8 +63,10 @@ class Word2VecConfig:
             problems.append(f"min_alpha must be in [0, alpha={self.alpha}], got {self.min_alpha!r}")
         if self.workers < 0:
             problems.append(f"workers must be >= 0 (0 = all cores), got {self.workers!r}")
-        if self.max_vocab_size is not None and not self.max_vocab_size >= 1:
-            problems.append(f"max_vocab_size must be >= 1 or None, got {self.max_vocab_size!r}")
+        mvs = self.max_vocab_size         # compared with counts only: 1e6 is fine, as in gensim
+        if mvs is not None and (not isinstance(mvs, (int, float, np.integer, np.floating))
+                                or isinstance(mvs, bool) or not mvs >= 1):
+            problems.append(f"max_vocab_size must be a number >= 1 or None, got {mvs!r}")
         mfv = self.max_final_vocab        # an index into the ranked counts, as in gensim
         if mfv is not None and (not isinstance(mfv, (int, np.integer)) or isinstance(mfv, bool)
                                 or mfv < 1):

@@ -16,6 +16,17 @@ from .huffman import huffman_tree
 RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2
 
 
+def rule_answers(words, counts, min_count, trim_rule):
+    """``trim_rule(word, count, min_count)`` for every word with a count (RULE_DEFAULT for the
+    others and for None answers)."""
+    answers = np.full(len(counts), RULE_DEFAULT, dtype=np.int8)
+    for i in np.flatnonzero(np.asarray(counts) > 0).tolist():
+        answer = trim_rule(words[i], int(counts[i]), min_count)
+        if answer in (RULE_KEEP, RULE_DISCARD):
+            answers[i] = answer
+    return answers
+
+
 def keep_words(words, counts, min_count, trim_rule=None):
     """Which words stay: gensim's ``keep_vocab_item`` for every word with a count. A word
     stays when ``count >= min_count``, unless ``trim_rule(word, count, min_count)`` answers
@@ -24,12 +35,8 @@ def keep_words(words, counts, min_count, trim_rule=None):
     counts = np.asarray(counts, dtype=np.int64)
     keep = counts >= min_count
     if trim_rule is not None:
-        for i in np.flatnonzero(counts > 0).tolist():
-            answer = trim_rule(words[i], int(counts[i]), min_count)
-            if answer == RULE_KEEP:
-                keep[i] = True
-            elif answer == RULE_DISCARD:
-                keep[i] = False
+        answers = rule_answers(words, counts, min_count, trim_rule)
+        keep = (keep | (answers == RULE_KEEP)) & (answers != RULE_DISCARD)
     return keep & (counts > 0)
 
 
@@ -56,24 +63,31 @@ def prune(counts, max_vocab_size, words=None, trim_rule=None):
     reads the corpus in. ``trim_rule`` (with ``words``) is asked in every round, with
     word2vec.c's threshold as its ``min_count`` (``min_reduce + 1``; gensim's pruning passes
     min_reduce itself, and its first round drops nothing): the words it keeps survive, so the
-    vocabulary may stay larger than max_vocab_size.
+    vocabulary may stay larger than max_vocab_size, and the words it discards go.
 
-    A round whose threshold no remaining word falls under drops nothing (by the count), so
-    min_reduce jumps to the smallest remaining count: the rounds are at most the distinct
-    counts, not the largest count (a rule keeping more words than max_vocab_size would
-    otherwise be asked about every word at every count up to the largest)."""
+    Rounds in which no word is left to the count under the threshold drop nothing by the
+    count, so min_reduce jumps over them, to the smallest such count: the rounds are at most
+    the distinct counts, not the largest count (a rule keeping more words than
+    max_vocab_size would otherwise be asked about every word at every count up to the
+    largest). A rule whose answers depend on ``min_count`` is therefore not asked at the
+    thresholds skipped."""
     counts = np.asarray(counts, dtype=np.int64)
     alive = counts > 0
     min_reduce = 1
     while max_vocab_size is not None and alive.sum() > max_vocab_size:
-        live = counts[alive & (counts >= min_reduce)]
-        if live.size == 0:                # only words the rule keeps are left below it
-            break
-        min_reduce = max(min_reduce, int(live.min()))
         if trim_rule is None:
+            # every word left is seen more than min_reduce - 1 times: no round before the
+            # smallest count drops anything
+            min_reduce = max(min_reduce, int(counts[alive].min()))
             alive &= counts > min_reduce
         else:
-            alive &= keep_words(words, np.where(alive, counts, 0), min_reduce + 1, trim_rule)
+            answers = rule_answers(words, np.where(alive, counts, 0), min_reduce + 1, trim_rule)
+            by_count = alive & (answers == RULE_DEFAULT)
+            alive &= (answers == RULE_KEEP) | (by_count & (counts > min_reduce))
+            left = counts[alive & by_count]
+            if left.size == 0:            # the rule keeps every word left: nothing more to drop
+                break
+            min_reduce = max(min_reduce + 1, int(left.min())) - 1
         min_reduce += 1
     return alive
 

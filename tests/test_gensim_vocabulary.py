@@ -241,6 +241,28 @@ def test_pruning_with_a_rule_takes_rounds_per_distinct_count_not_per_count():
     alive = prune(counts, 10, words, keep_frequent)
     assert alive.sum() == 50 and alive[:50].all()
     assert len(calls) < 10_000                                  # not 50 words x 10**6 rounds
+    # a rule that discards a word is asked in the first round, before any jump
+    gensim = require("gensim")
+    sentences = [["e", "f", "g", "x"]] * 5 + [["a", "b", "c", "d"]] * 2
+    no_x = lambda w, c, m: RULE_DISCARD if w == "x" else RULE_DEFAULT   # noqa: E731
+    theirs = gensim.models.Word2Vec(vector_size=8, min_count=1, max_vocab_size=7)
+    theirs.build_vocab(sentences, trim_rule=no_x)
+    model = Word2Vec(**SMALL, min_count=1, max_vocab_size=7).build_vocab(sentences, trim_rule=no_x)
+    assert ours(model) == gensim_vocab(theirs) == dict(e=5, f=5, g=5, a=2, b=2, c=2, d=2)
+    # and for rules that do not read min_count, the rounds one count at a time
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        counts = rng.integers(0, 12, size=15)
+        words = [f"w{i}" for i in range(15)]
+        fate = dict(zip(words, rng.choice([RULE_DEFAULT, RULE_KEEP, RULE_DISCARD], 15, p=[.7, .15, .15])))
+        rule_ = lambda w, c, m: fate[w]                                   # noqa: E731
+        limit = int(rng.integers(1, 10))
+        slow, r = counts > 0, 1
+        while slow.sum() > limit and r <= counts.max():
+            slow &= np.array([fate[w] == RULE_KEEP or (fate[w] == RULE_DEFAULT and c > r)
+                              for w, c in zip(words, counts)]) & (counts > 0)
+            r += 1
+        assert prune(counts, limit, words, rule_).tolist() == slow.tolist()
     # without a rule the jump changes nothing: word2vec.c's rounds, one count at a time
     counts = np.array([9, 9, 7, 4, 4, 4, 2, 1, 1])
     for limit in range(1, 10):
@@ -276,8 +298,9 @@ def test_a_failed_build_keeps_the_model_as_it_was(zipf):
 def test_max_vocab_size_may_be_a_float_as_in_gensim(zipf):
     model = Word2Vec(**SMALL, min_count=1, max_vocab_size=1e6).build_vocab(zipf)
     assert len(model.vocab) == len({w for s in zipf for w in s})
-    with pytest.raises(ValueError, match="max_vocab_size must be >= 1"):
-        Word2Vec(max_vocab_size=0.5)
+    for bad in (0.5, "10", True):
+        with pytest.raises(ValueError, match="max_vocab_size must be a number >= 1"):
+            Word2Vec(max_vocab_size=bad)
 
 
 def test_lowercase_models_lowercase_frequencies_and_queries(zipf):
@@ -286,3 +309,19 @@ def test_lowercase_models_lowercase_frequencies_and_queries(zipf):
     assert ours(model) == {"the": 7, "cat": 2}
     trained = Word2Vec([[w.upper() for w in s] for s in zipf], **SMALL, min_count=2, lowercase=True)
     assert trained.predict_output_word(["W0", "W3"]) == trained.predict_output_word(["w0", "w3"])
+
+
+def test_a_lowercasing_model_lowercases_its_vocabulary_file(zipf, tmp_path):
+    words = tmp_path / "v.txt"
+    words.write_text("</s> 3\nW0 400\nw0 100\nW1 50\n")
+    model = Word2Vec(**SMALL, min_count=1, lowercase=True)
+    model.build_vocab([[w.upper() for w in s] for s in zipf], vocab_file=str(words))
+    assert ours(model) == {"w0": 500, "w1": 50}
+
+
+def test_the_newlines_behind_the_counts_add_up_with_them():
+    model = Word2Vec(**SMALL, min_count=1).build_vocab([["a", "b"]] * 3)
+    assert model.corpus_line_ends == 3
+    model.build_vocab([["a", "c"]] * 2, update=True)
+    assert model.corpus_line_ends == 5 and ours(model) == {"a": 5, "b": 3, "c": 2}
+    assert model.build_vocab_from_freq({"a": 2}).corpus_line_ends is None

@@ -463,3 +463,41 @@ def test_a_vocabulary_word_ends_only_at_a_space_or_tab(tmp_path):
         path.write_text(bad)
         with pytest.raises(ValueError, match="line 1: expected 'word count'"):
             read_vocab(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
+def test_the_sentence_marker_counts_newlines_in_other_encodings(tmp_path, encoding):
+    from fastw2v.cli import main
+    text = "caf\u00e9 a\r\n\r\nb c\n" * 40 + "last"
+    path = tmp_path / "c.txt"
+    path.write_bytes(text.encode(encoding))
+    assert main(["prepare", str(path), "-o", str(tmp_path / "p"), "--save-vocab",
+                 str(tmp_path / "v.txt"), "-q", "-threads", "2", "--encoding", encoding]) == 0
+    assert (tmp_path / "v.txt").read_text().startswith("</s> 120\n")
+
+
+def test_the_sentence_marker_after_resume_read_vocab_and_old_directories(tmp_path):
+    import json
+    from fastw2v.cli import main
+    path = tmp_path / "c.txt"
+    path.write_text("a b c\n\n\nb c\n" * 10)                   # 40 newlines, 20 sentences
+    run = ["-train", str(path), "-output", str(tmp_path / "v.bin"), "-min-count", "1", "-q",
+           "-iter", "1", "-threads", "1"]
+    assert main(run + ["--save-model", str(tmp_path / "m"), "-save-vocab", str(tmp_path / "1.txt")]) == 0
+    assert (tmp_path / "1.txt").read_text().startswith("</s> 40\n")
+    # resumed (more epochs from the saved model): the same file as the first run
+    assert main(run + ["--resume", str(tmp_path / "m"), "-save-vocab", str(tmp_path / "2.txt")]) == 0
+    assert (tmp_path / "2.txt").read_text() == (tmp_path / "1.txt").read_text()
+    # word2vec.c writes back the "</s>" count of the vocabulary it read
+    (tmp_path / "in.txt").write_text("</s> 999\na 10\nb 20\nc 20\n")
+    assert main(run + ["-read-vocab", str(tmp_path / "in.txt"), "-save-vocab", str(tmp_path / "3.txt")]) == 0
+    assert (tmp_path / "3.txt").read_text().startswith("</s> 999\n")
+    # a prepared directory written before line_ends was kept: its sentences, as before
+    prepared = tmp_path / "p"
+    assert main(["prepare", str(path), "-o", str(prepared), "-q"]) == 0
+    manifest = json.loads((prepared / "manifest.json").read_text())
+    assert manifest.pop("line_ends") == 40
+    (prepared / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["-train", str(prepared), "-min-count", "1", "-q", "-save-vocab",
+                 str(tmp_path / "4.txt")]) == 0
+    assert (tmp_path / "4.txt").read_text().startswith("</s> 20\n")

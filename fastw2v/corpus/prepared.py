@@ -115,6 +115,15 @@ def read_vocab(path, encoding="utf-8", sentence_marker=True):
     return words, np.array(counts, dtype=np.int64)
 
 
+def vocab_marker(path):
+    """The count on a vocabulary file's first line ``</s> N`` (word2vec.c's -save-vocab writes
+    it), or None: word2vec.c's -read-vocab then -save-vocab writes that count back."""
+    with open(path, "rb") as f:
+        first = f.readline()
+    found = re.fullmatch(rb"[ \t]*</s>[ \t]+(\d+)[ \t]*\r?\n?", first)
+    return int(found.group(1)) if found else None
+
+
 # a word (no space, tab or newline: word2vec.c's ReadWord ends a word there), spaces or tabs,
 # a count; spaces or tabs may surround them
 _VOCAB_LINE = re.compile(r"[ \t]*([^ \t\n]+)[ \t]+(\d+)[ \t]*")
