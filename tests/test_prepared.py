@@ -98,15 +98,14 @@ def test_the_format_on_disk(tmp_path):
     path.write_text("b a b\nc b a\n")
     p = prepare(str(path), tmp_path / "p")
     assert (tmp_path / "p" / "vocab.txt").read_text() == "b 3\na 2\nc 1\n"
-    shards = sorted((tmp_path / "p").glob("tokens-*.i32"))
-    assert [s.name for s in shards][0] == "tokens-00000.i32"
-    ids = np.concatenate([np.fromfile(str(s).replace("tokens-", "map-"), dtype="<i4")[np.fromfile(s, dtype="<i4")]
-                          for s in shards])
-    assert ids.tolist() == [0, 1, 0, 2, 0, 1]
-    assert np.fromfile(tmp_path / "p" / "sentence_ends.i64", dtype="<i8").tolist() == [3, 6]
     m = json.loads((tmp_path / "p" / "manifest.json").read_text())
     assert (m["format"], m["version"], m["raw_words"], m["vocab_size"]) == ("fastw2v-prepared", 1, 6, 3)
     assert m["shards"][0] == dict(file="tokens-00000.i32", map="map-00000.i32", tokens=m["shards"][0]["tokens"])
+    # each shard's tokens are ids of its map (the manifest names it), in corpus order
+    ids = np.concatenate([np.fromfile(tmp_path / "p" / s["map"], dtype="<i4")[
+        np.fromfile(tmp_path / "p" / s["file"], dtype="<i4")] for s in m["shards"]])
+    assert ids.tolist() == [0, 1, 0, 2, 0, 1]
+    assert np.fromfile(tmp_path / "p" / "sentence_ends.i64", dtype="<i8").tolist() == [3, 6]
     assert m["sources"][0]["size"] == os.path.getsize(path)
     words, counts = read_vocab(tmp_path / "p" / "vocab.txt")
     assert words == p.words == ["b", "a", "c"] and counts.tolist() == p.counts.tolist() == [3, 2, 1]

@@ -6,25 +6,35 @@ entered in the middle), or a whole file in an encoding where an ASCII whitespace
 part of a longer character (UTF-16, Shift-JIS...: ``transcode.cuts_at_ascii_space``). Text
 that is not plain UTF-8 read strictly is decoded and re-encoded as UTF-8 on its way to the
 tokenizer (``transcode.Utf8Reader``; the decoding holds the GIL). Worker threads take units
-in turn; each tokenises its unit in 4 MiB chunks with the Numba tokenizer (``tokenize.py``,
-which releases the GIL), into its own hash table of distinct words, and writes every token's
-*local* id (the unit's order of first sight) to its shard file as it goes, so memory holds the
-distinct words, not the corpus. The caller
-(``prepared.py``) then merges the units' tables once, in input order, which gives the same
-global order of first sight as reading the files one token at a time.
+in turn, as each finishes the last (the input is cut into several units a thread, so that
+the threads end together: with one unit each, the one that the machine slowed ended 0.2-0.5 s
+after the other on 4 s of work, bench_results/decisions.md#first-pass-units). Each thread
+tokenises its units in 4 MiB chunks with the Numba tokenizer (``tokenize.py``, which releases
+the GIL) into one hash table of distinct words, the thread's, and writes every token's
+*table* id to the unit's shard file as it goes, so memory holds the distinct words, not the
+corpus, and the tables to merge are one a thread however many units there are. A table
+records where it first saw each word as a *sight key*, ``(unit index << OFFSET_BITS) + byte
+offset in the unit``, which orders the whole input. The caller (``prepared.py``) merges the
+tables once and orders the words by their smallest key: the global order of first sight, as
+reading the files one token at a time gives it. (On a Dask cluster every unit is a task with
+a table of its own: ``distributed/firstpass.py``.)
 """
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from .reading import _OPENERS, _open_binary
-from .tokenize import LINE_ENDS, NEWLINE_FIRST, TOKENS, WordTable, last_space
+from .tokenize import ARENA_USED, LINE_ENDS, NEWLINE_FIRST, TOKENS, WordTable, last_space
 from .transcode import Utf8Reader, cuts_at_ascii_space, is_plain_utf8
 
 CHUNK_BYTES = 4 << 20
 UNIT_BYTES = 256 << 20       # largest byte range one worker takes at a time
+MIN_UNIT_BYTES = 4 << 20     # the smallest unit of a guided plan (``plan_units``)
+TABLE_WORDS = 1 << 20        # a thread starts a new word table past this (about 120 MB)
+OFFSET_BITS = 44             # sight keys: byte offsets within a unit up to 16 TiB, 2^19 units
 _ASCII_SPACE = b" \n\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
@@ -38,20 +48,50 @@ class Unit:
 
 @dataclass
 class UnitCount:
-    """One unit's tokens: distinct words (UTF-8 bytes, first-sight order) with counts and the
-    byte offset of their first occurrence (in the file for plain UTF-8, else in the unit's
-    transcoded text), the unit's sentence ends (token counts within the unit), whether a
-    newline came before its first token (closing the previous unit's sentence), and its
-    newlines (empty lines too: word2vec.c's count of "</s>")."""
+    """One unit's tokens: how many, written to ``spill`` as ids of word table ``table``; its
+    sentence ends (token counts within the unit), whether a newline came before its first
+    token (closing the previous unit's sentence), and its newlines (empty lines too:
+    word2vec.c's count of "</s>")."""
     unit: Unit
-    words: list
-    counts: np.ndarray
-    first: np.ndarray
+    index: int               # the unit's place in the input
+    table: int               # the TableCount its ids refer to
     n_tokens: int
     ends: np.ndarray
     newline_first: bool
     spill: str
     line_ends: int = 0
+
+
+@dataclass
+class TableCount:
+    """One word table, complete: its distinct words as UTF-8 bytes end to end in id order
+    (word w is ``arena[starts[w]:starts[w + 1]]``), their counts over the units it read, and
+    the sight key of each word's first occurrence among them (``sight_key``)."""
+    index: int
+    arena: np.ndarray        # uint8
+    starts: np.ndarray       # int64, one more than the words
+    counts: np.ndarray
+    first: np.ndarray
+
+    def words(self):
+        """Every word's bytes, in id order."""
+        arena, starts = self.arena.tobytes(), self.starts.tolist()
+        return [arena[a:b] for a, b in zip(starts[:-1], starts[1:])]
+
+
+def sight_key(unit_index, offset):
+    """Where a token is in the input, as one int64 that sorts in input order: the unit, then
+    the byte offset in the unit (in the text the tokenizer reads: the file's bytes for plain
+    UTF-8, else the unit's transcoded text). The tokenizer adds a token's place in its chunk
+    to the key of the chunk's start, so the offset is capped 1 TiB below 2^OFFSET_BITS: words
+    first seen past 15 TiB into one unit (a compressed file that large) would only be ordered
+    among themselves by which chunk met them, never outside their unit."""
+    return (unit_index << OFFSET_BITS) + min(offset, (1 << OFFSET_BITS) - (1 << 40))
+
+
+def key_place(key):
+    """(unit index, byte offset in the unit) of a sight key."""
+    return key >> OFFSET_BITS, key & ((1 << OFFSET_BITS) - 1)
 
 
 def expand_sources(sources):
@@ -96,33 +136,56 @@ def _next_space(f, pos, size):
     return size
 
 
-def plan_units(files, threads, unit_bytes=None, encoding="utf-8"):
-    """Cut the files into units: at least ``threads`` of the plain ones' bytes in all, none
-    larger than ``unit_bytes``. Files in an encoding that cannot be cut at ASCII whitespace
-    are one unit each."""
+def plan_units(files, threads, unit_bytes=None, encoding="utf-8", guided=True):
+    """Cut the files into units, none larger than ``unit_bytes`` (default ``UNIT_BYTES``) or a
+    thread's share of the plain files' bytes (each cut just after the next whitespace byte,
+    so a unit may pass these by a token). ``guided``: sizes that fall along the
+    input, each a ``2 x threads``-th of the plain bytes still to cut but no smaller than
+    ``MIN_UNIT_BYTES`` (guided self-scheduling: threads take units in input order, so the
+    last ones are small and the threads end within a small unit of each other); else one
+    unit a thread's share. Files in an encoding that cannot be cut at ASCII whitespace are
+    one unit each."""
     unit_bytes = unit_bytes or UNIT_BYTES
     sizes = [os.path.getsize(p) for p in files]
     cuttable = cuts_at_ascii_space(encoding)
     plain = {p for p in files if cuttable and os.path.splitext(p)[1].lower() not in _OPENERS}
     total = sum(s for p, s in zip(files, sizes) if p in plain) or 1
-    units = []
+    share = -(-total // threads)                     # no unit above one thread's share
+    smallest = min(MIN_UNIT_BYTES, share)
+    left, units = total, []
     for path, size in zip(files, sizes):
         if path not in plain or size == 0:
             units.append(Unit(path, 0, None, True))
             continue
-        n = max(-(-size // unit_bytes), -(-threads * size // total), 1)
         with open(path, "rb") as f:
-            cuts = sorted({0, size} | {_next_space(f, k * size // n, size) for k in range(1, n)})
-        units += [Unit(path, a, b, b == size) for a, b in zip(cuts[:-1], cuts[1:])]
+            pos = 0
+            while pos < size:
+                want = min(max(smallest, -(-left // (2 * threads))) if guided else share,
+                           unit_bytes, share)
+                if size - pos - want < smallest // 2 and size - pos <= unit_bytes:
+                    want = size - pos                     # no sliver of a unit at the end
+                end = _next_space(f, pos + want, size)
+                units.append(Unit(path, pos, end, end == size))
+                left, pos = left - (end - pos), end
+    if len(units) >= 1 << (63 - OFFSET_BITS):
+        raise ValueError(f"the corpus makes {len(units)} units, more than the "
+                         f"{1 << (63 - OFFSET_BITS)} a prepared corpus can hold: give fewer files "
+                         "or join them")
     return units
 
 
-def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict"):
-    """Tokenise one unit into a fresh word table, writing local ids (int32) to ``spill``.
-    The unit is read into one reused buffer; the bytes after the chunk's last whitespace (a
-    token cut by the chunk's end) move to the buffer's front for the next read. Text that is
-    not plain UTF-8 arrives transcoded to UTF-8, so the buffer always holds UTF-8."""
-    table = WordTable()
+def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, table=None,
+               table_index=None):
+    """Tokenise one unit into ``table`` (a ``WordTable``; a fresh one by default), writing its
+    ids (int32) to ``spill``; ``index`` is the unit's place in the input (its sight keys).
+    Returns the ``UnitCount``, and with a fresh table also its ``TableCount`` (numbered
+    ``index``): ``(unit_count, table_count or None)``. The unit is read into one reused
+    buffer; the bytes after the chunk's last whitespace (a token cut by the chunk's end)
+    move to the buffer's front for the next read. Text that is not plain UTF-8 arrives
+    transcoded to UTF-8, so the buffer always holds UTF-8."""
+    own = table is None
+    table = WordTable() if own else table
+    table.state[TOKENS:] = 0                           # the unit's own counters; words stay
     buf = np.empty(CHUNK_BYTES, dtype=np.uint8)
     out_ids = np.empty(CHUNK_BYTES // 2 + 2, dtype=np.int32)
     out_ends = np.empty(CHUNK_BYTES, dtype=np.int64)
@@ -132,12 +195,12 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict"):
         if unit.end is not None:
             f.seek(unit.start)
             remaining = unit.end - unit.start
-        pos, have = unit.start, 0                      # pos: file offset of buf[0]
+        pos, have = 0, 0                               # pos: offset of buf[0] in the unit
         if not is_plain_utf8(encoding, unicode_errors):
             # the reader keeps to the byte range itself; pos becomes an offset in the
-            # transcoded text (only used to locate invalid UTF-8, which it never holds)
+            # transcoded text (only used to order first sights: it never holds invalid UTF-8)
             f = Utf8Reader(f, unit.path, encoding, unicode_errors, unit.start, unit.end)
-            remaining, pos = None, 0
+            remaining = None
         while True:
             if have == buf.size:                       # a token longer than the buffer
                 buf = np.concatenate([buf, np.empty_like(buf)])
@@ -152,7 +215,7 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict"):
             n = have if final else last_space(buf, have)
             if n == 0 and not final:
                 continue                               # no whitespace yet: read more
-            k, e = table.run(buf, n, pos, out_ids, out_ends)
+            k, e = table.run(buf, n, sight_key(index, pos), out_ids, out_ends)
             out.write(memoryview(out_ids[:k].astype("<i4", copy=False)))   # the format's order
             if e:
                 ends.append(out_ends[:e].copy())
@@ -160,30 +223,71 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict"):
             pos, have = pos + n, have - n
             if final:
                 break
-    n = table.n_words
-    return UnitCount(unit, table.words(), table.counts[:n].copy(), table.first[:n].copy(),
-                     int(table.state[TOKENS]), np.concatenate(ends) if ends else np.empty(0, np.int64),
-                     bool(table.state[NEWLINE_FIRST]), spill, int(table.state[LINE_ENDS]))
+    counted = UnitCount(unit, index, index if own else table_index, int(table.state[TOKENS]),
+                        np.concatenate(ends) if ends else np.empty(0, np.int64),
+                        bool(table.state[NEWLINE_FIRST]), spill, int(table.state[LINE_ENDS]))
+    return counted, (table_count(table, index) if own else None)
+
+
+def table_count(table, index):
+    """The ``TableCount`` of a ``WordTable`` whose units are done."""
+    n, used = table.n_words, int(table.state[ARENA_USED])
+    return TableCount(index, table.arena[:used].copy(), np.append(table.start[:n], used),
+                      table.counts[:n].copy(), table.first[:n].copy())
 
 
 def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="strict", client=None):
-    """``count_unit`` on every unit with ``threads`` worker threads: yields the results in unit
-    order as they finish, so the caller can merge each and let it go. On an error or Ctrl-C the
-    units not yet started are cancelled. With a ``dask.distributed.Client`` the units are
-    counted on the cluster's workers instead (``spill_dir`` must be on a filesystem they share)."""
+    """``count_unit`` on every unit with ``threads`` worker threads, each thread counting the
+    units it takes into its own table, and starting a new one once a unit leaves it holding
+    ``TABLE_WORDS`` words (a corpus's long tail then costs a thread one table's memory, not
+    one a unit it read). Yields every ``UnitCount`` in unit order as they finish, each full
+    table's ``TableCount`` after the unit that filled it, and the rest at the end, so that
+    the caller can merge each table as it comes. On an error or Ctrl-C the units not yet
+    started are cancelled. With a ``dask.distributed.Client`` the units are counted on the
+    cluster's workers instead, every unit into a table of its own (``spill_dir`` must be on a
+    filesystem they share)."""
     spills = [os.path.join(spill_dir, f"tokens-{i:05d}.i32") for i in range(len(units))]
     text = (encoding, unicode_errors)
     if client is not None:
         from ..distributed.firstpass import count_on_workers
         yield from count_on_workers(client, units, spills, *text)
         return
+    tables, full, lock, local = [], [], threading.Lock(), threading.local()
+
+    def count(k):
+        if getattr(local, "table", None) is None:      # this thread's first unit, or after
+            with lock:                                 # a full table
+                local.table, local.index = WordTable(), len(tables)
+                tables.append(local.table)
+        counted = count_unit(units[k], spills[k], *text, index=k, table=local.table,
+                             table_index=local.index)[0]
+        if local.table.n_words >= TABLE_WORDS:
+            done = table_count(local.table, local.index)
+            with lock:
+                tables[local.index], local.table = None, None
+                full.append(done)
+        return counted
+
+    def counted_and_full(counted):
+        yield counted
+        with lock:
+            ready = full[:]
+            del full[:]
+        yield from ready
+
     if threads <= 1 or len(units) == 1:
-        yield from (count_unit(u, s, *text) for u, s in zip(units, spills))
-        return
-    pool = ThreadPoolExecutor(max_workers=threads)
-    try:
-        futures = [pool.submit(count_unit, u, s, *text) for u, s in zip(units, spills)]
-        for future in futures:
-            yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for k in range(len(units)):
+            yield from counted_and_full(count(k))
+    else:
+        pool = ThreadPoolExecutor(max_workers=threads)
+        try:
+            futures = [pool.submit(count, k) for k in range(len(units))]
+            for future in futures:
+                yield from counted_and_full(future.result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    yield from full
+    for t, table in enumerate(tables):
+        if table is not None:
+            yield table_count(table, t)
+            tables[t] = None                           # the caller holds what it needs

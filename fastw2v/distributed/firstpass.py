@@ -1,26 +1,31 @@
 """The first pass on the workers: each unit (a byte range or a compressed file) is counted and
-its ids written to the shared output directory by a worker; the client merges the counts once,
-in unit order, exactly as the local first pass does (``corpus/prepared.py``)."""
+its ids written to the shared output directory by a worker, into a word table of its own (a
+task must not depend on which worker ran the ones before, so that Dask can run it again
+anywhere); the client merges the tables as they come, as it merges the local threads' tables
+(``corpus/prepared.py``), into the same vocabulary."""
 from ..corpus.firstpass import count_unit
 
 
 def count_on_workers(client, units, spills, encoding, unicode_errors):
-    """Yield every unit's ``UnitCount`` in unit order; on an error the rest are cancelled."""
+    """Yield every unit's ``UnitCount`` and then its ``TableCount`` (numbered as the unit), in
+    unit order; on an error the rest are cancelled."""
     n = len(units)
-    futures = client.map(_count, units, spills, [encoding] * n, [unicode_errors] * n, pure=False)
+    futures = client.map(_count, units, spills, [encoding] * n, [unicode_errors] * n, range(n),
+                         pure=False)
     try:
         for i in range(n):
-            result = futures[i].result()
+            counted, table = futures[i].result()
             futures[i] = None                  # the worker lets the unit's table go, as the
-            yield result                       # local pass lets it go once merged
+            yield counted                      # caller lets it go once merged
+            yield table
     except BaseException:                      # an error or Ctrl-C: the rest are not needed
         client.cancel([f for f in futures if f is not None])
         raise
 
 
-def _count(unit, spill, encoding, unicode_errors):
+def _count(unit, spill, encoding, unicode_errors, index):
     try:
-        return count_unit(unit, spill, encoding, unicode_errors)
+        return count_unit(unit, spill, encoding, unicode_errors, index=index)
     except OSError as e:
         from distributed import get_worker
         raise OSError(f"worker {get_worker().address} cannot read {e.filename or unit.path!r}: "

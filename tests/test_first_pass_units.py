@@ -1,0 +1,157 @@
+"""How the first pass cuts its work and merges it (corpus/firstpass.py, corpus/prepared.py):
+guided units that let the threads end together, one word table a thread shared by its units,
+and a merge that orders the words and reports bad bytes by their place in the input, whichever
+thread's table met them first."""
+import time
+
+import numpy as np
+import pytest
+
+from conftest import python_sentences
+from fastw2v.corpus import firstpass, prepare, prepared
+
+
+def _sizes(units):
+    return [u.end - u.start for u in units]
+
+
+def test_guided_units_shrink_along_the_input(tmp_path, monkeypatch):
+    monkeypatch.setattr(firstpass, "MIN_UNIT_BYTES", 40)
+    path = tmp_path / "c.txt"
+    path.write_text("abcd efg\n" * 2000)                      # 18,000 bytes
+    units = firstpass.plan_units([str(path)], 2)
+    sizes = _sizes(units)
+    assert units[0].start == 0 and units[-1].end == 18_000 and units[-1].last_of_file
+    assert all(a.end == b.start for a, b in zip(units, units[1:]))     # no gap, no overlap
+    assert all(path.read_bytes()[u.end - 1:u.end].isspace() for u in units)
+    # each a quarter (2 x threads) of what is left, cut at the next space, down to the floor
+    left = 18_000
+    for size in sizes[:-1]:
+        assert max(40, -(-left // 4)) <= size < max(40, -(-left // 4)) + 9
+        left -= size
+    assert sizes[0] >= 4500 and max(sizes[-3:]) < 60             # threads end a small unit apart
+    assert len(units) < 40
+    # a cluster's units (guided=False): one a thread's share
+    assert _sizes(firstpass.plan_units([str(path)], 2, guided=False)) == [9005, 8995]
+    # never above UNIT_BYTES or a thread's share (to the next space), however small the corpus
+    monkeypatch.setattr(firstpass, "UNIT_BYTES", 1000)
+    assert max(_sizes(firstpass.plan_units([str(path)], 2))) < 1000 + 9     # + the cut token
+    small = tmp_path / "s.txt"
+    small.write_text("ab cd ef gh ij kl\n")                  # 18 bytes: a share is 6
+    assert _sizes(firstpass.plan_units([str(small)], 3)) == [9, 9]     # 6, to the next space
+
+
+def test_guided_units_count_what_is_left_over_all_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(firstpass, "MIN_UNIT_BYTES", 40)
+    files = []
+    for k in range(3):
+        files.append(str(tmp_path / f"{k}.txt"))
+        (tmp_path / f"{k}.txt").write_text("abcd efg\n" * 1000)     # 9,000 bytes each
+    units = firstpass.plan_units(files, 2)
+    first = [u for u in units if u.path == files[0]]
+    later = [u for u in units if u.path == files[2]]
+    # the first file's first unit is a quarter of all three files, the last file's smaller
+    assert 27_000 // 4 <= first[0].end - first[0].start < 27_000 // 4 + 9
+    assert later[0].end - later[0].start < 9000 // 4 + 9
+    assert [u.last_of_file for u in units].count(True) == 3
+
+
+def _tables_interleaved(monkeypatch):
+    """count_unit with units 0 and 1 held back (0.2 and 0.8 s): thread A's table (made
+    first: table 0) takes unit 0 and then every unit after 1, while thread B's (table 1)
+    holds unit 1 alone. Table 0, merged first, then holds units on both sides of table 1's."""
+    original = firstpass.count_unit
+
+    def count_unit(unit, spill, *args, **kwargs):
+        time.sleep({0: 0.2, 1: 0.8}.get(kwargs.get("index"), 0))
+        return original(unit, spill, *args, **kwargs)
+    monkeypatch.setattr(firstpass, "count_unit", count_unit)
+
+
+@pytest.fixture
+def small_units(monkeypatch):
+    monkeypatch.setattr(firstpass, "UNIT_BYTES", 24)
+    monkeypatch.setattr(firstpass, "MIN_UNIT_BYTES", 24)
+    monkeypatch.setattr(firstpass, "CHUNK_BYTES", 11)
+
+
+@pytest.mark.parametrize("table_words", [None, 12])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ties_keep_the_input_order_whichever_table_met_the_word(tmp_path, small_units,
+                                                                 monkeypatch, seed, table_words):
+    _tables_interleaved(monkeypatch)
+    if table_words:                    # full tables go to the merge, new ones take over
+        monkeypatch.setattr(firstpass, "TABLE_WORDS", table_words)
+    rng = np.random.default_rng(seed)
+    # 40 words, most seen twice or three times: the vocabulary's order is mostly ties
+    tokens = [f"w{k}" for k in rng.permutation(np.repeat(np.arange(40), rng.integers(2, 4, 40)))]
+    lines = [" ".join(tokens[i:i + int(n)]) for i, n in zip(range(0, len(tokens), 7),
+                                                             rng.integers(1, 9, len(tokens)))]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n")
+    p = prepare(str(path), tmp_path / "p", threads=2)
+    maps = {s["map"] for s in p.manifest["shards"]}
+    if table_words:
+        assert 2 < len(maps) < len(p.manifest["shards"])
+    else:
+        assert len(maps) == 2 < len(p.manifest["shards"])     # two tables, many units each
+    sentences = python_sentences(str(path))
+    seen = [w for s in sentences for w in s]
+    first = {w: seen.index(w) for w in set(seen)}
+    expected = sorted(first, key=lambda w: (-seen.count(w), first[w]))
+    assert p.words == expected
+    assert [[p.words[i] for i in ids] for ids in _sentence_ids(p)] == sentences
+
+
+def _sentence_ids(p):
+    ids = np.concatenate(list(p.blocks()))
+    starts = np.concatenate([[0], p.ends])
+    return [ids[a:b] for a, b in zip(starts[:-1], starts[1:])]
+
+
+def test_the_first_invalid_byte_in_the_input_is_named_whichever_table_holds_it(
+        tmp_path, small_units, monkeypatch):
+    _tables_interleaved(monkeypatch)
+    path = tmp_path / "bad.txt"
+    # unit 0 (24 bytes) fine; unit 1 (table 1) holds the first bad byte, a later unit
+    # (table 0, merged first) another
+    path.write_bytes(b"good words here and more\nok caf\xe9 bar\n" + b"a b c\n" * 20 + b"x \xff y\n")
+    with pytest.raises(ValueError) as ours:
+        prepare(str(path), tmp_path / "p", threads=2)
+    with pytest.raises(ValueError) as reader:
+        python_sentences(str(path))
+    assert str(ours.value) == str(reader.value)
+    assert "line 2" in str(ours.value) and "column 7" in str(ours.value)
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_table_s_units_keep_their_own_sentences_and_newlines(tmp_path, small_units):
+    # one thread: one table reads every unit; each unit's ends, first newline and newline
+    # count are its own
+    path = tmp_path / "c.txt"
+    block = "alpha beta\n\n\ngamma\ndelta epsilon zeta eta\n\ntheta iota kappa\nlambda"
+    path.write_text(block + "\n" + block)
+    p = prepare(str(path), tmp_path / "p", threads=1)
+    assert len(p.manifest["shards"]) > 3 and len({s["map"] for s in p.manifest["shards"]}) == 1
+    assert [[p.words[i] for i in ids] for ids in _sentence_ids(p)] == python_sentences(str(path))
+    assert p.manifest["line_ends"] == 15
+
+
+def test_one_decode_equals_a_decode_per_word(tmp_path):
+    # the merge decodes a table's words in one call; words with multi-byte characters and
+    # every kind of space around them come back as str.split() gives them
+    words = ["é", "日本", "a", "\U0001f600x", "ß" * 20, "e\u0301"]
+    path = tmp_path / "c.txt"
+    path.write_text("\u3000".join(words) + "\u2028" + "\u00a0".join(words[::-1]) + "\n")
+    p = prepare(str(path), tmp_path / "p", threads=1)
+    assert sorted(p.words) == sorted(words)
+    assert prepared._decode_words(_table_of(["ab", "c"]), lowercase=False) == (["ab", "c"], None)
+    assert prepared._decode_words(_table_of(["AB", "c"]), lowercase=True) == (["ab", "c"], None)
+    assert prepared._decode_words(_table_of([]), lowercase=False) == ([], None)
+
+
+def _table_of(words):
+    raw = [w.encode() for w in words]
+    starts = np.cumsum([0] + [len(r) for r in raw]).astype(np.int64)
+    return firstpass.TableCount(0, np.frombuffer(b"".join(raw), np.uint8), starts,
+                                np.ones(len(raw), np.int64), np.arange(len(raw), dtype=np.int64))
