@@ -2,6 +2,7 @@
 guided units that let the threads end together, one word table a thread shared by its units,
 and a merge that orders the words and reports bad bytes by their place in the input, whichever
 thread's table met them first."""
+import gzip
 import time
 
 import numpy as np
@@ -57,15 +58,22 @@ def test_guided_units_count_what_is_left_over_all_files(tmp_path, monkeypatch):
 
 
 def _tables_interleaved(monkeypatch):
-    """count_unit with units 0 and 1 held back (0.2 and 0.8 s): thread A's table (made
-    first: table 0) takes unit 0 and then every unit after 1, while thread B's (table 1)
-    holds unit 1 alone. Table 0, merged first, then holds units on both sides of table 1's."""
+    """count_unit with units 0 and 1 held back (0.2 and 0.8 s): the thread that took unit 0
+    (its table is numbered 0, by its first unit) takes every unit after 1 as well, while
+    the other thread's table (numbered 1) holds unit 1 alone. Table 0, merged first, then
+    holds units on both sides of table 1's (``_assert_interleaved`` checks it)."""
     original = firstpass.count_unit
 
     def count_unit(unit, spill, *args, **kwargs):
         time.sleep({0: 0.2, 1: 0.8}.get(kwargs.get("index"), 0))
         return original(unit, spill, *args, **kwargs)
     monkeypatch.setattr(firstpass, "count_unit", count_unit)
+
+
+def _assert_interleaved(p):
+    maps = [s["map"] for s in p.manifest["shards"]]
+    assert maps[:2] == ["map-00000.i32", "map-00001.i32"] and len(maps) > 3
+    assert "map-00001.i32" not in maps[2:]
 
 
 @pytest.fixture
@@ -95,6 +103,7 @@ def test_ties_keep_the_input_order_whichever_table_met_the_word(tmp_path, small_
         assert 2 < len(maps) < len(p.manifest["shards"])
     else:
         assert len(maps) == 2 < len(p.manifest["shards"])     # two tables, many units each
+        _assert_interleaved(p)
     sentences = python_sentences(str(path))
     seen = [w for s in sentences for w in s]
     first = {w: seen.index(w) for w in set(seen)}
@@ -123,6 +132,64 @@ def test_the_first_invalid_byte_in_the_input_is_named_whichever_table_holds_it(
     assert str(ours.value) == str(reader.value)
     assert "line 2" in str(ours.value) and "column 7" in str(ours.value)
     assert not (tmp_path / "p").exists()
+    # the layout the test needs: the valid file gives the same units and tables
+    good = tmp_path / "good.txt"
+    good.write_bytes(path.read_bytes().replace(b"\xe9", b"e").replace(b"\xff", b"f"))
+    _assert_interleaved(prepare(str(good), tmp_path / "good", threads=2))
+
+
+def test_invalid_utf8_stops_the_pass_at_the_unit_that_holds_it(tmp_path, small_units,
+                                                               monkeypatch):
+    counted = []
+    original = firstpass.count_unit
+    monkeypatch.setattr(firstpass, "count_unit",
+                        lambda *a, **k: counted.append(k["index"]) or original(*a, **k))
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"caf\xe9 ok\n" + b"a b c d\n" * 200)
+    with pytest.raises(ValueError, match=r"line 1: invalid UTF-8 byte b'\\xe9' at column 4"):
+        prepare(str(path), tmp_path / "p", threads=1)
+    assert counted == [0]                     # of about 70 units
+    # a bad byte met late still stops the units after it, and the first in the input is named
+    counted.clear()
+    path.write_bytes(b"a b c d\n" * 100 + b"x\xff\n" + b"a b c d\n" * 100 + b"\xfe\n")
+    with pytest.raises(ValueError, match=r"line 101: invalid UTF-8 byte b'\\xff' at column 2"):
+        prepare(str(path), tmp_path / "p", threads=1)
+    assert 0 < len(counted) < 40 and counted == list(range(len(counted)))
+
+
+def test_sight_keys_have_room_for_every_unit(tmp_path, monkeypatch):
+    plain = tmp_path / "a.txt"
+    plain.write_text("ab cd\n" * 1000)                       # 6,000 bytes
+    units = firstpass.plan_units([str(plain)], 2)
+    assert {u.offset_bits for u in units} == {(4 * max(u.end - u.start for u in units)).bit_length() + 1}
+    packed = tmp_path / "b.txt.gz"
+    with gzip.open(packed, "wt") as f:
+        f.write("ab cd\n")
+    units = firstpass.plan_units([str(plain), str(packed)], 2)
+    assert {u.offset_bits for u in units} == {42}              # 2^40 bytes of text, twice
+    key = firstpass.sight_key(units[1], 5, 123)
+    assert firstpass.key_place(key, 42) == (5, 123)
+    assert firstpass.sight_key(units[1], 5, 1 << 45) < firstpass.sight_key(units[1], 6, 0)
+    # as many units as the keys' other bits can number, and no more
+    monkeypatch.setattr(firstpass, "COMPRESSED_BYTES", 1 << 60)     # 62 bits: 2 units
+    assert len(firstpass.plan_units([str(packed)] * 2, 1)) == 2
+    with pytest.raises(ValueError, match="3 units .* more than the 2 a first pass can order"):
+        firstpass.plan_units([str(packed)] * 3, 1)
+
+
+def test_an_epoch_reads_each_table_s_map_once(tmp_path, small_units, monkeypatch):
+    path = tmp_path / "c.txt"
+    path.write_text("alpha beta gamma\ndelta alpha\n" * 20)
+    p = prepare(str(path), tmp_path / "p", threads=1)
+    assert len(p.shards) > 5 and len({m for _, m in p.shards}) == 1
+    reads = []
+    original = np.fromfile
+    monkeypatch.setattr(np, "fromfile", lambda f, *a, **k: reads.append(str(f)) or original(f, *a, **k))
+    to_id = np.arange(len(p.words), dtype=np.int32)[::-1].copy()
+    for epoch in range(2):
+        ids = np.concatenate(list(p.blocks(to_id, check=True)))
+        assert [p.words[::-1][i] for i in ids] == path.read_text().split()
+    assert sum("map-" in r for r in reads) == 1
 
 
 def test_a_table_s_units_keep_their_own_sentences_and_newlines(tmp_path, small_units):

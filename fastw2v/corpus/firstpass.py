@@ -13,7 +13,7 @@ tokenises its units in 4 MiB chunks with the Numba tokenizer (``tokenize.py``, w
 the GIL) into one hash table of distinct words, the thread's, and writes every token's
 *table* id to the unit's shard file as it goes, so memory holds the distinct words, not the
 corpus, and the tables to merge are one a thread however many units there are. A table
-records where it first saw each word as a *sight key*, ``(unit index << OFFSET_BITS) + byte
+records where it first saw each word as a *sight key*, ``(unit index << offset_bits) + byte
 offset in the unit``, which orders the whole input. The caller (``prepared.py``) merges the
 tables once and orders the words by their smallest key: the global order of first sight, as
 reading the files one token at a time gives it. (On a Dask cluster every unit is a task with
@@ -34,7 +34,7 @@ CHUNK_BYTES = 4 << 20
 UNIT_BYTES = 256 << 20       # largest byte range one worker takes at a time
 MIN_UNIT_BYTES = 4 << 20     # the smallest unit of a guided plan (``plan_units``)
 TABLE_WORDS = 1 << 20        # a thread starts a new word table past this (about 120 MB)
-OFFSET_BITS = 44             # sight keys: byte offsets within a unit up to 16 TiB, 2^19 units
+COMPRESSED_BYTES = 1 << 40   # the text of a compressed file, for sight keys (``offset_bits``)
 _ASCII_SPACE = b" \n\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
@@ -44,6 +44,7 @@ class Unit:
     start: int               # byte range [start, end) of a plain file; compressed: (0, None)
     end: int
     last_of_file: bool       # the file's end closes a sentence
+    offset_bits: int = 41    # a sight key's low bits, the offset in the unit (the plan's)
 
 
 @dataclass
@@ -79,19 +80,34 @@ class TableCount:
         return [arena[a:b] for a, b in zip(starts[:-1], starts[1:])]
 
 
-def sight_key(unit_index, offset):
-    """Where a token is in the input, as one int64 that sorts in input order: the unit, then
-    the byte offset in the unit (in the text the tokenizer reads: the file's bytes for plain
-    UTF-8, else the unit's transcoded text). The tokenizer adds a token's place in its chunk
-    to the key of the chunk's start, so the offset is capped 1 TiB below 2^OFFSET_BITS: words
-    first seen past 15 TiB into one unit (a compressed file that large) would only be ordered
-    among themselves by which chunk met them, never outside their unit."""
-    return (unit_index << OFFSET_BITS) + min(offset, (1 << OFFSET_BITS) - (1 << 40))
+def sight_key(unit, index, offset):
+    """Where a token is in the input, as one int64 that sorts in input order: the unit's
+    index, then the byte offset in the unit (in the text the tokenizer reads: the file's
+    bytes for plain UTF-8, else the unit's transcoded text). The offset's bits are the plan's
+    (``offset_bits``), room for twice the longest unit; the tokenizer adds a token's place in
+    its chunk to the key of the chunk's start, so the offset is capped at half that room:
+    only a compressed file of more than ``COMPRESSED_BYTES`` of text can reach the cap, and
+    the words first seen past it are then ordered among themselves by which chunk met them,
+    never outside their unit."""
+    bits = unit.offset_bits
+    return (index << bits) + min(offset, 1 << (bits - 1))
 
 
-def key_place(key):
+def key_place(key, bits):
     """(unit index, byte offset in the unit) of a sight key."""
-    return key >> OFFSET_BITS, key & ((1 << OFFSET_BITS) - 1)
+    return key >> bits, key & ((1 << bits) - 1)
+
+
+def offset_bits(units):
+    """Bits for a sight key's offset: room for twice the most text a unit can give the
+    tokenizer (a byte range or file read as UTF-8 grows at most 4 times, e.g. latin-1 or
+    cp1252 to UTF-8; a compressed file counts as ``COMPRESSED_BYTES``). The unit index takes
+    the other 63 bits: 2^22 units with compressed files, billions without."""
+    def most(u):
+        if u.end is None and os.path.splitext(u.path)[1].lower() in _OPENERS:
+            return COMPRESSED_BYTES
+        return 4 * ((u.end if u.end is not None else os.path.getsize(u.path)) - u.start)
+    return max(max(map(most, units), default=1), 1).bit_length() + 1
 
 
 def expand_sources(sources):
@@ -167,10 +183,12 @@ def plan_units(files, threads, unit_bytes=None, encoding="utf-8", guided=True):
                 end = _next_space(f, pos + want, size)
                 units.append(Unit(path, pos, end, end == size))
                 left, pos = left - (end - pos), end
-    if len(units) >= 1 << (63 - OFFSET_BITS):
-        raise ValueError(f"the corpus makes {len(units)} units, more than the "
-                         f"{1 << (63 - OFFSET_BITS)} a prepared corpus can hold: give fewer files "
-                         "or join them")
+    bits = offset_bits(units)
+    if len(units) > 1 << (63 - bits):
+        raise ValueError(f"the corpus makes {len(units)} units (files and byte ranges), more "
+                         f"than the {1 << (63 - bits)} a first pass can order: join some files")
+    for u in units:
+        u.offset_bits = bits
     return units
 
 
@@ -215,7 +233,7 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, 
             n = have if final else last_space(buf, have)
             if n == 0 and not final:
                 continue                               # no whitespace yet: read more
-            k, e = table.run(buf, n, sight_key(index, pos), out_ids, out_ends)
+            k, e = table.run(buf, n, sight_key(unit, index, pos), out_ids, out_ends)
             out.write(memoryview(out_ids[:k].astype("<i4", copy=False)))   # the format's order
             if e:
                 ends.append(out_ends[:e].copy())
@@ -230,21 +248,52 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, 
 
 
 def table_count(table, index):
-    """The ``TableCount`` of a ``WordTable`` whose units are done."""
+    """The ``TableCount`` of a ``WordTable`` whose units are done: views of its arrays (the
+    hash slots, the largest part, go with the table)."""
     n, used = table.n_words, int(table.state[ARENA_USED])
-    return TableCount(index, table.arena[:used].copy(), np.append(table.start[:n], used),
-                      table.counts[:n].copy(), table.first[:n].copy())
+    return TableCount(index, table.arena[:used], np.append(table.start[:n], used),
+                      table.counts[:n], table.first[:n])
+
+
+def joined_words(arena, starts):
+    """The words ``arena[starts[w]:starts[w + 1]]``, each followed by a newline, as bytes: no
+    word holds a newline, and the text is valid UTF-8 exactly when every word is (a newline
+    is never part of a longer character), so one decode checks or decodes them all."""
+    n = starts.size - 1
+    text = np.full(int(starts[-1] - starts[0]) + n, ord("\n"), dtype=np.uint8)
+    at_word = np.ones(text.size, dtype=bool)
+    at_word[starts[1:] - starts[0] + np.arange(n)] = False      # each word's newline
+    text[at_word] = arena[starts[0]:starts[-1]]
+    return text.tobytes()
+
+
+def _valid_since(table, n_before):
+    """Whether the words a table took since it held ``n_before`` are valid UTF-8."""
+    n, used = table.n_words, int(table.state[ARENA_USED])
+    if n == n_before:
+        return True
+    try:
+        joined_words(table.arena, np.append(table.start[n_before:n], used)).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="strict", client=None):
     """``count_unit`` on every unit with ``threads`` worker threads, each thread counting the
     units it takes into its own table, and starting a new one once a unit leaves it holding
-    ``TABLE_WORDS`` words (a corpus's long tail then costs a thread one table's memory, not
-    one a unit it read). Yields every ``UnitCount`` in unit order as they finish, each full
-    table's ``TableCount`` after the unit that filled it, and the rest at the end, so that
-    the caller can merge each table as it comes. On an error or Ctrl-C the units not yet
-    started are cancelled. With a ``dask.distributed.Client`` the units are counted on the
-    cluster's workers instead, every unit into a table of its own (``spill_dir`` must be on a
+    ``TABLE_WORDS`` words (a corpus's long tail then costs a thread one table's memory). A
+    table is numbered by the first unit it read. Yields every ``UnitCount`` in unit order as
+    they finish, with the ``TableCount`` of each full table among them, and the other
+    tables at the end, in their numbers' order, so that the caller can merge each table as
+    it comes.
+
+    Plain UTF-8 read strictly is checked unit by unit (the words a unit added to its table):
+    once a unit holds invalid UTF-8, the units after it are not counted (their ``UnitCount``
+    is None), since the error will be reported at the first invalid byte of the input, which
+    the units before it may still hold. On an error or Ctrl-C the units not yet started are
+    cancelled. With a ``dask.distributed.Client`` the units are counted on the cluster's
+    workers instead, every unit into a table of its own (``spill_dir`` must be on a
     filesystem they share)."""
     spills = [os.path.join(spill_dir, f"tokens-{i:05d}.i32") for i in range(len(units))]
     text = (encoding, unicode_errors)
@@ -252,19 +301,29 @@ def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="str
         from ..distributed.firstpass import count_on_workers
         yield from count_on_workers(client, units, spills, *text)
         return
-    tables, full, lock, local = [], [], threading.Lock(), threading.local()
+    check = is_plain_utf8(encoding, unicode_errors)
+    tables, full, lock, local = {}, [], threading.Lock(), threading.local()
+    first_invalid = [len(units)]              # the first unit found to hold invalid UTF-8
 
     def count(k):
+        if k > first_invalid[0]:
+            return None
         if getattr(local, "table", None) is None:      # this thread's first unit, or after
-            with lock:                                 # a full table
-                local.table, local.index = WordTable(), len(tables)
-                tables.append(local.table)
-        counted = count_unit(units[k], spills[k], *text, index=k, table=local.table,
-                             table_index=local.index)[0]
-        if local.table.n_words >= TABLE_WORDS:
-            done = table_count(local.table, local.index)
+            local.table, local.index = WordTable(), k  # a full table
             with lock:
-                tables[local.index], local.table = None, None
+                tables[k] = local.table
+        table, n_before = local.table, local.table.n_words
+        counted = count_unit(units[k], spills[k], *text, index=k, table=table,
+                             table_index=local.index)[0]
+        if check and not _valid_since(table, n_before):
+            with lock:
+                first_invalid[0] = min(first_invalid[0], k)
+        if table.n_words >= TABLE_WORDS:
+            with lock:
+                del tables[local.index]
+            local.table = None
+            done = table_count(table, local.index)
+            with lock:
                 full.append(done)
         return counted
 
@@ -278,6 +337,7 @@ def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="str
     if threads <= 1 or len(units) == 1:
         for k in range(len(units)):
             yield from counted_and_full(count(k))
+        local.table = None
     else:
         pool = ThreadPoolExecutor(max_workers=threads)
         try:
@@ -287,7 +347,7 @@ def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="str
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     yield from full
-    for t, table in enumerate(tables):
-        if table is not None:
-            yield table_count(table, t)
-            tables[t] = None                           # the caller holds what it needs
+    for t in sorted(tables):
+        table = tables.pop(t)                          # one table at a time past this point
+        yield table_count(table, t)
+        del table

@@ -33,12 +33,14 @@ Words seen fewer than ``keep_min_count`` times (default 1: none) are left out, s
 The directory is written under a temporary name beside ``out_dir`` and renamed when complete:
 an interrupted prepare leaves no directory that looks usable.
 """
+import collections
 import itertools
 import json
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import warnings
 
@@ -46,13 +48,15 @@ import numpy as np
 
 from .._files import atomic_write, give_mkdir_permissions
 from ..vocab import prune
-from .firstpass import TableCount, count_units, expand_sources, key_place, plan_units
+from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
+                        plan_units)
 from .reading import _drop_empty, _open_binary, split_long_sentences
 from .transcode import check_encoding
 
 FORMAT = "fastw2v-prepared"
 VERSION = 1
 _IO_TOKENS = 1 << 20               # ids per read (4 MiB)
+_MAPS_KEPT = 16                    # translated maps a PreparedCorpus keeps (``shard_map``)
 
 
 # ---- the vocabulary file --------------------------------------------------------------------
@@ -135,19 +139,11 @@ def _decode_words(table, lowercase):
     input of its words holding invalid UTF-8 holds it: ``(sight key, byte in the word, the
     byte)``. (Text in another encoding, or read with unicode_errors other than "strict",
     reaches the tokenizer transcoded to valid UTF-8, and its decode errors are raised while
-    reading.)
-
-    The words are decoded in one call: the arena with a newline after every word, split at
-    the newlines (no word holds one). That text is valid UTF-8 exactly when every word is (a
-    newline is never part of a longer character), and one decode of 81k words takes a tenth
-    of the time of 81k decodes: this runs after every thread has finished."""
-    n = table.counts.size
-    text = np.full(table.arena.size + n, ord("\n"), dtype=np.uint8)
-    at_word = np.ones(text.size, dtype=bool)
-    at_word[table.starts[1:] + np.arange(n)] = False          # each word's newline
-    text[at_word] = table.arena
+    reading.) The words are decoded in one call (``firstpass.joined_words``): one decode of
+    81k words takes a tenth of the time of 81k decodes, and this runs after every thread
+    has finished."""
     try:
-        out = text.tobytes().decode("utf-8").split("\n")[:-1]
+        out = joined_words(table.arena, table.starts).decode("utf-8").split("\n")[:-1]
     except UnicodeDecodeError:
         bad = []
         for j, raw in enumerate(table.words()):      # find the words, keep the first
@@ -218,6 +214,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         first = np.full(1024, np.iinfo(np.int64).max, dtype=np.int64)
         done, maps, raw_words, known_tokens, line_ends, first_bad = [], {}, 0, 0, 0, None
         for r in count_units(units, tmp, threads, encoding, unicode_errors, client):
+            if r is None:                     # not counted: an earlier unit is invalid UTF-8
+                continue
             if not isinstance(r, TableCount):
                 done.append(r)
                 raw_words += r.n_tokens
@@ -247,7 +245,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             known_tokens += int(r.counts[known].sum())
             maps[r.index] = m
         if first_bad:                         # invalid UTF-8: the first in the input
-            (k, offset), at, byte = key_place(first_bad[0]), first_bad[1], first_bad[2]
+            (k, offset), at, byte = key_place(first_bad[0], units[0].offset_bits), *first_bad[1:]
             _raise_at(units[k].path, units[k].start + offset + at, byte)
         if raw_words == 0:
             raise ValueError(f"corpus {', '.join(map(repr, files))} is empty: no words to train on")
@@ -414,6 +412,8 @@ class PreparedCorpus:
             if not os.path.exists(shard_map):
                 raise ValueError(f"{shard_map}: missing")
         self.ends = np.fromfile(os.path.join(self.path, "sentence_ends.i64"), dtype="<i8")
+        self._maps = collections.OrderedDict()       # shard_map's: (path, check) -> (to_id, map)
+        self._maps_lock = threading.Lock()
 
     @property
     def encoding(self):
@@ -440,12 +440,7 @@ class PreparedCorpus:
         against its map (``encoded`` does, once, before training; the epochs then read
         without it)."""
         for tokens, shard_map in self.shards:
-            m = np.fromfile(shard_map, dtype="<i4")
-            if check and m.size and not -1 <= m.min() <= m.max() < len(self.words):
-                raise ValueError(f"{shard_map}: damaged (a vocabulary id outside 0-"
-                                 f"{len(self.words) - 1}): prepare it again")
-            if to_id is not None:
-                m = np.where(m >= 0, to_id[m], -1).astype(np.int32)
+            m = self.shard_map(shard_map, to_id, check)
             with open(tokens, "rb") as f:
                 while True:
                     ids = np.fromfile(f, dtype="<i4", count=_IO_TOKENS)
@@ -456,6 +451,30 @@ class PreparedCorpus:
                                          f"{os.path.basename(shard_map)}, {m.size} words): "
                                          "prepare it again")
                     yield m[ids]
+
+    def shard_map(self, path, to_id=None, check=False):
+        """The map file ``path`` as vocabulary ids (-1 for a word left out), or as ``to_id`` of
+        them; ``check``: every id checked against the vocabulary. The shards of one first-pass
+        table share its map, which holds every word the table met (up to ``TABLE_WORDS``):
+        the latest few are kept, translated, so that an epoch reads and translates each once,
+        not once a shard (a corpus of many small files is many shards)."""
+        key = (path, check)
+        with self._maps_lock:                   # a Dask worker's tasks may share the corpus
+            hit = self._maps.get(key)
+            if hit is not None and hit[0] is to_id:
+                self._maps.move_to_end(key)
+                return hit[1]
+        m = np.fromfile(path, dtype="<i4")
+        if check and m.size and not -1 <= m.min() <= m.max() < len(self.words):
+            raise ValueError(f"{path}: damaged (a vocabulary id outside 0-"
+                             f"{len(self.words) - 1}): prepare it again")
+        if to_id is not None:
+            m = np.where(m >= 0, to_id[m], -1).astype(np.int32)
+        with self._maps_lock:
+            self._maps[key] = (to_id, m)
+            while len(self._maps) > _MAPS_KEPT:
+                self._maps.popitem(last=False)
+        return m
 
     def encoded(self, to_id, max_sentence_length):
         """The corpus as the ids ``to_id`` gives each vocabulary id (-1 = drop): a streamed

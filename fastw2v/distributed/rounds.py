@@ -197,8 +197,7 @@ def read_piece(corpus, to_id, a, b):
     for (tokens, shard_map), shard in zip(corpus.shards, corpus.manifest["shards"]):
         lo, hi = max(a, start), min(b, start + shard["tokens"])
         if lo < hi:
-            m = np.fromfile(shard_map, dtype="<i4")
-            m = np.where(m >= 0, to_id[m], -1).astype(np.int32)
+            m = corpus.shard_map(shard_map, to_id)
             stored = np.fromfile(tokens, dtype="<i4", count=hi - lo, offset=4 * (lo - start))
             parts.append(m[stored])
         start += shard["tokens"]
