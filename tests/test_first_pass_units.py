@@ -3,13 +3,14 @@ guided units that let the threads end together, one word table a thread shared b
 and a merge that orders the words and reports bad bytes by their place in the input, whichever
 thread's table met them first."""
 import gzip
+import threading
 import time
 
 import numpy as np
 import pytest
 
 from conftest import python_sentences
-from fastw2v.corpus import firstpass, prepare, prepared
+from fastw2v.corpus import PreparedCorpus, firstpass, prepare, prepared
 
 
 def _sizes(units):
@@ -58,16 +59,38 @@ def test_guided_units_count_what_is_left_over_all_files(tmp_path, monkeypatch):
 
 
 def _tables_interleaved(monkeypatch):
-    """count_unit with units 0 and 1 held back (0.2 and 0.8 s): the thread that took unit 0
-    (its table is numbered 0, by its first unit) takes every unit after 1 as well, while
-    the other thread's table (numbered 1) holds unit 1 alone. Table 0, merged first, then
-    holds units on both sides of table 1's (``_assert_interleaved`` checks it)."""
-    original = firstpass.count_unit
+    """count_unit with units 0 and 1 held apart by events, not by timing: unit 0 waits until
+    another thread has taken unit 1, and unit 1 until every other unit is done (or 5 s, when
+    invalid UTF-8 stops the pass early). The thread that took unit 0 (its table numbered 0,
+    by its first unit) then takes every unit after 1, while the other thread's table
+    (numbered 1) holds unit 1 alone. Table 0, merged first, holds units on both sides of
+    table 1's (``_assert_interleaved`` checks it). Re-armed by every plan."""
+    original_count, original_plan = firstpass.count_unit, firstpass.plan_units
+    state = dict(started_1=threading.Event(), rest_done=threading.Event(), done=0, units=0)
+    lock = threading.Lock()
+
+    def plan_units(*args, **kwargs):
+        units = original_plan(*args, **kwargs)
+        state.update(started_1=threading.Event(), rest_done=threading.Event(), done=0,
+                     units=len(units))
+        return units
 
     def count_unit(unit, spill, *args, **kwargs):
-        time.sleep({0: 0.2, 1: 0.8}.get(kwargs.get("index"), 0))
-        return original(unit, spill, *args, **kwargs)
+        k, started_1, rest_done = kwargs.get("index"), state["started_1"], state["rest_done"]
+        if k == 0:
+            assert started_1.wait(30), "unit 1 never started"
+        if k == 1:
+            started_1.set()
+            rest_done.wait(5)
+        result = original_count(unit, spill, *args, **kwargs)
+        if k != 1:
+            with lock:
+                state["done"] += 1
+                if state["done"] == state["units"] - 1:
+                    rest_done.set()
+        return result
     monkeypatch.setattr(firstpass, "count_unit", count_unit)
+    monkeypatch.setattr(prepared, "plan_units", plan_units)
 
 
 def _assert_interleaved(p):
@@ -157,6 +180,26 @@ def test_invalid_utf8_stops_the_pass_at_the_unit_that_holds_it(tmp_path, small_u
     assert 0 < len(counted) < 40 and counted == list(range(len(counted)))
 
 
+def test_invalid_utf8_on_two_threads_names_the_first_and_stops_the_rest(tmp_path, small_units,
+                                                                        monkeypatch):
+    counted = []
+    original = firstpass.count_unit
+
+    def count_unit(*args, **kwargs):              # unit 0 (the first bad byte) held back
+        counted.append(kwargs["index"])
+        time.sleep(0.5 if kwargs["index"] == 0 else 0)
+        return original(*args, **kwargs)
+    monkeypatch.setattr(firstpass, "count_unit", count_unit)
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"caf\xff ok\n" + b"a b c d\n" * 20 + b"x\xfe\n" + b"a b c d\n" * 200)
+    with pytest.raises(ValueError) as ours:
+        prepare(str(path), tmp_path / "p", threads=2)
+    with pytest.raises(ValueError) as reader:
+        python_sentences(str(path))
+    assert str(ours.value) == str(reader.value) and "line 1:" in str(ours.value)
+    assert len(counted) < 20                       # of about 80 units: none past the \xfe one
+
+
 def test_sight_keys_have_room_for_every_unit(tmp_path, monkeypatch):
     plain = tmp_path / "a.txt"
     plain.write_text("ab cd\n" * 1000)                       # 6,000 bytes
@@ -175,6 +218,44 @@ def test_sight_keys_have_room_for_every_unit(tmp_path, monkeypatch):
     assert len(firstpass.plan_units([str(packed)] * 2, 1)) == 2
     with pytest.raises(ValueError, match="3 units .* more than the 2 a first pass can order"):
         firstpass.plan_units([str(packed)] * 3, 1)
+
+
+def test_the_kept_maps_serve_only_their_own_to_id_and_check(tmp_path, small_units):
+    path = tmp_path / "c.txt"
+    path.write_text("alpha beta gamma\ndelta alpha\n" * 20)
+    p = prepare(str(path), tmp_path / "p", threads=1)
+    words = path.read_text().split()
+    for to_id in (np.arange(len(p.words), dtype=np.int32), np.arange(len(p.words), dtype=np.int32)[::-1].copy()):
+        ids = np.concatenate(list(p.blocks(to_id)))
+        assert ids.tolist() == [int(to_id[p.words.index(w)]) for w in words]
+    # a map read unchecked is read again when a check is asked
+    [shard_map] = {m for _, m in p.shards}
+    np.full(3, 99, dtype="<i4").tofile(shard_map)
+    fresh = PreparedCorpus(tmp_path / "p")
+    fresh.shard_map(shard_map)
+    with pytest.raises(ValueError, match="damaged"):
+        fresh.shard_map(shard_map, check=True)
+
+
+def test_interleaved_tables_maps_are_all_kept(tmp_path, small_units, monkeypatch):
+    _tables_interleaved(monkeypatch)
+    path = tmp_path / "c.txt"
+    path.write_text("alpha beta gamma\ndelta alpha\n" * 20)
+    p = prepare(str(path), tmp_path / "p", threads=2)
+    _assert_interleaved(p)
+    monkeypatch.setattr(prepared, "_MAPS_KEPT", 1)
+    for limit, most in ((1 << 20, 2), (0, None)):        # every map kept; else the latest one
+        monkeypatch.setattr(prepared, "_MAPS_BYTES", limit)
+        reads = []
+        original = np.fromfile
+        monkeypatch.setattr(np, "fromfile", lambda f, *a, **k: reads.append(str(f)) or original(f, *a, **k))
+        c = PreparedCorpus(tmp_path / "p")
+        for epoch in range(2):
+            ids = np.concatenate(list(c.blocks(check=True)))
+            assert [c.words[i] for i in ids] == path.read_text().split()
+        monkeypatch.setattr(np, "fromfile", original)
+        n = sum("map-" in r for r in reads)
+        assert n == most if most else n > 2
 
 
 def test_an_epoch_reads_each_table_s_map_once(tmp_path, small_units, monkeypatch):

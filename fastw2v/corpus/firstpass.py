@@ -86,7 +86,7 @@ def sight_key(unit, index, offset):
     bytes for plain UTF-8, else the unit's transcoded text). The offset's bits are the plan's
     (``offset_bits``), room for twice the longest unit; the tokenizer adds a token's place in
     its chunk to the key of the chunk's start, so the offset is capped at half that room:
-    only a compressed file of more than ``COMPRESSED_BYTES`` of text can reach the cap, and
+    only a compressed file of more than twice ``COMPRESSED_BYTES`` of text can reach the cap, and
     the words first seen past it are then ordered among themselves by which chunk met them,
     never outside their unit."""
     bits = unit.offset_bits
@@ -102,7 +102,7 @@ def offset_bits(units):
     """Bits for a sight key's offset: room for twice the most text a unit can give the
     tokenizer (a byte range or file read as UTF-8 grows at most 4 times, e.g. latin-1 or
     cp1252 to UTF-8; a compressed file counts as ``COMPRESSED_BYTES``). The unit index takes
-    the other 63 bits: 2^22 units with compressed files, billions without."""
+    the other 63 bits: 2^21 units with compressed files, billions without."""
     def most(u):
         if u.end is None and os.path.splitext(u.path)[1].lower() in _OPENERS:
             return COMPRESSED_BYTES

@@ -56,7 +56,8 @@ from .transcode import check_encoding
 FORMAT = "fastw2v-prepared"
 VERSION = 1
 _IO_TOKENS = 1 << 20               # ids per read (4 MiB)
-_MAPS_KEPT = 16                    # translated maps a PreparedCorpus keeps (``shard_map``)
+_MAPS_BYTES = 256 << 20            # a PreparedCorpus keeps every translated map up to this
+_MAPS_KEPT = 16                    # ... else the latest this many (``shard_map``)
 
 
 # ---- the vocabulary file --------------------------------------------------------------------
@@ -213,8 +214,10 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         counts = np.zeros(1024, dtype=np.int64)
         first = np.full(1024, np.iinfo(np.int64).max, dtype=np.int64)
         done, maps, raw_words, known_tokens, line_ends, first_bad = [], {}, 0, 0, 0, None
+        skipped = 0
         for r in count_units(units, tmp, threads, encoding, unicode_errors, client):
             if r is None:                     # not counted: an earlier unit is invalid UTF-8
+                skipped += 1
                 continue
             if not isinstance(r, TableCount):
                 done.append(r)
@@ -244,6 +247,9 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             np.minimum.at(first, m[known], r.first[known])
             known_tokens += int(r.counts[known].sum())
             maps[r.index] = m
+        if skipped and not first_bad:         # the pass stopped for a unit the merge found valid
+            raise RuntimeError(f"the first pass skipped {skipped} unit(s) after invalid UTF-8 that "
+                               "the merge did not find: a bug, please report it")
         if first_bad:                         # invalid UTF-8: the first in the input
             (k, offset), at, byte = key_place(first_bad[0], units[0].offset_bits), *first_bad[1:]
             _raise_at(units[k].path, units[k].start + offset + at, byte)
@@ -412,8 +418,11 @@ class PreparedCorpus:
             if not os.path.exists(shard_map):
                 raise ValueError(f"{shard_map}: missing")
         self.ends = np.fromfile(os.path.join(self.path, "sentence_ends.i64"), dtype="<i8")
-        self._maps = collections.OrderedDict()       # shard_map's: (path, check) -> (to_id, map)
+        self._maps = collections.OrderedDict()       # shard_map's: path -> (to_id, checked, map)
         self._maps_lock = threading.Lock()
+        maps = {m for _, m in self.shards}
+        all_fit = sum(map(os.path.getsize, maps)) <= _MAPS_BYTES
+        self._maps_kept = len(maps) if all_fit else _MAPS_KEPT
 
     @property
     def encoding(self):
@@ -455,15 +464,17 @@ class PreparedCorpus:
     def shard_map(self, path, to_id=None, check=False):
         """The map file ``path`` as vocabulary ids (-1 for a word left out), or as ``to_id`` of
         them; ``check``: every id checked against the vocabulary. The shards of one first-pass
-        table share its map, which holds every word the table met (up to ``TABLE_WORDS``):
-        the latest few are kept, translated, so that an epoch reads and translates each once,
-        not once a shard (a corpus of many small files is many shards)."""
-        key = (path, check)
+        table share its map, which holds every word the table met (up to ``TABLE_WORDS``), and
+        the tables' shards interleave: the translated maps are kept, all of them while they
+        take at most ``_MAPS_BYTES`` (the sum of the tables' words, 4 bytes each), else the
+        latest ``_MAPS_KEPT``, so that an epoch reads and translates each once, not once a
+        shard (a corpus of many small files is many shards). A kept map serves the same
+        ``to_id`` object only, and ``check`` only if it was checked when read."""
         with self._maps_lock:                   # a Dask worker's tasks may share the corpus
-            hit = self._maps.get(key)
-            if hit is not None and hit[0] is to_id:
-                self._maps.move_to_end(key)
-                return hit[1]
+            hit = self._maps.get(path)
+            if hit is not None and hit[0] is to_id and (hit[1] or not check):
+                self._maps.move_to_end(path)
+                return hit[2]
         m = np.fromfile(path, dtype="<i4")
         if check and m.size and not -1 <= m.min() <= m.max() < len(self.words):
             raise ValueError(f"{path}: damaged (a vocabulary id outside 0-"
@@ -471,8 +482,9 @@ class PreparedCorpus:
         if to_id is not None:
             m = np.where(m >= 0, to_id[m], -1).astype(np.int32)
         with self._maps_lock:
-            self._maps[key] = (to_id, m)
-            while len(self._maps) > _MAPS_KEPT:
+            self._maps[path] = (to_id, check, m)
+            self._maps.move_to_end(path)
+            while len(self._maps) > self._maps_kept:
                 self._maps.popitem(last=False)
         return m
 
