@@ -303,6 +303,28 @@ class Word2Vec:
         self.corpus_line_ends = None
         return self
 
+    def reset_from(self, other_model):
+        """gensim's ``reset_from``: take ``other_model``'s vocabulary (its words, counts and
+        the min_count that chose them) and corpus statistics (``corpus_count``,
+        ``corpus_total_words``), with fresh rows from this model's own settings and seed, as
+        ``build_vocab`` would give them: several settings tried on one corpus, counted once.
+        The corpus itself is not taken: ``train(corpus, ...)`` reads it onto the vocabulary.
+        Unlike gensim's, the vocabulary is copied, not shared, so either model may grow its
+        own afterwards (``build_vocab(update=True)``)."""
+        other = other_model.vocab
+        if other is None:
+            raise RuntimeError("reset_from: the other model has no vocabulary yet: call its "
+                               "build_vocab(corpus) first")
+        if self.config.lowercase and any(w != w.lower() for w in other.words):
+            raise ValueError("reset_from: this model lowercases its words and the other "
+                             "model's vocabulary holds upper-case ones")
+        self._chosen_min_count = other_model.effective_min_count
+        self._new_rows(Vocab(list(other.words), other.counts.copy()))
+        self.corpus_count, self.corpus_total_words = (other_model.corpus_count,
+                                                      other_model.corpus_total_words)
+        self.corpus_line_ends = other_model.corpus_line_ends
+        self._corpus = self._source = self._tmp = self._fingerprint = None
+
     def _choose_vocab(self, words, counts, trim_rule=None, grow=False):
         """gensim's prepare_vocab: the words of ``counts`` that stay (``max_final_vocab``
         raises min_count to ``effective_min_count``; ``trim_rule`` has the last word), as a new
@@ -437,7 +459,8 @@ class Word2Vec:
         corpus = self._one_corpus(corpus_iterable, corpus_file)
         if corpus is None and self._corpus is None:
             raise ValueError("this model holds no corpus (loaded from a file, or its vocabulary "
-                             "built by build_vocab_from_freq): pass the corpus to train on, "
+                             "built by build_vocab_from_freq or reset_from): pass the corpus to "
+                             "train on, "
                              "train(corpus)")
         if compute_loss is not None:
             self.compute_loss = bool(compute_loss)

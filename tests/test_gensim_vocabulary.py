@@ -164,7 +164,7 @@ def test_build_vocab_from_freq_then_train_needs_a_corpus(zipf):
         for w in s:
             counts[w] = counts.get(w, 0) + 1
     model = Word2Vec(**SMALL, min_count=2).build_vocab_from_freq(counts)
-    with pytest.raises(ValueError, match=r"build_vocab_from_freq\): pass the corpus"):
+    with pytest.raises(ValueError, match=r"build_vocab_from_freq or reset_from\): pass the corpus"):
         model.train()
     model.train(zipf, verbose=False)
     # the same vocabulary and the same run as reading the corpus
@@ -325,3 +325,37 @@ def test_the_newlines_behind_the_counts_add_up_with_them():
     model.build_vocab([["a", "c"]] * 2, update=True)
     assert model.corpus_line_ends == 5 and ours(model) == {"a": 5, "b": 3, "c": 2}
     assert model.build_vocab_from_freq({"a": 2}).corpus_line_ends is None
+
+
+def test_reset_from_takes_the_vocabulary_with_this_model_s_fresh_rows(zipf):
+    gensim = require("gensim")
+    other = Word2Vec(**SMALL, min_count=1, max_final_vocab=60).build_vocab(zipf)
+    settings = dict(SMALL, sg=0, hs=1, negative=0, seed=11)
+    model = Word2Vec(**settings, min_count=9).build_vocab([["its", "own", "corpus"]] * 9)
+    model.reset_from(other)                   # its own vocabulary and corpus are let go
+    assert ours(model) == ours(other) and model.effective_min_count == other.effective_min_count
+    assert model.vocab.words is not other.vocab.words and model.vocab.counts is not other.vocab.counts
+    assert (model.corpus_count, model.corpus_total_words) == (other.corpus_count, other.corpus_total_words)
+    # the rows a build_vocab of this model on the same vocabulary would give
+    same = Word2Vec(**settings, min_count=1, max_final_vocab=60).build_vocab(zipf)
+    assert np.array_equal(model.wv.vectors, same.wv.vectors) and model.W_out.shape == same.W_out.shape
+    with pytest.raises(ValueError, match="reset_from\\): pass the corpus"):
+        model.train()
+    before = other.wv.vectors.copy()
+    model.train(zipf, verbose=False)
+    same.train(verbose=False)
+    assert np.array_equal(model.wv.vectors, same.wv.vectors)     # as if it had read the corpus
+    assert np.array_equal(other.wv.vectors, before)               # the other model untouched
+    model.build_vocab([["brand", "new", "words"]] * 10, update=True)  # copied: grows alone
+    assert "brand" in model.wv.key_to_index and "brand" not in other.wv.key_to_index
+    # gensim's takes the same words and counts
+    theirs = gensim.models.Word2Vec(vector_size=8, min_count=1, max_final_vocab=60)
+    theirs.build_vocab(zipf)
+    fresh = gensim.models.Word2Vec(vector_size=8, min_count=9)
+    fresh.reset_from(theirs)
+    assert gensim_vocab(fresh) == ours(other)
+    with pytest.raises(RuntimeError, match="no vocabulary yet"):
+        Word2Vec(**SMALL).reset_from(Word2Vec(**SMALL))
+    with pytest.raises(ValueError, match="lowercases"):
+        Word2Vec(**SMALL, lowercase=True).reset_from(
+            Word2Vec(**SMALL, min_count=1).build_vocab([["Upper", "case"]]))
