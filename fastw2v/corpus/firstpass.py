@@ -54,7 +54,6 @@ class UnitCount:
     token (closing the previous unit's sentence), and its newlines (empty lines too:
     word2vec.c's count of "</s>")."""
     unit: Unit
-    index: int               # the unit's place in the input
     table: int               # the TableCount its ids refer to
     n_tokens: int
     ends: np.ndarray
@@ -241,7 +240,7 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, 
             pos, have = pos + n, have - n
             if final:
                 break
-    counted = UnitCount(unit, index, index if own else table_index, int(table.state[TOKENS]),
+    counted = UnitCount(unit, index if own else table_index, int(table.state[TOKENS]),
                         np.concatenate(ends) if ends else np.empty(0, np.int64),
                         bool(table.state[NEWLINE_FIRST]), spill, int(table.state[LINE_ENDS]))
     return counted, (table_count(table, index) if own else None)
@@ -321,10 +320,8 @@ def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="str
         if table.n_words >= TABLE_WORDS:
             with lock:
                 del tables[local.index]
+                full.append(table_count(table, local.index))
             local.table = None
-            done = table_count(table, local.index)
-            with lock:
-                full.append(done)
         return counted
 
     def counted_and_full(counted):

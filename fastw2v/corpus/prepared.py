@@ -232,8 +232,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
                 continue
             if not vocab:                                         # new words: the next ids
                 # distinct raw words can lowercase to one word: they share its id
-                new = list(dict.fromkeys(w for w in table_words if w not in index)) if index \
-                    else list(dict.fromkeys(table_words))
+                new = list(dict.fromkeys(w for w in table_words if w not in index))
                 index.update(zip(new, range(len(words), len(words) + len(new))))
                 words += new
             m = np.fromiter(map(index.get, table_words, itertools.repeat(-1)), np.int64,

@@ -195,9 +195,3 @@ class WordTable:
             if i >= n:
                 return n_ids, n_ends
             self._grow(2 * self.start.size, n)
-
-    def words(self):
-        """Every word's bytes, in id order (order of first sight)."""
-        arena = self.arena[:int(self.state[ARENA_USED])].tobytes()
-        ends = self.start[1:self.n_words].tolist() + [len(arena)]
-        return [arena[a:b] for a, b in zip(self.start[:self.n_words].tolist(), ends)]
