@@ -133,6 +133,23 @@ class Word2Vec:
         """Output rows of hierarchical softmax, one per inner node of the Huffman tree."""
         return self.W_out if self.config.objective[1] == "hs" else None
 
+    def estimate_memory(self, vocab_size=None, report=None):
+        """Bytes this model takes for ``vocab_size`` words (default: its vocabulary), as gensim's
+        dict: ``vocab``, ``vectors``, ``syn1neg`` or ``syn1`` (``softmax`` for the full
+        softmax) and ``total``; counted from fastw2v's own structures (``memory.py``), not
+        gensim's flat 500 bytes a word. ``report`` is updated and returned."""
+        from .memory import estimate
+        return estimate(self, vocab_size, report)
+
+    def init_sims(self, replace=False):
+        """gensim 3's name for ``wv.fill_norms()`` (``replace=True`` also scales every vector to
+        unit length, after which training cannot sensibly go on). Deprecated in gensim 4."""
+        warnings.warn("init_sims() is deprecated (gensim 4); use wv.fill_norms()",
+                      DeprecationWarning, 2)
+        self.wv.fill_norms()
+        if replace:
+            self.wv.unit_normalize_all()
+
     def get_latest_training_loss(self):
         """Loss summed over the latest ``train()`` call so far (gensim's running total; the
         loss of each epoch alone is in ``epoch_losses``, per pair: ``/ epoch_pairs``)."""

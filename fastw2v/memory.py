@@ -1,0 +1,99 @@
+"""What a model's memory comes to: gensim's ``Word2Vec.estimate_memory``, counted from the
+structures fastw2v holds.
+
+gensim charges a flat 500 bytes a vocabulary word (700 with hierarchical softmax) besides its
+two float32 matrices. fastw2v counts its own, per vocabulary word (CPython, 64 bits):
+
+* the word, a ``str``: 49 bytes + its length for ASCII (more for other scripts);
+* two lists of the words (``Vocab.words``, ``KeyedVectors.index_to_key``: 8 bytes each) and two
+  dicts word -> row (``key_to_index`` of each: their tables, about 30 to 80 bytes an entry by
+  where the table's power-of-two size falls, and an ``int`` of 28 bytes an entry);
+* the counts, int64 (8 bytes; the vectors' ``"count"`` is the same array);
+
+and while training:
+
+* the subsampling probabilities (float32, 4 bytes);
+* negative sampling's alias table (accept int64 and alias int32: 12 bytes), or hierarchical
+  softmax's paths (codes uint8 and points int32 up to the longest code L, and their lengths:
+  5 L + 4 bytes; L is at most 40, word2vec.c's MAX_CODE_LENGTH, and log2 V to 2 log2 V on
+  Zipfian counts).
+
+The rows: ``vectors`` V x D float32; the output rows (gensim's ``syn1neg``, ``syn1``): V rows
+(V - 1 for the Huffman tree's inner nodes) x D float32, plus, with 2 to 4 threads, each thread's
+copies of the hottest rows and their snapshots (``cpu/_staging.py``, 2 x STAGED_ROWS rows a
+thread). The full softmax adds a (batch, V) score matrix and a (V, D) gradient per thread.
+
+Not counted, as in gensim: the interpreter, NumPy and numba with the compiled kernels (a fixed
+amount whatever the vocabulary; bench_results/decisions.md#estimate-memory measures it), and
+the corpus read-ahead (a fixed number of blocks, ``training.py``). Measured against the
+process's peak RSS in that entry.
+"""
+import sys
+
+import numpy as np
+
+STR_BYTES = 49 + 8          # a word's str before a vocabulary exists: ASCII, 8 characters
+TABLE_BYTES = 150           # lists, dicts, ints and counts per word (measured: 125-160)
+MAX_CODE_LENGTH = 40        # word2vec.c's bound on a Huffman path
+_INT_BYTES = sys.getsizeof(1 << 20)
+
+
+def word_bytes(vocab, wv):
+    """Bytes per word of the vocabulary's structures (``vocab``, the rows' ``wv``), counted
+    from the objects themselves: the words, both lists, both dicts and their ints, the counts."""
+    words = vocab.words
+    n = max(len(words), 1)
+    held = sum(map(sys.getsizeof, words))
+    held += sys.getsizeof(words) + sys.getsizeof(wv.index_to_key)
+    held += sys.getsizeof(vocab.key_to_index) + sys.getsizeof(wv.key_to_index)
+    held += 2 * _INT_BYTES * max(len(words) - 257, 0)    # CPython shares the ints up to 256
+    counts = [vocab.counts] + [a for a in wv.expandos.values() if a is not vocab.counts]
+    held += sum(np.asarray(a).nbytes for a in counts)
+    return held / n
+
+
+def training_bytes(head, vocab=None):
+    """Bytes per word of the tables a training builds: subsampling, and the alias table
+    (negative sampling) or the Huffman paths (the longest code of ``vocab``'s tree when given,
+    else MAX_CODE_LENGTH)."""
+    keep = 4
+    if head == "ns":
+        return keep + 12
+    if head == "hs":
+        longest = MAX_CODE_LENGTH
+        if vocab is not None and len(vocab) > 1:
+            longest = int(vocab.huffman_tree()[2].max())
+        return keep + 5 * longest + 4
+    return keep
+
+
+def staged_rows(head, threads, rows):
+    """Rows of copies and snapshots the threads stage (``cpu/_staging.py``)."""
+    from .cpu._staging import stage_count
+    return 0 if head == "softmax" else 2 * threads * stage_count(rows, threads)
+
+
+def estimate(model, vocab_size=None, report=None):
+    """gensim's report: bytes of ``vocab``, ``vectors`` and the output rows (``syn1neg``,
+    ``syn1``, or ``softmax`` for the full softmax with its per-thread buffers), and their
+    ``total``, for ``vocab_size`` words (default: the model's vocabulary). ``report`` is updated
+    and returned, as gensim's."""
+    cfg = model.config
+    built = getattr(model, "vocab", None)
+    if built is not None and not len(built):
+        built = None
+    V = int(vocab_size or (len(built) if built is not None else 0))
+    D, head, threads = cfg.vector_size, cfg.objective[1], model.workers
+    report = {} if report is None else report
+    per_word = word_bytes(built, model.wv) if built is not None else STR_BYTES + TABLE_BYTES
+    same = built is not None and V == len(built)
+    report["vocab"] = int(round(V * (per_word + training_bytes(head, built if same else None))))
+    report["vectors"] = V * D * 4
+    rows = max(V - 1, 1) if head == "hs" else V
+    out = (rows + staged_rows(head, threads, rows)) * D * 4 if V else 0
+    if head == "softmax" and V:
+        out += 4 * threads * (cfg.softmax_batch * V + V * D)
+    report[{"ns": "syn1neg", "hs": "syn1"}.get(head, "softmax")] = out
+    report["total"] = sum(v for k, v in report.items() if k != "total")
+    return report
+
