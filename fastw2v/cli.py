@@ -108,7 +108,8 @@ def _parser():
     p.add_argument("--resume", metavar="MODEL",
                    help="continue training a model saved by --save-model: the rest of a run "
                         "stopped early, or --epochs more on the corpus (the model's own "
-                        "hyperparameters; -threads, --encoding, --unicode-errors apply)")
+                        "hyperparameters; -threads, --encoding, --unicode-errors apply); "
+                        "saved back into MODEL after every epoch unless --save-model is given")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="train on the Dask cluster of this scheduler (tcp://host:8786); "
                         "-threads then means threads per worker (pip install \"fastw2v[dask]\")")
@@ -168,7 +169,8 @@ def _train_on(args, started):
         raise _Stop("give the vector file to write (-o/-output FILE); -save-vocab FILE alone "
                     "counts the vocabulary and stops")
     checkpoint = args.save_model or args.resume
-    outputs = _check_outputs(output=args.output, save_model=args.save_model,
+    outputs = _check_outputs([("corpus", corpus), ("--read-vocab", args.read_vocab)],
+                             output=args.output, save_model=args.save_model,
                              resume=None if args.save_model else args.resume,
                              save_vocab=args.save_vocab)
     if args.classes < 0:
@@ -284,10 +286,14 @@ def _write_vocab(path, model, read_vocab=None):
                 sentences=lines if marker is None else marker)
 
 
-def _check_outputs(**paths):
+def _check_outputs(inputs=(), **paths):
     """Every output path can be written, before any long work: its directory exists and takes
-    a new file, it is not a directory, and no two outputs are one file."""
+    a new file, it is not a directory, no two outputs are one file, and none is one of the
+    ``inputs`` (``(flag, path)`` pairs: the corpus's files, directories or patterns, a vocabulary
+    read) or lies in an input directory (a prepared corpus, or a directory of text files whose
+    next reading would take the output for text). word2vec.c would overwrite its -train file."""
     from ._files import check_writable
+    read = _input_paths(inputs)
     seen = {}
     for what, path in paths.items():
         if not path:
@@ -297,6 +303,10 @@ def _check_outputs(**paths):
         if full in seen:
             raise _Stop(f"{flag} and --{seen[full].replace('_', '-')} are the same file {path!r}")
         seen[full] = what
+        for source, given, real in read:
+            if full == real or (os.path.isdir(real) and full.startswith(real.rstrip(os.sep) + os.sep)):
+                where = "is" if full == real else "is inside"
+                raise _Stop(f"{flag} {path!r} {where} the {source} {given!r}: write it elsewhere")
         try:
             check_writable(path, flag)
         except ValueError as e:
@@ -304,9 +314,22 @@ def _check_outputs(**paths):
     return list(paths.values())
 
 
+def _input_paths(inputs):
+    """(flag, given path, real path) of every file and directory the inputs name (a glob
+    pattern: the files it matches now)."""
+    import glob
+    read = []
+    for source, given in inputs:
+        for one in ([given] if isinstance(given, (str, os.PathLike)) else given or ()):
+            one = os.fspath(one)
+            found = [one] if os.path.exists(one) or not glob.has_magic(one) else glob.glob(one)
+            read += [(source, one, os.path.realpath(p)) for p in found]
+    return read
+
+
 def _prepare(args):
     from .corpus import prepare, write_vocab
-    _check_outputs(save_vocab=args.save_vocab)
+    _check_outputs([("corpus", args.corpus)], save_vocab=args.save_vocab)
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     reading = {} if (args.encoding, args.unicode_errors) == ("utf-8", "strict") else \
         dict(encoding=args.encoding, unicode_errors=args.unicode_errors)

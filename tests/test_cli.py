@@ -188,6 +188,43 @@ def test_outputs_are_checked_before_training(corpus_file, tmp_path, capsys, flag
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt"]
 
 
+@pytest.mark.parametrize("make, args, message", [
+    (None, ["{c}", "-o", "{c}"], "--output '{c}' is the corpus '{c}'"),
+    (None, ["-train", "{c}", "-output", "{t}/v.txt", "-save-vocab", "{c}"], "--save-vocab '{c}' is the corpus"),
+    (None, ["{c}", "-o", "{t}/v.txt", "-read-vocab", "{t}/vocab.txt", "-save-vocab", "{t}/vocab.txt"],
+     "--save-vocab '{t}/vocab.txt' is the --read-vocab"),
+    ("dir", ["{t}/texts", "-o", "{t}/texts/v.txt"], "--output '{t}/texts/v.txt' is inside the corpus '{t}/texts'"),
+    ("dir", ["{t}/texts/*.txt", "-o", "{t}/texts/a.txt"], "is the corpus '{t}/texts/\\*.txt'"),
+    ("prepared", ["{t}/p", "-o", "{t}/p/vocab.txt"], "--output '{t}/p/vocab.txt' is inside the corpus '{t}/p'"),
+    ("prepared", ["{t}/p", "-o", "{t}/v.txt", "--save-model", "{t}/p/manifest.json"], "is inside the corpus"),
+])
+def test_no_output_overwrites_an_input(corpus_file, tmp_path, capsys, make, args, message):
+    """word2vec.c writes -output over its -train file if told to; fastw2v refuses before any
+    work, for the corpus's files, directories and patterns and a vocabulary it reads."""
+    from fastw2v.corpus import write_vocab
+    write_vocab(tmp_path / "vocab.txt", ["the", "of"], [5, 4])
+    if make == "dir":
+        (tmp_path / "texts").mkdir()
+        (tmp_path / "texts" / "a.txt").write_bytes(corpus_file.read_bytes())
+    elif make == "prepared":
+        assert main(["prepare", str(corpus_file), "-o", str(tmp_path / "p"), "-q"]) == 0
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    args = [a.format(c=corpus_file, t=tmp_path) for a in args]
+    assert main(["train", *args, "--min-count", "1"]) == 2
+    err = capsys.readouterr().err
+    assert re.search(message.format(c=corpus_file, t=tmp_path), err), err
+    assert "Traceback" not in err
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_prepare_does_not_write_its_vocabulary_over_the_corpus(corpus_file, tmp_path, capsys):
+    text = corpus_file.read_bytes()
+    assert main(["prepare", str(corpus_file), "-o", str(tmp_path / "p"), "-save-vocab",
+                 str(corpus_file), "-q"]) == 2
+    assert "--save-vocab" in capsys.readouterr().err and corpus_file.read_bytes() == text
+    assert not (tmp_path / "p").exists()
+
+
 def test_ctrl_c_in_process_exits_130_with_one_line(corpus_file, tmp_path, capsys, monkeypatch):
     from fastw2v import Word2Vec
 
@@ -245,8 +282,14 @@ def test_resume_of_a_finished_model_trains_more_epochs(corpus_file, tmp_path, ca
     assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(ck), "--epochs", "3"]) == 0
     assert "training 3 more epochs" in capsys.readouterr().err
     assert len(Word2Vec.load(ck).epoch_losses) == 5
-    assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(corpus_file)]) == 2
+    other = tmp_path / "other.txt"
+    other.write_text("not a model\n")
+    assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(other)]) == 2
     assert "not a fastw2v model file" in capsys.readouterr().err
+    # the corpus itself: refused before it is read as a model (it would be saved over)
+    text = corpus_file.read_bytes()
+    assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(corpus_file)]) == 2
+    assert "--resume" in capsys.readouterr().err and corpus_file.read_bytes() == text
 
 
 def test_eval_says_n_a_for_a_section_with_no_question(corpus_file, tmp_path, capsys):
