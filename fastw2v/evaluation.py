@@ -23,7 +23,15 @@ from scipy import stats
 from ._files import open_binary
 from .data import QUESTIONS_WORDS, WORDSIM353
 
-Correlation = namedtuple("Correlation", "statistic pvalue")   # indexes as scipy's results: [0], [1]
+class Correlation(namedtuple("Correlation", "statistic pvalue")):
+    """A correlation and its p-value, indexed as scipy's results ([0], [1]); ``correlation``
+    is the name scipy's older ``SpearmanrResult`` gave the statistic, which code written for
+    gensim 3 reads (``evaluate_word_pairs(...)[1].correlation``)."""
+    __slots__ = ()
+
+    @property
+    def correlation(self):
+        return self.statistic
 
 
 class AnalogyResult(tuple):

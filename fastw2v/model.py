@@ -31,10 +31,11 @@ from .vocab import Vocab, final_min_count, prune
 __all__ = ["Word2Vec", "Word2VecConfig"]
 
 # hyperparameters that may change once the vocabulary and the rows exist (gensim users lower
-# ``model.alpha`` between train() calls, or raise ``model.epochs``)
+# ``model.alpha`` between train() calls, or raise ``model.epochs``; ``min_count`` applies to the
+# next build_vocab(update=True))
 _SETTABLE = {"alpha", "min_alpha", "epochs", "compute_loss", "workers", "window", "sample",
-             "negative", "ns_exponent", "seed", "cbow_mean", "batch_window", "encoding",
-             "unicode_errors"}
+             "min_count", "negative", "ns_exponent", "seed", "cbow_mean", "batch_window",
+             "encoding", "unicode_errors"}
 
 
 class Word2Vec:
@@ -61,7 +62,9 @@ class Word2Vec:
         if self.config.device == "cuda":
             _require_cuda()
         self.vocab = None
-        self.wv = None
+        # empty until build_vocab fills this very object (as gensim's: a reference taken now
+        # sees the vocabulary then)
+        self.wv = KeyedVectors(vector_size=self.config.vector_size)
         self.W_out = None
         self.epoch_losses = []        # summed loss of every epoch trained, float64
         self.epoch_pairs = []         # (context, centre) pairs trained in every epoch
@@ -122,6 +125,11 @@ class Word2Vec:
     @property
     def workers(self):
         return self.config.workers or os.cpu_count() or 1
+
+    @property
+    def layer1_size(self):
+        """gensim's name for the output rows' width: ``vector_size``."""
+        return self.config.vector_size
 
     @property
     def syn1neg(self):
@@ -195,7 +203,8 @@ class Word2Vec:
 
     # ---- vocabulary ----------------------------------------------------------------------
     def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=None,
-                    keep_raw_vocab=False, trim_rule=None, vocab_file=None, client=None):
+                    keep_raw_vocab=False, trim_rule=None, vocab_file=None, client=None,
+                    min_count=None, sample=None, dry_run=False):
         """Read the corpus once: count words, keep those with ``count >= min_count``, encode it.
 
         The corpus: a list (or re-iterable) of token lists, held in memory; a text file, a
@@ -220,7 +229,33 @@ class Word2Vec:
         ``client`` (a ``dask.distributed.Client``): the first pass runs on its workers, and so
         does training from then on (``fastw2v/distributed/``). The corpus must then be files
         every worker can read; a text corpus is prepared into a directory beside it.
+
+        ``min_count`` and ``sample`` (gensim's ``prepare_vocab`` keywords) override the model's
+        for this build, as gensim's: a new vocabulary keeps them as ``model.min_count`` and
+        ``model.sample``; ``update=True`` applies ``min_count`` to the new words
+        (``effective_min_count``) and leaves ``model.min_count`` as it was, while ``sample``
+        stays (gensim stores its thresholds per word). ``dry_run`` (gensim's report of what a
+        build would keep) is refused.
         """
+        if dry_run:
+            raise ValueError("build_vocab(dry_run=True) is not supported: build the vocabulary "
+                             "of a new Word2Vec with the same settings to see what it keeps")
+        if min_count is not None or sample is not None:
+            saved = self.config
+            given = {k: v for k, v in (("min_count", min_count), ("sample", sample)) if v is not None}
+            cfg = dataclasses.replace(saved, **given)
+            cfg.validate(learning_rate_line=False)
+            object.__setattr__(self, "config", cfg)
+            built = False
+            try:
+                self.build_vocab(corpus_iterable, corpus_file, update, progress_per,
+                                 keep_raw_vocab, trim_rule, vocab_file, client)
+                built = True
+            finally:                      # a failed build leaves the model as it was
+                kept = ({} if built and not update else dict(min_count=saved.min_count)) | \
+                    ({} if built else dict(sample=saved.sample))
+                object.__setattr__(self, "config", dataclasses.replace(self.config, **kept))
+            return self
         corpus = self._one_corpus(corpus_iterable, corpus_file, required="build_vocab")
         if client is not None:
             if not _is_paths(corpus):
@@ -374,8 +409,8 @@ class Word2Vec:
         # Input rows uniform in [-1, 1) / D as gensim 4 (word2vec.c's InitNet uses [-0.5, 0.5) / D;
         # on text8-head gensim's range gave better WordSim-353 Spearman for SGNS and skip-gram HS:
         # bench_results/decisions.md#init-range). Output rows start at zero.
-        self.wv = KeyedVectors(self.vocab.words, _init_rows(rng, len(vocab), cfg.vector_size),
-                               self.vocab.counts)
+        self.wv.__init__(self.vocab.words, _init_rows(rng, len(vocab), cfg.vector_size),
+                         self.vocab.counts)         # the same object, as gensim's wv
         self.W_out = self._output_rows()
 
     def _grow_vocab(self, corpus, trim_rule=None):

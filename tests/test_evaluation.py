@@ -97,6 +97,7 @@ def test_word_pairs_unpack_as_gensim(tmp_path):
     assert pearson[0] == pytest.approx(expected_p[0]) and pearson[1] == pytest.approx(expected_p[1])
     assert result.pearson == pearson.statistic and result.pearson_pvalue == pearson.pvalue
     assert result[1][0] == result.spearman == pytest.approx(expected_s[0])
+    assert result[1].correlation == result[1].statistic    # scipy's older name, gensim 3 code
     assert result.spearman_pvalue == pytest.approx(expected_s[1])
     assert oov_ratio == result.oov_ratio == pytest.approx(20.0) and result.pairs == 4
     dummy = kv.evaluate_word_pairs(path, dummy4unknown=True)

@@ -142,6 +142,45 @@ def test_update_asks_the_rule_for_new_words_as_gensim(zipf):
     assert ours(model) == gensim_vocab(theirs)
 
 
+@pytest.mark.parametrize("update", [False, True])
+def test_build_vocab_takes_min_count_and_sample_for_this_build_as_gensim(zipf, update):
+    """gensim's build_vocab passes min_count= and sample= to prepare_vocab: this build's
+    threshold (effective_min_count; model.min_count stays) and the subsampling from now on."""
+    gensim = require("gensim")
+    first, more = zipf[:200], zipf[200:]
+    theirs = gensim.models.Word2Vec(vector_size=8, min_count=3)
+    model = Word2Vec(**SMALL, min_count=3)
+    if update:
+        theirs.build_vocab(first)
+        model.build_vocab(first)
+    theirs.build_vocab(more, update=update, min_count=1, sample=1e-2)
+    model.build_vocab(more, update=update, min_count=1, sample=1e-2)
+    assert ours(model) == gensim_vocab(theirs)
+    # a new vocabulary keeps the build's min_count, an update leaves the model's
+    expected = (3 if update else 1, 1)
+    assert (model.min_count, model.effective_min_count) == (theirs.min_count, theirs.effective_min_count) == expected
+    assert model.sample == 1e-2 and model.layer1_size == theirs.layer1_size == 8
+    assert len(model.wv) == len(model.vocab) == len(theirs.wv)
+    with pytest.raises(ValueError, match="dry_run"):
+        model.build_vocab(more, update=True, dry_run=True)
+    with pytest.raises(ValueError):                    # failed: the model keeps its settings
+        model.build_vocab([["x"]], min_count=50, sample=1e-4)
+    assert (model.min_count, model.sample, len(model.wv)) == (expected[0], 1e-2, len(theirs.wv))
+
+
+def test_min_count_may_change_before_an_update_as_gensim(zipf):
+    gensim = require("gensim")
+    first, more = zipf[:200], zipf[200:]
+    theirs = gensim.models.Word2Vec(vector_size=8, min_count=3)
+    theirs.build_vocab(first)
+    theirs.min_count = 1
+    theirs.build_vocab(more, update=True)
+    model = Word2Vec(**SMALL, min_count=3).build_vocab(first)
+    model.min_count = 1
+    model.build_vocab(more, update=True)
+    assert ours(model) == gensim_vocab(theirs) and model.effective_min_count == 1
+
+
 def test_build_vocab_from_freq_is_gensims(zipf):
     gensim = require("gensim")
     freq = {"the": 50, "cat": 7, "sat": 3, "on": 2, "mat": 1, "w150": 1}

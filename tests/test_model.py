@@ -62,7 +62,7 @@ def test_train_before_build_vocab():
 
 def test_constructor_does_not_train():
     model = Word2Vec()
-    assert model.wv is None and model.epoch_losses == []
+    assert len(model.wv) == 0 and model.vocab is None and model.epoch_losses == []
 
 
 def test_progress_and_quiet(rng, capsys):

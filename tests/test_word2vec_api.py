@@ -31,7 +31,11 @@ def test_a_corpus_given_to_the_constructor_trains_at_once(corpus, tmp_path):
         assert len(model.epoch_losses) == 2
         assert same(model, fitted)                     # the same run as build_vocab + train
     unbuilt = Word2Vec(**SMALL)
-    assert unbuilt.wv is None and unbuilt.vocab is None  # no corpus: parameters only
+    assert unbuilt.vocab is None and unbuilt.W_out is None   # no corpus: parameters only
+    wv = unbuilt.wv                                # empty, as gensim's: len 0, nothing in it
+    assert len(wv) == 0 and "a" not in wv and wv.vector_size == SMALL["vector_size"]
+    unbuilt.build_vocab(corpus)
+    assert unbuilt.wv is wv and len(wv) == len(unbuilt.vocab)   # filled in place, as gensim's
 
 
 def test_corpus_given_twice_is_refused(corpus):
