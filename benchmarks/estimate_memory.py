@@ -26,13 +26,18 @@ from _study import machine_info, save_runs
 CHILD = """
 import json, sys
 from fastw2v import Word2Vec
+
+def status():   # the process's resident memory now and at its peak so far, bytes
+    fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    return {k: int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM")}
+
 corpus, dim, head = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 heads = dict(ns=dict(negative=5, hs=0), hs=dict(negative=0, hs=1))
 model = Word2Vec(vector_size=dim, min_count=2, workers=2, epochs=1, sg=1, seed=1, **heads[head])
 model.build_vocab(corpus_file=corpus)
-estimate = model.estimate_memory()
+estimate, built = model.estimate_memory(), status()
 model.train(verbose=False)
-print(json.dumps(dict(words=len(model.wv), estimate=estimate)))
+print(json.dumps(dict(words=len(model.wv), estimate=estimate, after_build=built, after_train=status())))
 """
 CONFIGS = [(1_000, 100, "ns"), (200_000, 100, "ns"), (1_000_000, 100, "ns"),
            (1_000_000, 100, "hs"), (300_000, 300, "ns")]
@@ -69,7 +74,7 @@ def main():
     ap.add_argument("--json", help="append the record to this JSON list")
     ap.add_argument("--tmp", default=tempfile.gettempdir(), help="where the corpora are written")
     args = ap.parse_args()
-    rows, base = [], None
+    rows, base, base_rss = [], None, None
     for V, dim, head in CONFIGS:
         path = os.path.join(args.tmp, f"estimate_memory_{V}.txt")
         if not os.path.exists(path):
@@ -79,10 +84,13 @@ def main():
         r["above_base"] = r["peak_rss"] - base
         r["gensim_formula"] = gensim_estimate(r["words"], dim, head)
         rows.append(r)
-        print(f"V={r['words']:>9,} D={dim} {head}: peak RSS {r['peak_rss'] / 2**20:7.0f} MB, "
-              f"above base {r['above_base'] / 2**20:7.0f} MB, fastw2v estimate "
-              f"{r['estimate']['total'] / 2**20:7.0f} MB, gensim's formula "
-              f"{r['gensim_formula'] / 2**20:7.0f} MB", flush=True)
+        base_rss = base_rss if base_rss is not None else r["after_train"]["VmRSS"]
+        r["training_above_base"] = r["after_train"]["VmRSS"] - base_rss
+        mb = lambda b: f"{b / 2**20:6.0f} MB"   # noqa: E731
+        print(f"V={r['words']:>9,} D={dim} {head}: peak RSS {mb(r['peak_rss'])} (first pass "
+              f"{mb(r['after_build']['VmHWM'])}), RSS after training {mb(r['after_train']['VmRSS'])}, "
+              f"above base {mb(r['training_above_base'])}; fastw2v estimate "
+              f"{mb(r['estimate']['total'])}, gensim's formula {mb(r['gensim_formula'])}", flush=True)
     save_runs(args.json, [dict(machine=machine_info(2), runs=rows)])
 
 

@@ -13,6 +13,9 @@ corpus, the hyperparameters, every output path); Ctrl-C exits 130, keeping the c
 last finished epoch when ``--save-model`` is given (``--resume`` continues from it).
 """
 import argparse
+import fnmatch
+import glob
+import json
 import os
 import sys
 import time
@@ -38,7 +41,8 @@ def _add_train_options(p):
     p.add_argument("--workers", "-threads", type=int, default=0, help="threads, 0 = all cores (0)")
     p.add_argument("--alpha", "-alpha", type=float, default=None,
                    help="starting learning rate (0.025; CBOW 0.05, as word2vec.c)")
-    p.add_argument("--min-alpha", type=float, default=0.0001, help="final learning rate (0.0001)")
+    p.add_argument("--min-alpha", type=float, default=None,
+                   help="final learning rate (word2vec.c's: alpha x 0.0001)")
     p.add_argument("--cbow", "-cbow", type=int, default=0, choices=[0, 1],
                    help="1 = CBOW, 0 = skip-gram (default)")
     p.add_argument("--hs", "-hs", type=int, default=0, choices=[0, 1],
@@ -253,10 +257,12 @@ def _dask_client(args, log):
 
 
 def _model_params(args):
+    alpha = args.alpha if args.alpha is not None else 0.05 if args.cbow else 0.025
+    # word2vec.c's rate falls to starting_alpha x 0.0001 (gensim's to a fixed min_alpha)
+    min_alpha = args.min_alpha if args.min_alpha is not None else alpha * 1e-4
     return dict(vector_size=args.vector_size, window=args.window, negative=args.negative,
                 sample=args.sample, epochs=args.epochs, min_count=args.min_count,
-                workers=args.workers, min_alpha=args.min_alpha,
-                alpha=args.alpha if args.alpha is not None else 0.05 if args.cbow else 0.025,
+                workers=args.workers, min_alpha=min_alpha, alpha=alpha,
                 seed=args.seed, max_vocab_size=args.max_vocab_size, lowercase=args.lowercase,
                 sg=1 - args.cbow, hs=args.hs, loss=args.loss, cbow_mean=args.cbow_mean,
                 batch_window=bool(args.batch_window), device=args.device,
@@ -304,8 +310,9 @@ def _check_outputs(inputs=(), **paths):
             raise _Stop(f"{flag} and --{seen[full].replace('_', '-')} are the same file {path!r}")
         seen[full] = what
         for source, given, real in read:
-            if full == real or (os.path.isdir(real) and full.startswith(real.rstrip(os.sep) + os.sep)):
-                where = "is" if full == real else "is inside"
+            inside = os.path.isdir(real) and full.startswith(real.rstrip(os.sep) + os.sep)
+            if full == real or inside or (glob.has_magic(real) and fnmatch.fnmatch(full, real)):
+                where = "is inside" if inside else "is" if full == real else "matches"
                 raise _Stop(f"{flag} {path!r} {where} the {source} {given!r}: write it elsewhere")
         try:
             check_writable(path, flag)
@@ -315,15 +322,24 @@ def _check_outputs(inputs=(), **paths):
 
 
 def _input_paths(inputs):
-    """(flag, given path, real path) of every file and directory the inputs name (a glob
-    pattern: the files it matches now)."""
-    import glob
+    """(flag, given path, real path) of every file and directory the inputs name: a glob
+    pattern's files and the pattern itself (a file written that it matches would be read next
+    time), a prepared directory and the text it was prepared from."""
+    from .corpus import is_prepared
     read = []
     for source, given in inputs:
         for one in ([given] if isinstance(given, (str, os.PathLike)) else given or ()):
             one = os.fspath(one)
-            found = [one] if os.path.exists(one) or not glob.has_magic(one) else glob.glob(one)
+            found = [one] if os.path.exists(one) or not glob.has_magic(one) else glob.glob(one) + [one]
             read += [(source, one, os.path.realpath(p)) for p in found]
+            if is_prepared(one):
+                try:
+                    with open(os.path.join(one, "manifest.json"), encoding="utf-8") as f:
+                        sources = [s["path"] for s in json.load(f)["sources"]]
+                except (OSError, ValueError, KeyError, TypeError):
+                    sources = []              # the corpus's own check names what is wrong
+                read += [(f"text {one!r} was prepared from", p, os.path.realpath(p))
+                         for p in sources]
     return read
 
 

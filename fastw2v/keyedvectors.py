@@ -23,6 +23,17 @@ from .similarity import _KEY_TYPES, SimilarityQueries
 
 FORMAT = "fastw2v-keyedvectors-1"         # meta["format"] of ``save``'s container files
 _TINY = np.finfo(np.float32).tiny         # divides an all-zero row's norm: cosine 0, not gensim's NaN
+_NORM_ROWS = 1 << 16                      # rows squared at a time by _row_norms
+
+
+def _row_norms(vectors):
+    """``np.linalg.norm(vectors, axis=1)``, the same values, without its temporary of the
+    whole matrix squared (a second copy of the vectors at the end of every training:
+    bench_results/decisions.md#estimate-memory)."""
+    if len(vectors) <= _NORM_ROWS:
+        return np.linalg.norm(vectors, axis=1)
+    return np.concatenate([np.linalg.norm(vectors[i:i + _NORM_ROWS], axis=1)
+                           for i in range(0, len(vectors), _NORM_ROWS)])
 
 
 class KeyedVectors(SimilarityQueries):
@@ -211,7 +222,7 @@ class KeyedVectors(SimilarityQueries):
     def norms(self):
         """L2 norm of every row (computed on first use; ``fill_norms`` refreshes them)."""
         if self._norms is None or len(self._norms) != len(self.vectors):
-            self._norms = np.linalg.norm(self.vectors, axis=1)
+            self._norms = _row_norms(self.vectors)
         return self._norms
 
     @norms.setter

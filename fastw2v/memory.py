@@ -15,18 +15,26 @@ and while training:
 * the subsampling probabilities (float32, 4 bytes);
 * negative sampling's alias table (accept int64 and alias int32: 12 bytes), or hierarchical
   softmax's paths (codes uint8 and points int32 up to the longest code L, and their lengths:
-  5 L + 4 bytes; L is at most 40, word2vec.c's MAX_CODE_LENGTH, and log2 V to 2 log2 V on
-  Zipfian counts).
+  5 L + 4 bytes; L from the model's own tree, or, for another size, 40: word2vec.c's
+  MAX_CODE_LENGTH, not a bound of fastw2v's tree but past Zipfian vocabularies' depths, which
+  grow as the logarithm of the largest count over the smallest).
+
+And the corpus the model trains (``corpus``, its own size only): a token list corpus held as
+ids (int32 a token) and sentence offsets (int64 a sentence); a corpus streamed from disk keeps
+every distinct word of the corpus with its count and id here (those under min_count too) and
+the shards' translated maps it reads with (int32 an entry, up to 256 MB), and nothing a
+sentence long on the CPU (``corpus/blocks.py``; the CUDA and Dask drivers plan with every
+sentence's offset or end, 8 bytes each).
 
 The rows: ``vectors`` V x D float32; the output rows (gensim's ``syn1neg``, ``syn1``): V rows
-(V - 1 for the Huffman tree's inner nodes) x D float32, plus, with 2 to 4 threads, each thread's
-copies of the hottest rows and their snapshots (``cpu/_staging.py``, 2 x STAGED_ROWS rows a
-thread). The full softmax adds a (batch, V) score matrix and a (V, D) gradient per thread.
+(V - 1 for the Huffman tree's inner nodes) x D float32, plus, with 2 to 4 CPU threads, each
+thread's copies of the hottest rows and their snapshots (``cpu/_staging.py``, 2 x STAGED_ROWS
+rows a thread). The full softmax adds a (batch, V) score matrix and a (V, D) gradient per thread.
 
 Not counted, as in gensim: the interpreter, NumPy and numba with the compiled kernels (a fixed
-amount whatever the vocabulary; bench_results/decisions.md#estimate-memory measures it), and
-the corpus read-ahead (a fixed number of blocks, ``training.py``). Measured against the
-process's peak RSS in that entry.
+amount whatever the vocabulary), the corpus read-ahead (a fixed number of chunks), and what the
+first pass freed but the allocator kept, by which a training's resident memory exceeds the
+estimate (bench_results/decisions.md#estimate-memory measures both).
 """
 import sys
 
@@ -34,7 +42,7 @@ import numpy as np
 
 STR_BYTES = 49 + 8          # a word's str before a vocabulary exists: ASCII, 8 characters
 TABLE_BYTES = 150           # lists, dicts, ints and counts per word (measured: 125-160)
-MAX_CODE_LENGTH = 40        # word2vec.c's bound on a Huffman path
+MAX_CODE_LENGTH = 40        # word2vec.c's longest Huffman code (its arrays' size)
 _INT_BYTES = sys.getsizeof(1 << 20)
 
 
@@ -67,17 +75,37 @@ def training_bytes(head, vocab=None):
     return keep
 
 
-def staged_rows(head, threads, rows):
-    """Rows of copies and snapshots the threads stage (``cpu/_staging.py``)."""
+def staged_rows(head, threads, rows, device="cpu"):
+    """Rows of copies and snapshots the CPU threads stage (``cpu/_staging.py``)."""
     from .cpu._staging import stage_count
-    return 0 if head == "softmax" else 2 * threads * stage_count(rows, threads)
+    return 0 if head == "softmax" or device != "cpu" else 2 * threads * stage_count(rows, threads)
+
+
+def corpus_bytes(corpus, vocab):
+    """Bytes the model's ``corpus`` holds besides the vocabulary (``vocab``, whose words a
+    prepared corpus's word list shares): ids and offsets in memory, or what a corpus streamed
+    from disk keeps (see the module's docstring)."""
+    if corpus is None:
+        return 0
+    prepared = getattr(corpus, "prepared", None)
+    if prepared is None:                      # in memory
+        return corpus.ids.nbytes + corpus.offsets.nbytes
+    words = prepared.words
+    shared = {id(w) for w in vocab.words} if vocab is not None else set()
+    held = sys.getsizeof(words) + sum(sys.getsizeof(w) for w in words if id(w) not in shared)
+    held += prepared.counts.nbytes + np.asarray(corpus.to_id).nbytes
+    held += sum(m.nbytes for _, _, m in list(prepared._maps.values()))
+    # the per-sentence arrays exist only once the CUDA driver or the Dask driver asked
+    held += sum(a.nbytes for a in (corpus._offsets, prepared._ends) if a is not None)
+    return held
 
 
 def estimate(model, vocab_size=None, report=None):
     """gensim's report: bytes of ``vocab``, ``vectors`` and the output rows (``syn1neg``,
     ``syn1``, or ``softmax`` for the full softmax with its per-thread buffers), and their
-    ``total``, for ``vocab_size`` words (default: the model's vocabulary). ``report`` is updated
-    and returned, as gensim's."""
+    ``total``, for ``vocab_size`` words (default: the model's vocabulary); for the model's own
+    vocabulary with a corpus to train, also ``corpus`` (fastw2v's, not gensim's). ``report`` is
+    updated and returned, as gensim's."""
     cfg = model.config
     built = getattr(model, "vocab", None)
     if built is not None and not len(built):
@@ -90,10 +118,12 @@ def estimate(model, vocab_size=None, report=None):
     report["vocab"] = int(round(V * (per_word + training_bytes(head, built if same else None))))
     report["vectors"] = V * D * 4
     rows = max(V - 1, 1) if head == "hs" else V
-    out = (rows + staged_rows(head, threads, rows)) * D * 4 if V else 0
+    out = (rows + staged_rows(head, threads, rows, cfg.device)) * D * 4 if V else 0
     if head == "softmax" and V:
         out += 4 * threads * (cfg.softmax_batch * V + V * D)
     report[{"ns": "syn1neg", "hs": "syn1"}.get(head, "softmax")] = out
+    if same and getattr(model, "_corpus", None) is not None:
+        report["corpus"] = corpus_bytes(model._corpus, built)
     report["total"] = sum(v for k, v in report.items() if k != "total")
     return report
 

@@ -7,6 +7,7 @@ epoch loop is in ``training.py``, the hyperparameters in ``params.py``, the math
 """
 import dataclasses
 import json
+import math
 import os
 import tempfile
 import time
@@ -144,8 +145,9 @@ class Word2Vec:
     def estimate_memory(self, vocab_size=None, report=None):
         """Bytes this model takes for ``vocab_size`` words (default: its vocabulary), as gensim's
         dict: ``vocab``, ``vectors``, ``syn1neg`` or ``syn1`` (``softmax`` for the full
-        softmax) and ``total``; counted from fastw2v's own structures (``memory.py``), not
-        gensim's flat 500 bytes a word. ``report`` is updated and returned."""
+        softmax), ``corpus`` (what the corpus to train holds, with the model's own vocabulary)
+        and ``total``; counted from fastw2v's own structures (``memory.py``), not gensim's flat
+        500 bytes a word. ``report`` is updated and returned."""
         from .memory import estimate
         return estimate(self, vocab_size, report)
 
@@ -551,6 +553,14 @@ class Word2Vec:
                 call(callbacks, "on_epoch_begin", self)
                 t_epoch = time.perf_counter()
                 loss, pairs = run_epoch(epoch)
+                # rows grown past float32 give NaN scores, then NaN rows and loss (the kernels'
+                # divisions do not raise: cpu/_sigmoid.py)
+                if not (math.isfinite(loss) and self._finite_rows()):
+                    raise FloatingPointError(
+                        f"training diverged in epoch {epoch + 1}: the vectors hold NaN or "
+                        f"infinity; lower alpha (this run's is {schedule.alpha})" +
+                        (f"; {os.fspath(checkpoint)!r} holds the epochs before it"
+                         if checkpoint else ""))
                 seconds = time.perf_counter() - t_epoch
                 self.epoch_losses.append(float(loss))
                 self.epoch_pairs.append(int(pairs))
@@ -582,6 +592,14 @@ class Word2Vec:
             self.wv.fill_norms()
             call(callbacks, "on_train_end", self)
         return self
+
+    def _finite_rows(self):
+        """Whether every row is finite (one float64 sum a matrix: NaN and infinity carry
+        through it, and finite float32 rows cannot overflow it). On CUDA the rows are on the
+        device: the loss alone tells."""
+        if self.config.device != "cpu":
+            return True
+        return all(math.isfinite(np.sum(rows, dtype=np.float64)) for rows in (self.wv.vectors, self.W_out))
 
     def _schedule(self, epochs, start_alpha, end_alpha, resume):
         """(Schedule, first epoch): a new run, or the rest of the stopped one (``resume``)."""

@@ -19,11 +19,25 @@ def plan_pieces(offsets, n_threads, words_per_thread):
     """
     n_sentences = offsets.size - 1
     total = int(offsets[-1])
-    n_blocks = max(1, -(-total // max(n_threads * words_per_thread, 1)))
+    n_blocks = block_count(total, n_threads, words_per_thread)
     cuts = np.searchsorted(offsets, np.linspace(0, total, n_blocks * n_threads + 1), side="left")
     cuts = np.clip(cuts, 0, n_sentences).astype(np.int64)
     cuts[0], cuts[-1] = 0, n_sentences
     return [cuts[b * n_threads:(b + 1) * n_threads + 1] for b in range(n_blocks)]
+
+
+def block_count(n_words, n_threads, words_per_thread):
+    """Blocks of ``n_threads`` pieces of about ``words_per_thread`` words for ``n_words``."""
+    return max(1, -(-n_words // max(n_threads * words_per_thread, 1)))
+
+
+def planned_blocks(ids, offsets, n_threads, words_per_thread):
+    """``(ids, offsets, starts)`` of each block of ``plan_pieces``, counted from the block's
+    start (the kernels see each block alone), for a corpus held in memory."""
+    for starts in plan_pieces(offsets, n_threads, words_per_thread):
+        first = int(offsets[starts[0]])
+        block_offsets = offsets[starts[0]:starts[-1] + 1] - first
+        yield ids[first:first + int(block_offsets[-1])], block_offsets, starts - starts[0]
 
 
 def linear_lr(progress, alpha, min_alpha):

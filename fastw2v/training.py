@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from . import config
-from .schedule import linear_lr, plan_pieces
+from .schedule import linear_lr
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,6 @@ def _cpu_epochs(model, data, keep, schedule, progress):
     # would run after the others, each again from the block's first learning rate
     threads = min(model.workers, numba.config.NUMBA_NUM_THREADS)
     run_block = block_runner(model, threads)
-    blocks = plan_pieces(data.offsets, threads, config.BLOCK_WORDS_PER_THREAD)
     raw_per_word = data.raw_words / data.n_words
     total = schedule.total * data.n_words
     _warm_up(model, run_block, data, keep, threads, progress.enabled)
@@ -58,15 +57,16 @@ def _cpu_epochs(model, data, keep, schedule, progress):
     def run_epoch(epoch):
         loss = pairs = 0.0
         done = 0
-        reader = data.reader()           # the block's ids: a slice in memory, or read from disk
-        for b, starts in enumerate(blocks):
-            first = data.offsets[starts[0]]
-            n_block = int(data.offsets[starts[-1]] - first)
+        # the blocks of plan_pieces: slices of a corpus in memory, or planned as a streamed
+        # one is read (no array a sentence long: corpus/blocks.py)
+        blocks = data.blocks(threads, config.BLOCK_WORDS_PER_THREAD)
+        for b, (ids, offsets, starts) in enumerate(blocks):
+            n_block = int(offsets[-1])
             at = epoch * data.n_words + done
             lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
             lr1 = linear_lr((at + n_block) / total, schedule.alpha, schedule.min_alpha)
             block_loss, block_pairs = train_block(
-                run_block, reader.take(n_block), data.offsets, starts,
+                run_block, ids, offsets, starts,
                 _seed_states(cfg.seed, schedule.run + epoch, b, threads), keep, lr0, lr1)
             loss += block_loss
             pairs += block_pairs
@@ -79,13 +79,12 @@ def _cpu_epochs(model, data, keep, schedule, progress):
 
 
 def train_block(run_block, ids, offsets, starts, seeds, keep, lr0, lr1):
-    """One kernel call on sentences ``starts[0]..starts[-1]`` of ``offsets``, whose ids are
-    ``ids``, thread p taking sentences ``[starts[p], starts[p + 1])``. The kernel sees the
-    block alone, its sentences counted from 0, so a streamed corpus trains exactly as one held
-    in memory. Returns the block's (loss, pairs)."""
+    """One kernel call on a block of sentences, ``offsets`` and ``starts`` counted from its
+    start (``schedule.planned_blocks``): thread p takes sentences ``[starts[p], starts[p + 1])``.
+    The kernel sees the block alone, so a streamed corpus trains exactly as one held in memory.
+    Returns the block's (loss, pairs)."""
     stats = np.zeros((starts.size - 1, 2), dtype=np.float64)
-    block_offsets = offsets[starts[0]:starts[-1] + 1] - offsets[starts[0]]
-    run_block((ids, block_offsets, starts - starts[0], seeds, keep), lr0, lr1, stats)
+    run_block((ids, offsets, starts, seeds, keep), lr0, lr1, stats)
     return float(stats[:, 0].sum()), float(stats[:, 1].sum())
 
 
@@ -99,12 +98,11 @@ def _warm_up(model, run_block, data, keep, threads, verbose):
     if verbose and not _cached(kernel):
         print("compiling kernels (first run only; numba caches them on disk)...",
               file=sys.stderr, flush=True)
-    n = int(data.offsets[1])              # the first sentence (never empty)
-    ids = data.reader().take(n)
+    ids, offsets, _ = next(iter(data.blocks(1, config.BLOCK_WORDS_PER_THREAD)))
     starts = np.zeros(threads + 1, dtype=np.int64)
-    starts[1:] = 1                        # thread 0 trains it, the others get empty pieces
-    train_block(run_block, ids, data.offsets, starts, _seed_states(model.config.seed, 0, 0, threads),
-                keep, 0.0, 0.0)
+    starts[1:] = 1                        # thread 0 trains the first sentence (never empty),
+    train_block(run_block, ids[:offsets[1]], offsets[:2], starts,    # the others nothing
+                _seed_states(model.config.seed, 0, 0, threads), keep, 0.0, 0.0)
 
 
 def _cached(kernel):

@@ -176,10 +176,10 @@ def _read_binary(path, data, pos, n, n_words, dim, encoding, unicode_errors, dat
         words.append(word)
         vectors[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
         pos = space + 1 + width
-    if not np.all(np.isfinite(vectors)):
-        bad = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
-        raise ValueError(f"{path}: word {bad + 1} ({words[bad]!r}) has non-finite values; "
-                         "is this really a binary word2vec file?")
+    if not np.all(np.isfinite(vectors)):      # loaded as they are, as gensim and the text
+        bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))      # format do; said once
+        warnings.warn(f"{path}: {bad.size} vector(s) hold NaN or infinity, the first of word "
+                      f"{bad[0] + 1} ({words[bad[0]]!r})", RuntimeWarning, stacklevel=4)
     return words, vectors.astype(datatype, copy=False)
 
 

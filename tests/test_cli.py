@@ -197,6 +197,8 @@ def test_outputs_are_checked_before_training(corpus_file, tmp_path, capsys, flag
     ("dir", ["{t}/texts/*.txt", "-o", "{t}/texts/a.txt"], "is the corpus '{t}/texts/\\*.txt'"),
     ("prepared", ["{t}/p", "-o", "{t}/p/vocab.txt"], "--output '{t}/p/vocab.txt' is inside the corpus '{t}/p'"),
     ("prepared", ["{t}/p", "-o", "{t}/v.txt", "--save-model", "{t}/p/manifest.json"], "is inside the corpus"),
+    ("dir", ["{t}/texts/*.txt", "-o", "{t}/texts/new.txt"], "--output '{t}/texts/new.txt' matches the corpus"),
+    ("prepared", ["{t}/p", "-o", "{c}"], "--output '{c}' is the text '{t}/p' was prepared from"),
 ])
 def test_no_output_overwrites_an_input(corpus_file, tmp_path, capsys, make, args, message):
     """word2vec.c writes -output over its -train file if told to; fastw2v refuses before any
@@ -314,18 +316,22 @@ def test_encoding_options(tmp_path, capsys):
     assert sorted(KeyedVectors.load_word2vec_format(out).index_to_key) == ["café", "olé", "señor"]
 
 
-def test_cbow_starts_at_word2vec_c_s_rate(corpus_file, tmp_path, monkeypatch):
+def test_cbow_starts_at_word2vec_c_s_rate_and_ends_at_its_floor(corpus_file, tmp_path, monkeypatch):
+    """word2vec.c starts CBOW at 0.05 and skip-gram at 0.025 and never lets the rate fall below
+    starting_alpha x 0.0001 (gensim: a fixed min_alpha, which --min-alpha still sets)."""
     seen = []
     original = Word2Vec.train
 
     def spy(self, *a, **k):
-        seen.append((self.sg, self.alpha))
+        seen.append((self.sg, self.alpha, self.min_alpha))
         return original(self, *a, **k)
     monkeypatch.setattr(Word2Vec, "train", spy)
-    for flags in (["-cbow", "1"], ["-cbow", "0"], ["-cbow", "1", "-alpha", "0.01"]):
+    for flags in (["-cbow", "1"], ["-cbow", "0"], ["-cbow", "1", "-alpha", "0.01"],
+                  ["-cbow", "0", "--min-alpha", "0.001"]):
         main(["-train", str(corpus_file), "-output", str(tmp_path / "v.txt"), "-min-count", "1",
               "-iter", "1", "-q"] + flags)
-    assert seen == [(0, 0.05), (1, 0.025), (0, 0.01)]
+    assert seen == [(0, 0.05, 0.05 * 1e-4), (1, 0.025, 0.025 * 1e-4), (0, 0.01, 0.01 * 1e-4),
+                    (1, 0.025, 0.001)]
 
 
 def test_read_vocab_in_the_corpus_encoding(tmp_path, capsys):

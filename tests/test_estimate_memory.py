@@ -124,3 +124,29 @@ def test_hierarchical_softmax_paths_of_another_size_are_bounded():
     per_word = word_bytes(model.vocab, model.wv)
     assert model.estimate_memory()["vocab"] == round(3000 * (per_word + training_bytes("hs", model.vocab)))
     assert model.estimate_memory(vocab_size=6000)["vocab"] == round(6000 * (per_word + training_bytes("hs")))
+
+
+def test_a_corpus_streamed_from_disk_is_counted(tmp_path):
+    """A text corpus is prepared and streamed: the model keeps every distinct word of it (those
+    under min_count too: 27,000 of 30,000 here) and the maps it reads with. ``corpus``
+    counts them, so vocab + corpus is what tracemalloc sees build_vocab keep."""
+    rng = np.random.default_rng(0)
+    tokens = np.concatenate([np.repeat(np.arange(3000), 6), np.arange(3000, 30_000)])
+    rng.shuffle(tokens)
+    path = tmp_path / "c.txt"
+    path.write_text("".join(" ".join(f"word{t}x" for t in tokens[i:i + 20]) + "\n"
+                            for i in range(0, tokens.size, 20)))
+    Word2Vec(min_count=5, vector_size=8, workers=1).build_vocab(corpus_file=str(path))  # warm
+    model = Word2Vec(min_count=5, vector_size=8, workers=1)
+    tracemalloc.start()
+    try:
+        model.build_vocab(corpus_file=str(path))
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    held -= model.wv.vectors.nbytes + model.W_out.nbytes
+    report = model.estimate_memory()
+    assert len(model.vocab) == 3000 and report["corpus"] > 3 * report["vocab"]
+    counted = report["vocab"] - len(model.vocab) * training_bytes("ns") + report["corpus"]
+    assert counted == pytest.approx(held, rel=0.03)
+    assert "corpus" not in model.estimate_memory(vocab_size=6000)    # another size: unknown

@@ -4,6 +4,7 @@ import contextlib
 import json
 import pickle
 import struct
+import warnings
 
 import numpy as np
 import pytest
@@ -159,6 +160,41 @@ def test_round_trip_is_exact(kv, tmp_path, binary):
     assert back.counts.tolist() == [6, 5, 4, 3, 2, 1]         # made up, as gensim does
     limited = KeyedVectors.load_word2vec_format(path, binary=binary, limit=2)
     assert limited.index_to_key == ["the", "king"]
+
+
+def test_norms_are_numpys_without_a_squared_copy_of_the_vectors(monkeypatch):
+    """Every training ends by computing the norms: np.linalg.norm(vectors, axis=1) squares the
+    whole matrix first, a second copy of the vectors at the peak of a large model's run."""
+    import tracemalloc
+
+    from fastw2v import keyedvectors
+    monkeypatch.setattr(keyedvectors, "_NORM_ROWS", 1000)
+    vectors = np.random.default_rng(1).standard_normal((50_500, 20)).astype(np.float32)
+    kv = KeyedVectors([f"w{i}" for i in range(len(vectors))], vectors)
+    tracemalloc.start()
+    try:
+        norms = kv.fill_norms()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(norms, np.linalg.norm(vectors, axis=1))
+    assert peak < vectors.nbytes / 4
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_non_finite_vectors_round_trip_with_a_warning_for_binary(kv, tmp_path, binary):
+    """gensim writes and reads NaN and infinity in both formats; so does fastw2v, naming them
+    when a binary file holds them (a file misread as binary would too)."""
+    kv.vectors[1, 0], kv.vectors[3, 2] = np.nan, -np.inf
+    path = tmp_path / "v.out"
+    kv.save_word2vec_format(path, binary=binary)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        back = KeyedVectors.load_word2vec_format(path, binary=binary)
+    np.testing.assert_array_equal(back.vectors, kv.vectors)           # NaN == NaN here
+    said = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert said == ([f"{path}: 2 vector(s) hold NaN or infinity, the first of word 2 ('king')"]
+                    if binary else [])
 
 
 def test_save_follows_gensim(kv, tmp_path):

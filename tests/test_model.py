@@ -65,6 +65,25 @@ def test_constructor_does_not_train():
     assert len(model.wv) == 0 and model.vocab is None and model.epoch_losses == []
 
 
+@pytest.mark.parametrize("params", [dict(), dict(compute_loss=False), dict(workers=2),
+                                    dict(hs=1, negative=0), dict(sg=0, cbow_mean=0)])
+def test_divergence_is_named_and_the_checkpoint_keeps_the_epochs_before(tmp_path, params):
+    """A learning rate far too high grows the rows past float32: the run stops in the epoch
+    that diverged, saying so (not numba's ZeroDivisionError, not NaN vectors in silence), and
+    the checkpoint keeps the finished epochs."""
+    rng = np.random.default_rng(0)
+    sentences = [[f"w{i}" for i in rng.integers(0, 50, 12)] for _ in range(300)]
+    model = Word2Vec(**{"vector_size": 10, "min_count": 1, "epochs": 1, "workers": 1, **params})
+    checkpoint = tmp_path / "run.model"
+    model.build_vocab(sentences).train(verbose=False, checkpoint=checkpoint)
+    model.alpha = 50.0
+    with pytest.raises(FloatingPointError, match=r"diverged in epoch 1: .* lower alpha \(this "
+                                                 r"run's is 50.0\); .*run.model' holds the epochs"):
+        model.train(epochs=3, verbose=False, checkpoint=checkpoint)
+    kept = Word2Vec.load(checkpoint)
+    assert len(kept.epoch_losses) == 1 and np.isfinite(kept.wv.vectors).all()
+
+
 def test_progress_and_quiet(rng, capsys):
     corpus, _ = planted_corpus(rng, n_sentences=50)
     Word2Vec(min_count=1, epochs=2, workers=1).fit(corpus)

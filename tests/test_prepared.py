@@ -240,6 +240,11 @@ def test_a_damaged_prepared_directory_is_named(tmp_path):
         Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
     shard_map.write_bytes(good)
     Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
+    ends = tmp_path / "p" / "sentence_ends.i64"
+    ends.write_bytes(np.array([4, 8, 11], "<i8").tobytes())     # the last token is 12
+    with pytest.raises(ValueError, match=r"sentence_ends.i64: damaged \(its last sentence does "
+                                         r"not end at the corpus's last token, 12\)"):
+        PreparedCorpus(tmp_path / "p")
 
 
 def _trained(corpus, **kw):

@@ -48,6 +48,7 @@ import numpy as np
 
 from .._files import atomic_write, give_mkdir_permissions
 from ..vocab import prune
+from .blocks import kept_sentences, streamed_blocks
 from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
                         plan_units)
 from .reading import _drop_empty, _open_binary, split_long_sentences
@@ -416,7 +417,17 @@ class PreparedCorpus:
                 raise ValueError(f"{tokens}: missing or truncated ({s['tokens']} tokens expected)")
             if not os.path.exists(shard_map):
                 raise ValueError(f"{shard_map}: missing")
-        self.ends = np.fromfile(os.path.join(self.path, "sentence_ends.i64"), dtype="<i8")
+        self._ends_path = os.path.join(self.path, "sentence_ends.i64")
+        if not os.path.exists(self._ends_path) or os.path.getsize(self._ends_path) != 8 * m["sentences"]:
+            raise ValueError(f"{self._ends_path}: missing or truncated ({m['sentences']} sentence "
+                             "ends expected)")
+        # the corpus ends a sentence (each file does): blocks.kept_sentences relies on it
+        last = np.fromfile(self._ends_path, dtype="<i8", offset=8 * (m["sentences"] - 1)) \
+            if m["sentences"] else np.empty(0)
+        if last.size != 1 or last[0] != self.n_tokens:
+            raise ValueError(f"{self._ends_path}: damaged (its last sentence does not end at "
+                             f"the corpus's last token, {self.n_tokens}): prepare it again")
+        self._ends = None
         self._maps = collections.OrderedDict()       # shard_map's: path -> (to_id, checked, map)
         self._maps_lock = threading.Lock()
         maps = {m for _, m in self.shards}
@@ -440,6 +451,25 @@ class PreparedCorpus:
     def n_tokens(self):
         """Tokens stored, left-out words included (sentence_ends counts these)."""
         return int(self.manifest["raw_words"])
+
+    @property
+    def ends(self):
+        """The stored position after every sentence, all in memory (8 bytes a sentence; the
+        Dask driver plans with them). Training on one machine reads them in chunks instead:
+        ``end_chunks``."""
+        if self._ends is None:
+            self._ends = np.fromfile(self._ends_path, dtype="<i8")
+        return self._ends
+
+    def end_chunks(self, chunk=None):
+        """The sentence ends, ``chunk`` at a time (``blocks.ENDS_CHUNK``), read explicitly."""
+        from .blocks import ENDS_CHUNK
+        with open(self._ends_path, "rb") as f:
+            while True:
+                ends = np.fromfile(f, dtype="<i8", count=chunk or ENDS_CHUNK)
+                if ends.size == 0:
+                    return
+                yield ends.astype(np.int64, copy=False)
 
     def blocks(self, to_id=None, check=False):
         """The stored tokens in corpus order as vocabulary ids (-1 for a word left out), or as
@@ -489,33 +519,51 @@ class PreparedCorpus:
 
     def encoded(self, to_id, max_sentence_length):
         """The corpus as the ids ``to_id`` gives each vocabulary id (-1 = drop): a streamed
-        ``EncodedCorpus``, with sentence offsets as ``EncodedCorpus.from_scan`` computes them."""
+        ``EncodedCorpus``, its sentences as ``EncodedCorpus.from_scan`` cuts them. One pass
+        counts them (and checks every id against its map); nothing a sentence long is kept."""
+        words = sentences = 0
+        for _, lengths in kept_sentences(self.blocks(to_id, check=True), self.end_chunks(),
+                                         max_sentence_length):
+            words += int(lengths.sum())
+            sentences += lengths.size
+        return StreamedCorpus(self, to_id, words, sentences, max_sentence_length, self.raw_words)
+
+    def offsets(self, to_id, max_sentence_length):
+        """Every sentence's offset (int64, a sentence): the CUDA driver's plan."""
         kept_at_ends = np.empty(self.ends.size, dtype=np.int64)
         kept = read = e = 0
-        for ids in self.blocks(to_id, check=True):
+        for ids in self.blocks(to_id):
             cum = np.cumsum(ids >= 0)
             stop = np.searchsorted(self.ends, read + ids.size, side="right")
             kept_at_ends[e:stop] = kept + cum[self.ends[e:stop] - read - 1]
             e, read, kept = stop, read + ids.size, kept + int(cum[-1])
         offsets = _drop_empty(np.concatenate([[0], kept_at_ends]))
-        return StreamedCorpus(self, to_id, split_long_sentences(offsets, max_sentence_length),
-                              self.raw_words)
+        return split_long_sentences(offsets, max_sentence_length)
 
 
 class StreamedCorpus:
-    """What the training loop reads, from disk: ``offsets``, ``n_words``, ``raw_words`` and
-    ``reader()``, whose ``take(n)`` returns the next n ids (as ``EncodedCorpus``)."""
+    """What the training loop reads, from disk (as ``EncodedCorpus`` from memory): ``n_words``,
+    ``n_sentences``, ``raw_words``, ``blocks(threads, words_per_thread)`` (the kernels' blocks,
+    planned as the sentences go by: ``blocks.py``); for the CUDA driver ``offsets`` (every
+    sentence's, computed on first use) and ``reader()``, whose ``take(n)`` returns the next n
+    ids."""
 
-    def __init__(self, prepared, to_id, offsets, raw_words):
-        self.prepared, self.to_id, self.offsets, self.raw_words = prepared, to_id, offsets, raw_words
+    def __init__(self, prepared, to_id, n_words, n_sentences, max_sentence_length, raw_words):
+        self.prepared, self.to_id, self.raw_words = prepared, to_id, raw_words
+        self.n_words, self.n_sentences = n_words, n_sentences
+        self.max_sentence_length = max_sentence_length
+        self._offsets = None
 
     @property
-    def n_words(self):
-        return int(self.offsets[-1])
+    def offsets(self):
+        if self._offsets is None:
+            self._offsets = self.prepared.offsets(self.to_id, self.max_sentence_length)
+        return self._offsets
 
-    @property
-    def n_sentences(self):
-        return int(self.offsets.size - 1)
+    def blocks(self, threads, words_per_thread):
+        sentences = kept_sentences(self.prepared.blocks(self.to_id), self.prepared.end_chunks(),
+                                   self.max_sentence_length)
+        return streamed_blocks(sentences, self.n_words, threads, words_per_thread)
 
     def reader(self):
         return _Reader(self.prepared.blocks(self.to_id))

@@ -247,6 +247,12 @@ class EncodedCorpus:
         """Hands out the ids in order, ``take(n)`` at a time (as ``prepared.StreamedCorpus``)."""
         return _ArrayReader(self.ids)
 
+    def blocks(self, threads, words_per_thread):
+        """The kernels' blocks, ``(ids, offsets, starts)`` counted from each block's start
+        (as ``prepared.StreamedCorpus``)."""
+        from ..schedule import planned_blocks
+        return planned_blocks(self.ids, self.offsets, threads, words_per_thread)
+
     @classmethod
     def from_scan(cls, scanned, provisional_to_final, max_sentence_length=None):
         """Map a scan's provisional ids to vocabulary ids (-1 = dropped) and re-cut sentences."""

@@ -4,6 +4,12 @@ fastw2v computes sigma(x) = 1 / (1 + exp(-x)) exactly (no table, no clamp on the
 for |x| > 6 word2vec.c saturates the gradient to (label - 1) or label, which the exact sigmoid
 approaches anyway, and gensim skips the sample. Using e = exp(-|x|) keeps both sigma and the
 loss finite for every float32 x.
+
+Their divisors (1 + e, 2 + e) are never zero for a number; numba's default error model would
+still test each one and raise ZeroDivisionError for a NaN score under fastmath (rows grown past
+float32 by a learning rate far too high), from inside a parallel region as a SystemError.
+``error_model="numpy"`` drops the test: a NaN score gives NaN rows and loss, which ``train``
+reports as divergence after the epoch.
 """
 import numpy as np
 from numba import njit
@@ -13,7 +19,7 @@ from .. import config
 _C3, _C5, _C7, _C9, _C11, _C13, _C15, _C17 = (np.float32(1.0 / k) for k in range(3, 18, 2))
 
 
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
+@njit(fastmath=config.FASTMATH, cache=config.CACHE, error_model="numpy")
 def sigmoid_exp(x):
     """Return (sigma(x), e) with e = exp(-|x|), for ``softplus_neg`` when the loss is wanted:
     the kernels then take the log only when they tally the loss."""
@@ -24,7 +30,7 @@ def sigmoid_exp(x):
     return e / (one + e), e
 
 
-@njit(fastmath=config.FASTMATH, cache=config.CACHE)
+@njit(fastmath=config.FASTMATH, cache=config.CACHE, error_model="numpy")
 def softplus_neg(x, e):
     """-log sigma(x) = log(1 + e) + max(-x, 0), from e = exp(-|x|) in (0, 1].
 

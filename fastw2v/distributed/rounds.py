@@ -26,7 +26,7 @@ import numpy as np
 from .. import config
 from ..corpus import PreparedCorpus, split_long_sentences
 from ..corpus.reading import _drop_empty
-from ..schedule import plan_pieces
+from ..schedule import plan_pieces, planned_blocks
 
 _SHELLS = {}                      # spec key -> _Shell, per worker process, oldest first
 SHELLS = 2                        # trainings whose models a worker keeps at once
@@ -176,11 +176,11 @@ def _train(shell, ids, offsets, lr0, lr1, stream):
         numba.set_num_threads(threads)    # threads are not the one that built the shell
     loss = pairs = 0.0
     done = 0
-    for b, starts in enumerate(plan_pieces(offsets, threads, config.BLOCK_WORDS_PER_THREAD)):
-        first = offsets[starts[0]]
-        n_block = int(offsets[starts[-1]] - first)
+    for b, (block_ids, block_offsets, starts) in enumerate(
+            planned_blocks(ids, offsets, threads, config.BLOCK_WORDS_PER_THREAD)):
+        n_block = int(block_offsets[-1])
         block_loss, block_pairs = train_block(
-            shell.run, ids[first:first + n_block], offsets, starts,
+            shell.run, block_ids, block_offsets, starts,
             seed_states(shell.model.config.seed, *stream, b, n=threads), shell.keep,
             lr0 + (lr1 - lr0) * done / n, lr0 + (lr1 - lr0) * (done + n_block) / n)
         loss += block_loss
