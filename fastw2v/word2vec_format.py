@@ -51,53 +51,77 @@ def write(kv, fname, fvocab=None, binary=False, total_vec=None, write_header=Tru
 
 def read(fname, fvocab=None, binary=None, encoding="utf8", unicode_errors="strict", limit=None,
          datatype=np.float32, no_header=False):
-    """``(words, vectors, counts)`` of a word2vec.c file; see ``KeyedVectors.load_word2vec_format``."""
+    """``(words, vectors, counts)`` of a word2vec.c file; see ``KeyedVectors.load_word2vec_format``.
+
+    Read ``_CHUNK`` bytes at a time: the memory is the vectors, the words and a chunk (a file
+    read whole, then its lines split, had held three times its size at the peak), and with a
+    ``limit`` only the bytes its words need are read (GoogleNews' 3.6 GB for 100k words)."""
     path = os.fspath(fname)
     if not os.path.exists(path):
         raise FileNotFoundError(f"vector file not found: {path!r}")
     if no_header and binary:
         raise NotImplementedError("no_header only works with text files (binary=False)")
     with open_binary(path) as f:              # .gz, .bz2, .xz decompressed
-        # with a limit, only the bytes its words need (GoogleNews' 3.6 GB for 100k words):
-        # read a guess, and more while the words read come up short
-        data = f.read() if no_header or not limit else f.read(_PREFIX)
-        complete = no_header or not limit or len(data) < _PREFIX    # the whole file
-        dim = is_binary = None
-        while True:
-            try:
-                if no_header:
-                    is_binary, pos = False, 0
-                    n_words = len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0
-                    dim = len(data.split(b"\n", 1)[0].rstrip().split(b" ")) - 1
-                else:
-                    if not complete and b"\n" not in data:
-                        raise _Truncated(f"{path}: no header line")
-                    pos, n_words, dim = _read_header(path, data)
-                n = min(limit, n_words) if limit else n_words
-                if not complete and b"\n" not in data[pos:]:
-                    raise _Truncated(f"{path}: no first word")    # binary detection needs it
-                is_binary = _check_binary(path, data, pos, dim, binary)
-                reader = _read_binary if is_binary else _read_text
-                words, vectors = reader(path, data, pos, n, n_words, dim, encoding,
-                                        unicode_errors, datatype, complete)
-                break
-            except _Truncated:
-                if complete:
-                    raise
-                # a record: a word and dim numbers (4 bytes each, or ~16 characters as text)
-                want = max(len(data), limit * ((4 if is_binary else 16) * (dim or 100) + 64))
-                more = f.read(want)
-                complete = len(more) < want
-                data += more
+        if no_header:                         # the words are counted first: the file read once
+            data = f.read()
+            n_words = len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0
+            dim = len(data.split(b"\n", 1)[0].rstrip().split(b" ")) - 1
+            window = _Window(None, _CHUNK, data)
+            is_binary, first_line = False, 1
+        else:
+            window = _Window(f, _CHUNK)
+            header = window.line()
+            n_words, dim = _read_header(path, header)
+            window.fill(_SNIFF + 20 * dim)    # a first record to tell text from binary
+            is_binary = _check_binary(path, window.data, window.pos, dim, binary)
+            first_line = 2
+        n = min(limit, n_words) if limit else n_words
+        if is_binary:
+            words, vectors = _read_binary(path, window, n, n_words, dim, encoding, unicode_errors,
+                                          datatype)
+        else:
+            words, vectors = _read_text(path, window, first_line, n, n_words, dim, encoding,
+                                        unicode_errors, datatype)
     counts = _read_counts(fvocab, words, unicode_errors) if fvocab else np.arange(n, 0, -1)
     return words, vectors, counts
 
 
-_PREFIX = 1 << 20                 # bytes first read when a limit is given
+_CHUNK = 1 << 22                  # bytes read at a time
+_SNIFF = 4096                     # bytes looked at to tell a binary file from text
 
 
-class _Truncated(ValueError):
-    """The bytes read end before the words wanted: read more, or the file is truncated."""
+class _Window:
+    """A file's bytes not parsed yet, ``data[pos:]``, read ``chunk`` bytes at a time;
+    ``start``: the file offset of ``data[0]``. Over bytes already read when ``f`` is None."""
+
+    def __init__(self, f, chunk, data=b""):
+        self.f, self.chunk, self.data, self.pos, self.start = f, chunk, data, 0, 0
+        self.eof = f is None
+
+    def fill(self, n):
+        """Hold at least ``n`` unparsed bytes, when the file has them."""
+        if len(self.data) - self.pos < n and not self.eof:
+            rest = self.data[self.pos:]
+            want = max(n - len(rest), self.chunk)
+            more = self.f.read(want)
+            self.eof = len(more) < want
+            self.start += self.pos
+            self.data, self.pos = rest + more, 0
+        return len(self.data) - self.pos
+
+    def line(self):
+        """The next line without its ``"\\n"`` (the last one may lack it), or None at the end."""
+        while True:
+            end = self.data.find(b"\n", self.pos)
+            if end >= 0:
+                line, self.pos = self.data[self.pos:end], end + 1
+                return line
+            if self.eof:
+                if self.pos >= len(self.data):
+                    return None
+                line, self.pos = self.data[self.pos:], len(self.data)
+                return line
+            self.fill(len(self.data) - self.pos + self.chunk)
 
 
 @contextlib.contextmanager
@@ -110,17 +134,16 @@ def _atomic_append(path, append):
         yield f
 
 
-def _read_header(path, data):
-    end = data.find(b"\n")
-    header = data[:end].split() if end >= 0 else []
+def _read_header(path, line):
+    header = line.split() if line is not None else []
     try:
         n_words, dim = (int(x) for x in header)
     except ValueError:
         raise ValueError(f"{path}: line 1: expected a header 'VOCAB_SIZE DIMENSION', got "
-                         f"{data[:min(max(end, 0), 60)]!r}") from None
+                         f"{(line or b'')[:60]!r}") from None
     if n_words < 0 or dim <= 0:
         raise ValueError(f"{path}: line 1: bad header {n_words} {dim}")
-    return end + 1, n_words, dim
+    return n_words, dim
 
 
 def _check_binary(path, data, pos, dim, binary):
@@ -154,28 +177,33 @@ def _is_text_record(line, dim):
     return True
 
 
-def _read_binary(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype,
-                 complete=True):
+_MAX_WORD = 1000                  # bytes a binary file's word may take, as gensim reads
+
+
+def _read_binary(path, window, n, n_words, dim, encoding, unicode_errors, datatype):
     words, seen, vectors = [], {}, np.empty((n, dim), dtype=np.float32)
     width = 4 * dim
     for i in range(n):
+        window.fill(_MAX_WORD + width + 3)
+        data, pos = window.data, window.pos
         while pos < len(data) and data[pos] in b"\n\r":
             pos += 1                          # word2vec.c ends each vector with "\n"; gensim does not
-        space = data.find(b" ", pos, pos + 1000)
+        space = data.find(b" ", pos, pos + _MAX_WORD)
         if space < 0 or space + 1 + width > len(data):
-            raise _Truncated(f"{path}: truncated at word {i + 1} of {n_words} (byte {pos}); "
-                             f"expected a word, a space and {dim} float32 values")
+            raise ValueError(f"{path}: truncated at word {i + 1} of {n_words} (byte "
+                             f"{window.start + pos}); expected a word, a space and {dim} float32 "
+                             "values")
         try:
             word = data[pos:space].decode(encoding, errors=unicode_errors)
         except UnicodeDecodeError:
-            raise ValueError(f"{path}: word {i + 1} (byte {pos}) is not valid {encoding}: "
-                             f"{data[pos:space]!r}") from None
+            raise ValueError(f"{path}: word {i + 1} (byte {window.start + pos}) is not valid "
+                             f"{encoding}: {data[pos:space]!r}") from None
         if seen.setdefault(word, i) != i:
-            raise ValueError(f"{path}: word {i + 1} (byte {pos}) repeats {word!r}, "
+            raise ValueError(f"{path}: word {i + 1} (byte {window.start + pos}) repeats {word!r}, "
                              f"word {seen[word] + 1}")
         words.append(word)
         vectors[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
-        pos = space + 1 + width
+        window.pos = space + 1 + width
     if not np.all(np.isfinite(vectors)):      # loaded as they are, as gensim and the text
         bad = np.flatnonzero(~np.isfinite(vectors).all(axis=1))      # format do; said once
         warnings.warn(f"{path}: {bad.size} vector(s) hold NaN or infinity, the first of word "
@@ -183,19 +211,17 @@ def _read_binary(path, data, pos, n, n_words, dim, encoding, unicode_errors, dat
     return words, vectors.astype(datatype, copy=False)
 
 
-def _read_text(path, data, pos, n, n_words, dim, encoding, unicode_errors, datatype,
-               complete=True):
-    """``complete``: ``data`` is the whole file (else its last line may be cut short)."""
-    lines = data[pos:].split(b"\n")
+def _read_text(path, window, first_line, n, n_words, dim, encoding, unicode_errors, datatype):
+    """Lines from ``first_line`` on (the header's 1 before them, if any)."""
     words, seen, vectors = [], {}, np.empty((n, dim), dtype=datatype)
-    first = 1 if pos else 0                   # line number of lines[0], minus one
     for i in range(n):
-        line_no = i + 1 + first
-        if i >= len(lines) - (not complete) or not lines[i].strip():
-            raise _Truncated(f"{path}: truncated at line {line_no}: header promises "
+        line_no = i + first_line
+        line = window.line()
+        if line is None or not line.strip():
+            raise ValueError(f"{path}: truncated at line {line_no}: header promises "
                              f"{n_words} words, found {i}")
         try:
-            fields = lines[i].decode(encoding, errors=unicode_errors).rstrip().split(" ")
+            fields = line.decode(encoding, errors=unicode_errors).rstrip().split(" ")
         except UnicodeDecodeError:
             raise ValueError(f"{path}: line {line_no} is not valid {encoding}") from None
         if len(fields) != dim + 1:

@@ -257,7 +257,7 @@ def test_compressed_files_by_their_suffix_as_gensim(kv, tmp_path, binary, suffix
 @pytest.mark.parametrize("binary", [True, False])
 def test_a_limit_reads_only_the_bytes_its_words_need(rng, tmp_path, binary, monkeypatch):
     from fastw2v import word2vec_format
-    monkeypatch.setattr(word2vec_format, "_PREFIX", 200)            # several reads
+    monkeypatch.setattr(word2vec_format, "_CHUNK", 200)             # several reads
     words = [f"w{i}" * (1 + i % 7) for i in range(3000)]
     big = KeyedVectors(words, rng.normal(size=(3000, 10)).astype(np.float32))
     path = tmp_path / "v.gz"
@@ -279,12 +279,34 @@ def test_a_limit_reads_only_the_bytes_its_words_need(rng, tmp_path, binary, monk
         np.testing.assert_array_equal(got.vectors, big.vectors[:limit]) if binary else \
             np.testing.assert_allclose(got.vectors, big.vectors[:limit], rtol=1e-6)
         assert 0 < sum(reads) < size / 2                          # not the whole file
-    monkeypatch.setattr(word2vec_format, "_PREFIX", 3)           # a header cut by the first read
+    monkeypatch.setattr(word2vec_format, "_CHUNK", 3)            # a header cut by the first read
     assert KeyedVectors.load_word2vec_format(path, limit=2).index_to_key == words[:2]
     assert len(KeyedVectors.load_word2vec_format(path, binary=binary, limit=5000)) == 3000
     path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())[:-300]))
     with pytest.raises(ValueError, match=r"truncated|line 2999: expected a word and 10 numbers"):
         KeyedVectors.load_word2vec_format(path, binary=binary, limit=3000)
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_a_vector_file_is_read_a_chunk_at_a_time(tmp_path, binary, monkeypatch):
+    """Reading holds the vectors, the words and a chunk: never the whole file (read whole and
+    then split into lines, a text file had taken three times its size at the peak)."""
+    import tracemalloc
+
+    from fastw2v import word2vec_format
+    monkeypatch.setattr(word2vec_format, "_CHUNK", 1 << 16)
+    vectors = np.random.default_rng(0).standard_normal((20_000, 50)).astype(np.float32)
+    path = tmp_path / "v.out"
+    KeyedVectors([f"word{i}" for i in range(len(vectors))], vectors).save_word2vec_format(
+        path, binary=binary)
+    tracemalloc.start()
+    try:
+        back = KeyedVectors.load_word2vec_format(path, binary=binary)
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(back.vectors, vectors, rtol=1e-6)
+    assert peak - held < path.stat().st_size / 3
 
 
 def test_wrong_binary_flag_is_named(kv, tmp_path):
