@@ -62,6 +62,17 @@ _MAPS_KEPT = 16                    # ... else the latest this many (``shard_map`
 
 
 # ---- the vocabulary file --------------------------------------------------------------------
+def read_array(f, dtype, count):
+    """Up to ``count`` items of ``dtype`` from the binary file ``f``, as ``np.fromfile(f, ...)``
+    reads them, but by ``readinto``: on Python 3.10 a Ctrl-C that arrives during
+    ``np.fromfile`` on a file object comes out as a TypeError about the file argument (the
+    Ctrl-C test of tests/test_cli.py caught it on CI), where ``readinto`` raises
+    KeyboardInterrupt."""
+    out = np.empty(count, dtype=dtype)
+    got = f.readinto(memoryview(out).cast("B"))
+    return out[:got // out.itemsize]
+
+
 def write_vocab(path, words, counts, sentences=None):
     """"word count" lines, atomically, in UTF-8. With ``sentences``, first the line ``</s>
     sentences`` that word2vec.c's -save-vocab writes: its -read-vocab keeps the first entry as
@@ -466,7 +477,7 @@ class PreparedCorpus:
         from .blocks import ENDS_CHUNK
         with open(self._ends_path, "rb") as f:
             while True:
-                ends = np.fromfile(f, dtype="<i8", count=chunk or ENDS_CHUNK)
+                ends = read_array(f, "<i8", chunk or ENDS_CHUNK)
                 if ends.size == 0:
                     return
                 yield ends.astype(np.int64, copy=False)
@@ -481,7 +492,7 @@ class PreparedCorpus:
             m = self.shard_map(shard_map, to_id, check)
             with open(tokens, "rb") as f:
                 while True:
-                    ids = np.fromfile(f, dtype="<i4", count=_IO_TOKENS)
+                    ids = read_array(f, "<i4", _IO_TOKENS)
                     if ids.size == 0:
                         break
                     if check and (ids.min() < 0 or ids.max() >= m.size):
