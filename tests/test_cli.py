@@ -257,11 +257,11 @@ def test_ctrl_c_keeps_the_finished_epochs_and_resume_finishes_them(corpus_file, 
     cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o", str(out),
            "--save-model", str(ck), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
            "--workers", "1"]
+    # Python 3.10 once exited 2 here, 1 run in 10-15: np.fromfile on a file object turned the
+    # Ctrl-C into a TypeError (a retry hid it until the epoch's reads grew; the corpus now
+    # reads by readinto)
     rc, rest, seconds = _interrupt_after_epoch_2(cmd)
-    if rc != 130:     # once on CI (3.10) it exited 2: a second try, and the first's output kept
-        first = rest
-        rc, rest, seconds = _interrupt_after_epoch_2(cmd)
-        assert rc == 130, (first[-2000:], rest[-2000:])
+    assert rc == 130, rest[-2000:]
     assert seconds < 5                                         # stops within a block
     tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
     assert len(tail) == 1 and "interrupted during epoch" in tail[0], rest
