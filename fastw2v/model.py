@@ -599,7 +599,8 @@ class Word2Vec:
         device: the loss alone tells."""
         if self.config.device != "cpu":
             return True
-        return all(math.isfinite(np.sum(rows, dtype=np.float64)) for rows in (self.wv.vectors, self.W_out))
+        return all(math.isfinite(np.sum(rows, dtype=np.float64))
+                   for rows in (self.wv.vectors, self.W_out))
 
     def _schedule(self, epochs, start_alpha, end_alpha, resume):
         """(Schedule, first epoch): a new run, or the rest of the stopped one (``resume``)."""

@@ -48,10 +48,10 @@ import numpy as np
 
 from .._files import atomic_write, give_mkdir_permissions
 from ..vocab import prune
-from .blocks import kept_sentences, streamed_blocks
+from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks
 from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
                         plan_units)
-from .reading import _drop_empty, _open_binary, split_long_sentences
+from .reading import _open_binary
 from .transcode import check_encoding
 
 FORMAT = "fastw2v-prepared"
@@ -474,7 +474,6 @@ class PreparedCorpus:
 
     def end_chunks(self, chunk=None):
         """The sentence ends, ``chunk`` at a time (``blocks.ENDS_CHUNK``), read explicitly."""
-        from .blocks import ENDS_CHUNK
         with open(self._ends_path, "rb") as f:
             while True:
                 ends = read_array(f, "<i8", chunk or ENDS_CHUNK)
@@ -540,16 +539,13 @@ class PreparedCorpus:
         return StreamedCorpus(self, to_id, words, sentences, max_sentence_length, self.raw_words)
 
     def offsets(self, to_id, max_sentence_length):
-        """Every sentence's offset (int64, a sentence): the CUDA driver's plan."""
-        kept_at_ends = np.empty(self.ends.size, dtype=np.int64)
-        kept = read = e = 0
-        for ids in self.blocks(to_id):
-            cum = np.cumsum(ids >= 0)
-            stop = np.searchsorted(self.ends, read + ids.size, side="right")
-            kept_at_ends[e:stop] = kept + cum[self.ends[e:stop] - read - 1]
-            e, read, kept = stop, read + ids.size, kept + int(cum[-1])
-        offsets = _drop_empty(np.concatenate([[0], kept_at_ends]))
-        return split_long_sentences(offsets, max_sentence_length)
+        """Every sentence's offset (int64, a sentence), from the sentences ``encoded`` counts:
+        the CUDA driver's plan."""
+        lengths = [n for _, n in kept_sentences(self.blocks(to_id), self.end_chunks(),
+                                                max_sentence_length)]
+        offsets = np.zeros(sum(n.size for n in lengths) + 1, dtype=np.int64)
+        np.cumsum(np.concatenate(lengths) if lengths else [], out=offsets[1:])
+        return offsets
 
 
 class StreamedCorpus:
