@@ -31,6 +31,9 @@ _DEFAULTS = {
     "STAGE_MAX_THREADS": 4,
     # The full softmax is refused on larger vocabularies (O(V*D) work and memory per example).
     "SOFTMAX_MAX_VOCAB": 200_000,
+    # Dask workers that all run on one host train one copy of the rows in shared memory
+    # (distributed/shared.py); False gives every worker a replica (distributed/driver.py).
+    "DASK_SHARED_ROWS": True,
     # CUDA: threads per block of every kernel launch.
     "THREADS_PER_BLOCK": 256,
     # CUDA: most blocks of a grid-stride launch (each thread keeps a D-float scratch row).
@@ -54,6 +57,7 @@ STAGE_MERGE_WINDOWS = _DEFAULTS["STAGE_MERGE_WINDOWS"]
 STAGE_MERGE = _DEFAULTS["STAGE_MERGE"]
 STAGE_MAX_THREADS = _DEFAULTS["STAGE_MAX_THREADS"]
 SOFTMAX_MAX_VOCAB = _DEFAULTS["SOFTMAX_MAX_VOCAB"]
+DASK_SHARED_ROWS = _DEFAULTS["DASK_SHARED_ROWS"]
 THREADS_PER_BLOCK = _DEFAULTS["THREADS_PER_BLOCK"]
 GPU_MAX_BLOCKS = _DEFAULTS["GPU_MAX_BLOCKS"]
 GPU_CHUNK_TOKENS = _DEFAULTS["GPU_CHUNK_TOKENS"]

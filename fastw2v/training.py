@@ -138,9 +138,11 @@ def _cuda_epochs(model, data, keep, schedule, progress):
     return run_epoch, trainer.copy_back
 
 
-def block_runner(model, threads):
+def block_runner(model, threads, shared=None):
     """``run(work, lr_start, lr_end, stats)`` training one block with the model's objective;
-    ``run.kernel`` is the Numba dispatcher it calls."""
+    ``run.kernel`` is the Numba dispatcher it calls. ``shared = (copies, sharing)``: the model's
+    rows are one copy that processes with ``sharing`` threads in all train together, and this
+    one's staged copies start at W_out's row ``copies`` (``distributed/shared.py``)."""
     from .cpu import cbow, hs, sgns, softmax_sg
     from .cpu._noise import alias_table
     from .cpu._staging import plan_stage, spare_rows
@@ -164,8 +166,9 @@ def block_runner(model, threads):
             stats))
     # the kernels see W_out with spare rows after it: each thread's copies of its hottest rows
     rows = model.W_out.shape[0]
-    stage = plan_stage(rows, head == "ns", threads, cfg.vector_size)
-    W_out = spare_rows(model.W_out, threads * stage[1])
+    copies, sharing = shared or (rows, threads)
+    stage = plan_stage(rows, head == "ns", threads, cfg.vector_size, copies, sharing)
+    W_out = spare_rows(model.W_out, copies - rows + threads * stage[1])
     model.W_out = W_out[:rows]
     if head == "ns":
         noise = alias_table(model.vocab.noise_distribution(cfg.ns_exponent))

@@ -116,9 +116,9 @@ STAGED = {
 }
 
 
-def train_one_piece_blocks(model, threads):
+def train_one_piece_blocks(model, threads, shared=None):
     """Train an epoch in blocks of one piece with the kernel chosen for ``threads``."""
-    run = block_runner(model, threads)
+    run = block_runner(model, threads, shared)
     data = model._corpus
     keep = model.vocab.keep_probabilities(model.config.sample)
     for b, starts in enumerate(plan_pieces(data.offsets, 1, 400)):
@@ -147,6 +147,39 @@ def test_staged_kernel_trains_what_the_serial_kernel_trains(rng, monkeypatch, na
     assert not np.allclose(serial.W_out, 0)
     np.testing.assert_allclose(staged.wv.vectors, serial.wv.vectors, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(staged.W_out, serial.W_out, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["sgns", "cbow-hs"])
+def test_a_process_sharing_its_rows_stages_into_its_own_slot(rng, monkeypatch, name):
+    # Dask workers of one host (distributed/shared.py): one thread here, sharing the rows with
+    # another process, stages as two threads would, its copies in its slot's rows (slot 1 of 2)
+    monkeypatch.setattr(config, "STAGED_ROWS", 7)
+    monkeypatch.setattr(config, "STAGE_MERGE_WINDOWS", 3)
+    corpus, _ = planted_corpus(rng, n_sentences=60)
+    params = dict(vector_size=16, window=3, min_count=1, sample=0, seed=3, **STAGED[name])
+    serial = Word2Vec(workers=1, **params).build_vocab(corpus)
+    shared = Word2Vec(workers=1, **params).build_vocab(corpus)
+    rows, D = shared.W_out.shape
+    full = np.zeros((rows + 2 * 7, D), np.float32)             # two slots of 7 rows
+    full[:rows] = shared.W_out
+    shared.W_out = full[:rows]
+    train_one_piece_blocks(serial, 1)
+    train_one_piece_blocks(shared, 1, shared=(rows + 7, 2))
+    assert np.shares_memory(shared.W_out, full)                # trained in place
+    first = 0 if name == "sgns" else rows - 7                  # the hottest rows
+    assert not np.allclose(full[first:first + 7], 0)
+    np.testing.assert_array_equal(full[rows + 7:], full[first:first + 7])   # slot 1: the copies,
+    assert not full[rows:rows + 7].any()                       # reloaded at the end; slot 0 untouched
+    np.testing.assert_allclose(shared.wv.vectors, serial.wv.vectors, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(shared.W_out, serial.W_out, rtol=1e-4, atol=1e-5)
+
+
+def test_slots_are_claimed_once_each_and_freed():
+    from fastw2v.cpu._staging import claim_slot, free_slot
+    flags = np.zeros(3, np.int32)
+    assert [claim_slot(flags) for _ in range(4)] == [0, 1, 2, -1]     # none left: -1
+    free_slot(flags, 1)
+    assert claim_slot(flags) == 1 and flags.tolist() == [1, 1, 1]
 
 
 @numba.njit(parallel=True)

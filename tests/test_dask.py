@@ -1,8 +1,11 @@
 """Training on a real Dask LocalCluster (worker processes, loopback only): the first pass and the
 steps run on the workers, the vocabulary is the single-machine one, quality stays, a worker
 killed mid-training costs at most a cycle, and a bad scheduler or an unreadable corpus fails
-clearly. The planted corpus has 20 words: ``short_cycles`` shrinks the hot set and the steps so
-that rows meet in part (4 rows after every step, all after 8) as they do on a real vocabulary."""
+clearly. The planted corpus has 20 words: ``short_cycles`` gives each worker a replica (as on workers
+of several hosts) and shrinks the hot set and the steps so that rows meet in part (4 rows after
+every step, all after 8) as they do on a real vocabulary. Workers of one host sharing one copy
+of the rows: ``test_dask_shared.py``."""
+import glob
 import os
 import signal
 import threading
@@ -38,7 +41,11 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture
 def short_cycles(monkeypatch):
+    # replicas that meet: the design for workers on several hosts, forced on this one's
+    # (which would otherwise share one copy of the rows: test_dask_shared.py)
+    from fastw2v import config
     from fastw2v.distributed import driver, merge
+    monkeypatch.setattr(config, "DASK_SHARED_ROWS", False)
     monkeypatch.setattr(merge, "SYNC_ROWS", 4)
     monkeypatch.setattr(driver, "STEP_WORDS", 500)
     monkeypatch.setattr(driver, "STEP_WORDS_CBOW", 500)
@@ -167,10 +174,18 @@ def test_the_memory_manager_is_given_back_whatever_stops_training(client, corpus
     with pytest.raises(RuntimeError, match="a callback failed"):      # before the first epoch
         model.train(callbacks=[Raises()], verbose=False)
     assert client.amm.running()
+    run = client.run
+
+    def lost_at_the_end(fn, *args, **kwargs):
+        if fn.__name__ in ("forget", "drop"):         # what finish() runs on the workers
+            raise OSError("worker lost")
+        return run(fn, *args, **kwargs)
     with monkeypatch.context() as m:          # the workers cannot be reached as training ends
-        m.setattr(client, "run", lambda *a, **k: (_ for _ in ()).throw(OSError("worker lost")))
+        m.setattr(client, "run", lost_at_the_end)
         model.train(epochs=1, verbose=False)
     assert client.amm.running()
+    # the rows' file that finish() could not remove (workers of one host share one copy)
+    client.run(lambda: [os.remove(f) for f in glob.glob("/dev/shm/fastw2v-*.rows")])
     # two trainings on one cluster: the first to end does not start it under the other
     assert hold_copies(client, "A") is False and hold_copies(client, "B") is False
     assert hold_copies(client, "A", hold=False) is False and not client.amm.running()
@@ -231,8 +246,8 @@ class KillOneWorker(CallbackAny2Vec):
     active memory manager, when it runs, drops extra copies of scattered data every 2 s),
     SIGKILL one worker process while it is training a step."""
 
-    def __init__(self, client, after=3, wait=2.5):
-        self.client, self.after, self.wait = client, after, wait
+    def __init__(self, client, after=3, wait=2.5, task="train_step"):
+        self.client, self.after, self.wait, self.task = client, after, wait, task
         self.epoch, self.killed, self.amm_running = 0, None, None
         self.pids = client.run(os.getpid)
 
@@ -250,7 +265,7 @@ class KillOneWorker(CallbackAny2Vec):
         self.amm_running = self.client.amm.running()
         while time.time() < deadline and self.killed is None:
             for address, tasks in self.client.processing().items():
-                if any("train_step" in str(t) for t in tasks):
+                if any(self.task in str(t) for t in tasks):
                     os.kill(self.pids[address], signal.SIGKILL)
                     self.killed = address
                     return
@@ -301,8 +316,12 @@ def test_an_unreachable_scheduler_fails_at_once():
     assert time.perf_counter() - t0 < 10
 
 
-def test_a_worker_that_cannot_read_the_corpus_names_itself_and_the_path(client, corpus, tmp_path):
+@pytest.mark.parametrize("shared_rows", [True, False])
+def test_a_worker_that_cannot_read_the_corpus_names_itself_and_the_path(client, corpus, tmp_path,
+                                                                       monkeypatch, shared_rows):
+    from fastw2v import config
     from fastw2v.corpus import prepare
+    monkeypatch.setattr(config, "DASK_SHARED_ROWS", shared_rows)
     path, _ = corpus
     prepare([str(path)], tmp_path / "p")
     model = Word2Vec(**PARAMS).build_vocab(str(tmp_path / "p"), client=client)

@@ -71,6 +71,21 @@ def unlock(flags):
     _compare_exchange(flags, 0, np.int32(1), np.int32(0))
 
 
+@njit(cache=config.CACHE)
+def claim_slot(flags):
+    """The first ``i`` with ``flags[i]`` free (0), taken (set to 1) atomically; -1 if none is.
+    Processes sharing ``flags`` (a shared mapping) each get a different slot."""
+    for i in range(flags.size):
+        if _compare_exchange(flags, i, np.int32(0), np.int32(1)) == 0:
+            return i
+    return -1
+
+
+@njit(cache=config.CACHE)
+def free_slot(flags, i):
+    _compare_exchange(flags, i, np.int32(1), np.int32(0))
+
+
 def spare_rows(W, spare):
     """A (rows + spare, D) array whose first rows are W: W's own buffer when it already has the
     spare rows after it (the model allocates it so), else a new one holding a copy of W.
@@ -110,7 +125,7 @@ def merge_scale(threads, rule=None):
     raise ValueError(f"config.STAGE_MERGE must be 'sum' or 'mean', got {rule!r}")
 
 
-def plan_stage(rows, hottest_first, threads, dim):
+def plan_stage(rows, hottest_first, threads, dim, copies=None, sharing=None):
     """The staging of a kernel call: ``(first, count, copies, every, snaps, scale, flags)``,
     ``flags[0]`` the lock that one merge at a time holds.
 
@@ -118,13 +133,21 @@ def plan_stage(rows, hottest_first, threads, dim):
     sorted by count, negative sampling) or at the end (the Huffman tree's inner nodes, which
     are numbered in the order they are made: the root, above every path, is the last).
     One thread stages nothing.
+
+    Several processes training one copy of the rows (the Dask workers of one host,
+    ``distributed/shared.py``): ``sharing`` threads in all stage, as that many threads of one
+    process would, and this process's threads keep their copies from row ``copies`` on (each
+    process its own rows after W_out). Their locks are their own: a merge of one process may
+    overlap another's, and lose an addition to a row as Hogwild's races do, but a process
+    killed while it held a shared lock could not stop the others.
     """
-    count = stage_count(rows, threads)
+    sharing = threads if sharing is None else sharing
+    count = stage_count(rows, sharing)
     first = 0 if hottest_first else rows - count
     snaps = np.zeros((threads, count, dim), dtype=np.float32)
     flags = np.zeros(16, dtype=np.int32)          # 64 bytes, mostly padding: the lock is flags[0]
-    return (first, count, rows, config.STAGE_MERGE_WINDOWS, snaps, merge_scale(threads),
-            flags)
+    return (first, count, rows if copies is None else copies, config.STAGE_MERGE_WINDOWS, snaps,
+            merge_scale(sharing), flags)
 
 
 @njit(cache=config.CACHE)

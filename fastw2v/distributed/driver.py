@@ -31,10 +31,12 @@ import dataclasses
 import time
 import uuid
 
+from .. import config
 from ..schedule import linear_lr
 from .cluster import worker_threads
 from .merge import SUMMED_WORKERS, Traffic, cycle_steps, merge_rows, sync_count
 from .rounds import forget, head, plan_rounds, train_step
+from .shared import host_of, shared_epochs
 
 # Tokens each worker trains per step: after each step the hottest rows meet. Smaller steps keep
 # the replicas closer (quality), larger ones pay Dask's per-step latency less often (speed).
@@ -130,6 +132,48 @@ def dask_epochs(model, data, keep, schedule, progress, client):
         except Exception:                 # noqa: BLE001  (the error that stopped us matters)
             pass
         raise
+
+    def hold_again():
+        if not held[0]:                   # let go after the last epoch's checkpoint
+            held[0] = True
+            hold_copies(client, spec["key"])
+            client.replicate([spec_future])  # copies the manager may have dropped meanwhile
+
+    def finish():
+        # the workers drop their model and last replica (rebuilt by the next step if training
+        # goes on after a checkpoint), and the memory manager is let go; a cluster already
+        # gone has nothing left to drop, and its error must not hide the one that stopped
+        # training. Each apart: a worker lost as training ends must not keep the manager off
+        try:
+            client.run(forget, spec["key"])   # not another training's on the same cluster
+        except Exception:                 # noqa: BLE001
+            pass
+        try:
+            if held[0]:
+                held[0] = False
+                hold_copies(client, spec["key"], hold=False)
+        except Exception:                 # noqa: BLE001
+            pass
+
+    if config.DASK_SHARED_ROWS and host_of(client) is not None:
+        try:
+            epochs = shared_epochs(model, data, schedule, progress, client, spec, spec_future)
+        except BaseException:
+            finish()
+            raise
+        if epochs is not None:        # one host: one copy of the rows (shared.py)
+            run_shared, drop_rows = epochs
+
+            def run_epoch(epoch):
+                hold_again()
+                return run_shared(epoch)
+
+            def finish_shared():
+                try:
+                    drop_rows()
+                finally:
+                    finish()
+            return run_epoch, finish_shared
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
     model.round_log = []          # per step: seconds, words, rows met, bytes, workers, threads
@@ -139,10 +183,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                              allow_other_workers=True, retries=3, pure=False)
 
     def run_epoch(epoch):
-        if not held[0]:                   # let go after the last epoch's checkpoint
-            held[0] = True
-            hold_copies(client, spec["key"])
-            client.replicate([spec_future])  # copies the manager may have dropped meanwhile
+        hold_again()
         loss = pairs = 0.0
         done = 0
         cycle = cycle_steps(max(len(model.wv.vectors), len(model.W_out)))
@@ -211,20 +252,5 @@ def dask_epochs(model, data, keep, schedule, progress, client):
             del replicas, sync, syncs, snapshot   # here (a traceback keeps this frame)
         return loss, pairs, done
 
-    def finish():
-        # the workers drop their model and last replica (rebuilt by the next step if training
-        # goes on after a checkpoint), and the memory manager is let go; a cluster already
-        # gone has nothing left to drop, and its error must not hide the one that stopped
-        # training. Each apart: a worker lost as training ends must not keep the manager off
-        try:
-            client.run(forget, spec["key"])   # not another training's on the same cluster
-        except Exception:                 # noqa: BLE001
-            pass
-        try:
-            if held[0]:
-                held[0] = False
-                hold_copies(client, spec["key"], hold=False)
-        except Exception:                 # noqa: BLE001
-            pass
-
     return run_epoch, finish
+

@@ -1,0 +1,319 @@
+"""Workers on one host train one copy of the rows, in shared memory.
+
+Dask workers on one machine are processes, but nothing makes them keep a replica each: the
+rows (W_in, W_out) can live in one file mapped by every worker of the host (``/dev/shm``, a
+file in memory, when it has room), which they train together as the threads of one process
+do (Hogwild, with ``cpu/_staging.py``'s per-thread copies of the hottest output rows, each
+process in its own rows after W_out). Nothing has to meet, so there are no steps to keep short:
+the client hands each worker pieces of about ``SHARED_STEP_WORDS`` tokens a thread, every
+piece of the epoch queued at once (the rate along each piece as in ``driver.py``), and reads
+the rows back at the epoch's end. This is pWord2Vec's layout within a node (threads on shared
+rows); the replicas of ``driver.py`` are for workers on different hosts.
+
+The file: a header of slot flags, then W_in, then W_out with ``slots x stage rows`` spare rows
+after it. A task claims a free slot (an atomic compare-exchange on the shared flag) for its
+threads' staged copies and frees it when done; a task that finds none (workers killed mid-task
+leave theirs claimed) trains without staging.
+
+**Faults.** A task is not pure here: it writes the shared rows as it trains. When a worker
+dies, Dask runs its task again on a live one, which trains that piece again over what the dead
+one had written of it: a lost worker costs one piece's work (its words trained a second time,
+as a rerun word2vec.c thread would), not the epoch's; the file outlives the worker. Losing the
+host loses the rows: training fails (a multi-host cluster keeps replicas instead).
+
+Not reproducible with several workers (their processes interleave as Hogwild threads do);
+``config.DASK_SHARED_ROWS = False`` gives every worker a replica of its own, reproducible with
+one thread a worker.
+"""
+import mmap
+import os
+import threading
+import time
+
+import numpy as np
+
+from .. import config
+from ..schedule import linear_lr
+from .cluster import worker_threads
+from .rounds import _train, plan_rounds, read_piece
+
+# Tokens a worker thread trains per task. A lost worker costs one task's piece; the client
+# reports progress and loss as tasks end; Dask's own cost per task (a few ms) is paid while the
+# worker trains the next queued piece.
+SHARED_STEP_WORDS = 200_000
+MIN_STEPS = 4                     # pieces a worker at least gets an epoch (progress)
+_HEADER = 4096                    # slot flags (int32), padded to a page
+
+_MAPS = {}                        # path -> _Rows, per worker process
+_MAPS_LOCK = threading.Lock()
+
+
+def host_of(client):
+    """The one host every worker of ``client`` runs on, or None when they span several."""
+    hosts = {w["host"] for w in client.scheduler_info(n_workers=-1)["workers"].values()}
+    return hosts.pop() if len(hosts) == 1 else None
+
+
+class _Layout:
+    """Where the rows lie in the file of ``V`` input and ``R`` output rows of ``D`` floats."""
+
+    def __init__(self, V, R, D, slots, slot_rows):
+        self.V, self.R, self.D, self.slots, self.slot_rows = V, R, D, slots, slot_rows
+        self.w_in = _HEADER
+        self.w_out = self.w_in + 4 * V * D
+        self.out_rows = R + slots * slot_rows
+        self.size = self.w_out + 4 * self.out_rows * D
+
+    def views(self, buf):
+        """(slot flags, W_in, W_out with its spare rows) on ``buf``."""
+        flags = np.ndarray((self.slots,), np.int32, buffer=buf, offset=0)
+        W_in = np.ndarray((self.V, self.D), np.float32, buffer=buf, offset=self.w_in)
+        W_out = np.ndarray((self.out_rows, self.D), np.float32, buffer=buf, offset=self.w_out)
+        return flags, W_in, W_out
+
+
+def _directory(size, worker):
+    """``/dev/shm`` when it has room for ``size`` bytes and a quarter more, else the worker's
+    local directory (a file on disk, in the page cache while it trains)."""
+    shm = "/dev/shm"
+    try:
+        st = os.statvfs(shm)
+        if st.f_bavail * st.f_frsize >= 1.25 * size:
+            return shm
+    except OSError:
+        pass
+    return worker.local_directory
+
+
+def create_rows(key, layout, rows):
+    """On a worker: the file of a training's rows, filled with ``rows = (W_in, W_out)``;
+    written under a temporary name and renamed, so that a file with its name is whole."""
+    from distributed import get_worker
+    path = os.path.join(_directory(layout.size, get_worker()), f"fastw2v-{key}.rows")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w+b") as f:
+        f.truncate(layout.size)
+        with mmap.mmap(f.fileno(), layout.size) as buf:
+            _, W_in, W_out = layout.views(buf)
+            W_in[:] = rows[0]
+            W_out[:layout.R] = rows[1]
+            del W_in, W_out
+    os.replace(tmp, path)
+    return path
+
+
+def sees(path, size):
+    """On each worker: whether it maps the same file (a worker of another machine, or of
+    another container of one, has no file there, or another one)."""
+    try:
+        return os.path.getsize(path) == size
+    except OSError:
+        return False
+
+
+class _Rows:
+    """A worker's mapping of the file, its model built on those rows, and its block runners."""
+
+    def __init__(self, spec, path, layout, sharing, threads):
+        import numba
+
+        from ..keyedvectors import KeyedVectors
+        from ..model import Word2Vec
+        from ..vocab import Vocab
+        from ..corpus import PreparedCorpus
+        self.file = open(path, "r+b")
+        self.buf = mmap.mmap(self.file.fileno(), layout.size)
+        self.flags, W_in, W_out = layout.views(self.buf)
+        model = Word2Vec(**spec["params"])
+        model.vocab = Vocab(spec["words"], spec["counts"])
+        model.wv = KeyedVectors(model.vocab.words, W_in, model.vocab.counts)
+        model.W_out = W_out[:layout.R]
+        self.model, self.layout, self.sharing = model, layout, sharing
+        self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
+        self.keep = model.vocab.keep_probabilities(model.config.sample)
+        try:
+            self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
+        except ValueError as e:
+            raise OSError(str(e)) from None
+        self.to_id = np.asarray(spec["to_id"], dtype=np.int32)
+        self.lock = threading.Lock()
+        self.runners = {}                         # slot -> block runner
+        self.run = None
+
+    def runner(self, slot):
+        """The block runner whose staged copies are slot ``slot``'s rows (none for -1)."""
+        from ..training import block_runner
+        if slot not in self.runners:
+            lay = self.layout
+            shared = ((lay.R + slot * lay.slot_rows, self.sharing) if slot >= 0 else
+                      (lay.R, 0))                 # sharing 0: stage nothing
+            self.runners[slot] = block_runner(self.model, self.threads, shared)
+            self.model.W_out = self.model.W_out[:lay.R]
+        return self.runners[slot]
+
+    def close(self):
+        self.runners.clear()
+        self.model = self.flags = None
+        try:
+            self.buf.close()
+        except BufferError:               # a view still held somewhere: the GC unmaps it
+            pass
+        self.file.close()
+
+
+def _rows(spec, path, layout, sharing, threads):
+    with _MAPS_LOCK:
+        rows = _MAPS.get(path)
+        if rows is None:
+            rows = _MAPS[path] = _Rows(spec, path, layout, sharing, threads)
+        return rows
+
+
+def train_piece(spec, path, layout, sharing, piece, lr0, lr1, stream):
+    """Train stored tokens ``piece = (a, b)`` into the host's shared rows, the rate falling
+    from ``lr0`` to ``lr1``; ``stream`` picks the random streams. Returns ``loss, pairs,
+    worker, threads, seconds``."""
+    from distributed import get_worker
+
+    from ..cpu._staging import claim_slot, free_slot
+    worker = get_worker()
+    t0 = time.perf_counter()
+    try:
+        rows = _rows(spec, path, layout, sharing, worker.state.nthreads)
+        with rows.lock:
+            ids, offsets = read_piece(rows.corpus, rows.to_id, *piece)
+    except (OSError, IndexError) as e:
+        raise OSError(f"worker {worker.address} cannot read the prepared corpus "
+                      f"{spec['prepared']!r}: {e}") from None
+    loss = pairs = 0.0
+    with rows.lock:               # a worker's Dask threads take turns; each task runs its threads
+        if ids.size:
+            slot = int(claim_slot(rows.flags))
+            try:
+                rows.run = rows.runner(slot)
+                loss, pairs = _train(rows, ids, offsets, lr0, lr1, stream)
+            finally:
+                if slot >= 0:
+                    free_slot(rows.flags, slot)
+    return dict(loss=loss, pairs=pairs, worker=worker.address, threads=rows.threads,
+                seconds=time.perf_counter() - t0)
+
+
+def read_rows(path, layout):
+    """On a worker: a copy of the rows (W_in, W_out without the spare rows)."""
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), layout.size, access=mmap.ACCESS_READ) as buf:
+        _, W_in, W_out = layout.views(buf)
+        out = W_in.copy(), W_out[:layout.R].copy()
+        del W_in, W_out
+        return out
+
+
+def drop(path):
+    """On every worker: unmap the file and remove it (once, on the host that has it)."""
+    with _MAPS_LOCK:
+        rows = _MAPS.pop(path, None)
+    if rows is not None:
+        rows.close()
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
+    """(run_epoch, finish) on the workers of one host, one copy of the rows; None when the
+    workers do not all see the file (then ``driver.py`` gives each a replica). ``spec``: the
+    training's, scattered as ``spec_future``."""
+    from ..cpu._staging import stage_count
+    workers = worker_threads(client)
+    addresses = [a for a, _ in workers]
+    n = len(addresses)            # pieces a round, fixed for the run (the random streams)
+    corpus = data.prepared
+    cfg = model.config
+    W_in, W_out = model.wv.vectors, model.W_out
+    sharing = sum(t for _, t in workers)
+    most = max(t for _, t in workers)
+    count = 0 if cfg.objective[1] == "softmax" else stage_count(len(W_out), sharing)
+    # a slot per worker and as many again for tasks rerun while a dead worker's slot stays taken
+    layout = _Layout(len(W_in), len(W_out), W_in.shape[1], 2 * n + 2, most * count)
+    per_epoch = corpus.n_tokens
+    total = schedule.total * per_epoch
+    steps = plan_rounds(corpus, n, min(SHARED_STEP_WORDS * most,
+                                       max(1, per_epoch // (n * MIN_STEPS))))
+    # the file; made again from the client's rows after finish(), which a checkpoint or a
+    # callback calls between epochs (they read and may change the client's rows)
+    state = dict(path=None)
+
+    def on_one(fn, *args, rows=False):
+        if rows:                  # scattered, not pickled into the task graph
+            [future] = client.scatter([(W_in, W_out)], workers=addresses[:1], hash=False)
+            args += (future,)
+        return client.submit(fn, *args, workers=addresses[:1], allow_other_workers=True,
+                             pure=False).result()
+
+    def place():
+        """The file holding the client's rows; False when some worker does not see it."""
+        if state["path"] is None:
+            state["path"] = on_one(create_rows, spec["key"], layout, rows=True)
+            return all(client.run(sees, state["path"], layout.size).values())
+        return True
+
+    def run_epoch(epoch):
+        # a worker restarted after a loss has a new address: its pieces go there again
+        addresses[:] = [a for a, _ in worker_threads(client)]
+        place()
+        path = state["path"]
+        futures, sizes, rates = [], [], []
+        done = 0
+        for r, pieces in enumerate(steps):
+            at = epoch * per_epoch + done
+            size = sum(b - a for a, b in pieces)
+            lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
+            lr1 = linear_lr((at + size) / total, schedule.alpha, schedule.min_alpha)
+            for w, piece in enumerate(pieces):
+                # every piece of the epoch queued now, earlier ones first (Dask runs higher
+                # priorities first), each on its worker unless that one is lost
+                futures.append(client.submit(
+                    train_piece, spec_future, path, layout, sharing, piece, lr0, lr1,
+                    (schedule.run + epoch, r * n + w), workers=[addresses[w % len(addresses)]],
+                    allow_other_workers=True, retries=3, pure=False, priority=-r))
+                sizes.append(piece[1] - piece[0])
+                rates.append(lr1)
+            done += size
+        loss = pairs = 0.0
+        trained = 0
+        try:
+            for i, future in enumerate(futures):
+                t0 = time.perf_counter()
+                out = future.result()
+                futures[i] = None
+                loss += out["loss"]
+                pairs += out["pairs"]
+                model.running_training_loss += out["loss"]
+                trained += sizes[i]
+                model.round_log.append(dict(
+                    seconds=time.perf_counter() - t0, words=sizes[i], rows=None,
+                    compute=[out["seconds"]], workers=[out["worker"]], threads=[out["threads"]],
+                    bytes_back=0, bytes_out=0, snapshot=0))
+                progress.update(epoch, trained * data.raw_words / per_epoch, rates[i])
+        except BaseException:         # an error or Ctrl-C: the rest are not trained
+            client.cancel([f for f in futures if f is not None])
+            raise
+        W_in[:], W_out[:] = on_one(read_rows, path, layout)
+        return loss, pairs
+
+    def finish():
+        """Remove the file (training stopped, or a checkpoint or callback between epochs:
+        then the next epoch makes it again from the client's rows)."""
+        path, state["path"] = state["path"], None
+        if path is not None:
+            try:
+                client.run(drop, path)
+            except Exception:             # noqa: BLE001  (the error that stopped us matters)
+                pass
+
+    model.round_log = []
+    if not place():
+        finish()
+        return None
+    return run_epoch, finish
