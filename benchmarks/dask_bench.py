@@ -60,9 +60,13 @@ from _study import DEFAULT_CORPUS, machine_info, save_runs
 PARAMS = dict(vector_size=100, window=5, min_count=5, sample=1e-3)
 OBJECTIVES = {"sgns": dict(sg=1, negative=5), "cbow-ns": dict(sg=0, negative=5, alpha=0.05)}
 # name -> Dask workers (0: none); one process trains with THREADS[name] threads, else 2
-CONFIGS = {"one-process": 0, "one-process-4t": 0, "dask-2x1": 2, "dask-3x1": 3, "dask-4x1": 4}
+CONFIGS = {"one-process": 0, "one-process-4t": 0, "dask-2x1": 2, "dask-3x1": 3, "dask-4x1": 4,
+           "dask-2x1-replicas": 2, "dask-3x1-replicas": 3, "dask-4x1-replicas": 4}
 THREADS = {"one-process-4t": 4}
-DEFAULT_CONFIGS = "one-process,dask-2x1,dask-4x1"
+# dask-NxM: the library's choice, on this one host one copy of the rows in shared memory
+# (distributed/shared.py); dask-NxM-replicas: a replica a worker, as on several hosts
+# (distributed/driver.py), whose rounds feed the projection
+DEFAULT_CONFIGS = "one-process,one-process-4t,dask-2x1,dask-4x1,dask-2x1-replicas"
 LINK = 10e9 / 8                  # the client's network link, bytes/s (10 Gbit/s)
 PARALLEL_EFFICIENCY = 0.75       # 16 Hogwild threads against 16 x one thread (assumed; 2 threads
                                  # measure 0.92 here, bench_results/README.md, and memory traffic
@@ -76,7 +80,9 @@ def child(objective, config, seed, epochs, step_words, corpus):
     import numpy as np
     from _study import scores
     from fastw2v import Word2Vec
+    from fastw2v import config as tunables
     from fastw2v.distributed import driver
+    tunables.DASK_SHARED_ROWS = not config.endswith("-replicas")
     if step_words:                        # one size for every objective and cluster size
         driver.STEP_WORDS = driver.STEP_WORDS_CBOW = driver.STEP_WORDS_COMPOSED = step_words
     n = CONFIGS[config]
@@ -93,6 +99,8 @@ def child(objective, config, seed, epochs, step_words, corpus):
     run = dict(objective=objective, config=config, workers=n, seed=seed, epochs=epochs,
                **scores(model), words_per_second=model.words_per_second,
                train_seconds=model.train_seconds, cluster_seconds=t1 - t0,
+               # the whole command's rate: cluster start, first pass and training
+               whole_words_per_second=epochs * model.corpus_total_words / (t2 - t0),
                fit_seconds=t2 - t1, whole_seconds=t2 - t0, vocab=len(model.wv),
                raw_words=model.corpus_total_words,
                loss_per_pair=[loss / max(pairs, 1)
@@ -101,8 +109,10 @@ def child(objective, config, seed, epochs, step_words, corpus):
     if n:
         log = model.round_log
         slowest = [max(r["compute"]) for r in log]
+        shared = log[0]["rows"] is None           # a round is one worker's piece there
         run.update(rounds=len(log), round_seconds=[r["seconds"] for r in log], slowest=slowest,
-                   words_per_worker=[r["words"] / n for r in log],
+                   mode="shared rows" if shared else "replicas",
+                   words_per_worker=[r["words"] / (1 if shared else n) for r in log],
                    # per step, the cycle's snapshot spread over its steps: what a link carries
                    bytes_out=sum(r["bytes_out"] + r["snapshot"] for r in log) / len(log),
                    bytes_back=sum(r["bytes_back"] for r in log) / len(log),
@@ -191,7 +201,8 @@ def summarise(runs):
     for (objective, config), rs in groups.items():
         row = dict(objective=objective, config=config, runs=len(rs),
                    **{k: med(rs, k) for k in ("words_per_second", "analogy", "spearman",
-                                              "whole_seconds", "cluster_seconds", "train_seconds")})
+                                              "whole_seconds", "cluster_seconds", "train_seconds",
+                                              "whole_words_per_second")})
         if rs[0]["workers"]:
             row.update({k: med(rs, k) for k in ("rounds", "round_seconds", "slowest",
                                                "words_per_worker", "bytes_out", "bytes_back")})
@@ -200,6 +211,7 @@ def summarise(runs):
         base = next((b for b in rows if b["objective"] == objective and b["config"] == "one-process"), None)
         if base:
             row.update(speed_ratio=row["words_per_second"] / base["words_per_second"],
+                       whole_ratio=row["whole_words_per_second"] / base["whole_words_per_second"],
                        d_analogy=row["analogy"] - base["analogy"],
                        d_spearman=row["spearman"] - base["spearman"])
         rows.append(row)
@@ -207,18 +219,20 @@ def summarise(runs):
 
 
 def table(rows):
-    lines = ["| objective | config | runs | words/s (x one process) | whole s (cluster start) | "
-             "analogy % (diff, points) | Spearman (diff) | rounds | round s | slowest compute s | "
-             "MB out / back per round |", "| --- |" + " --- |" * 10]
+    lines = ["| objective | config | runs | words/s (x one process) | whole command words/s (x) | "
+             "whole s (cluster start) | analogy % (diff, points) | Spearman (diff) | rounds | "
+             "round s | slowest compute s | MB out / back per round |", "| --- |" + " --- |" * 11]
     for r in rows:
         ratio = f" ({r['speed_ratio']:.2f}x)" if "speed_ratio" in r else ""
+        whole = f" ({r['whole_ratio']:.2f}x)" if "whole_ratio" in r else ""
         d_a = f" ({100 * r['d_analogy']:+.2f})" if "d_analogy" in r else ""
         d_s = f" ({r['d_spearman']:+.3f})" if "d_spearman" in r else ""
         rounds = (f"{r['rounds']:.0f} | {r['round_seconds']:.3f} | {r['slowest']:.3f} | "
                   f"{r['bytes_out'] / 1e6:.1f} / {r['bytes_back'] / 1e6:.1f}") if "rounds" in r \
             else "- | - | - | -"
         lines.append(f"| {r['objective']} | {r['config']} | {r['runs']} | "
-                     f"{r['words_per_second'] / 1e6:.3f}M{ratio} | {r['whole_seconds']:.1f} "
+                     f"{r['words_per_second'] / 1e6:.3f}M{ratio} | "
+                     f"{r['whole_words_per_second'] / 1e6:.3f}M{whole} | {r['whole_seconds']:.1f} "
                      f"({r['cluster_seconds']:.1f}) | {100 * r['analogy']:.2f}{d_a} | "
                      f"{r['spearman']:.3f}{d_s} | {rounds} |")
     return lines
@@ -335,7 +349,7 @@ def main():
         args.seeds, args.epochs, args.objectives = "1", 1, "sgns"
     objectives, configs = args.objectives.split(","), args.configs.split(",")
     if "one-process" not in configs or "dask-2x1" not in configs:
-        p.error("--configs needs one-process and dask-2x1 (the baseline and the projection's input)")
+        p.error("--configs needs one-process and dask-2x1 (the baseline and the target)")
     record = dict(command=" ".join([os.path.basename(sys.executable)] + sys.argv),
                   started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine_info(2),
                   corpus=os.path.abspath(args.corpus), params=PARAMS, objectives=OBJECTIVES,
@@ -357,9 +371,12 @@ def main():
     record["medians"] = rows = summarise(runs)
     record["projection"] = {}
     print("\n" + "\n".join(table(rows)))
-    for objective in objectives:
+    for objective in objectives:             # the rounds of replicas: what crosses hosts
         base = next(r for r in rows if r["objective"] == objective and r["config"] == "one-process")
-        two = next(r for r in rows if r["objective"] == objective and r["config"] == "dask-2x1")
+        two = next((r for r in rows if r["objective"] == objective
+                    and r["config"] == "dask-2x1-replicas"), None)
+        if two is None:
+            continue
         record["projection"][objective] = proj = project(two, base["words_per_second"])
         print("\n" + "\n".join(projection_table(objective, proj)))
     save_runs(args.json, [record])
