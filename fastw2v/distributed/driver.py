@@ -1,5 +1,9 @@
 """The client's epoch loop on a Dask cluster: replicas on the workers that meet often.
 
+Workers that all run on one host share one copy of the rows instead (``shared.py``: nothing
+to meet, one process's quality and most of its speed); the replicas below are for workers on
+several hosts, or that do not see one file (``config.DASK_SHARED_ROWS = False`` forces them).
+
 Every worker keeps a replica of the rows (W_in, W_out) and trains its own pieces of the corpus
 with the Numba Hogwild kernels, in steps of ``STEP_WORDS`` tokens (``rounds.train_step``). After
 each step the hottest rows meet: every worker sends the client its replica of them
