@@ -48,6 +48,32 @@ def test_workers_of_one_host_train_one_copy_of_the_rows(client, corpus):
     assert there.epoch_losses[-1] / there.epoch_pairs[-1] == pytest.approx(
         here.epoch_losses[-1] / here.epoch_pairs[-1], rel=0.1)     # as two threads' Hogwild
     assert _row_files(client) == []                                  # removed at the end
+    # each piece trains its own stretch of the one lr line over all epochs' tokens: the
+    # pieces of a round from its start, the next round from the last one's end
+    lrs = [r["lr"] for r in log]
+    assert lrs[0][0] == there.alpha and lrs[-1][1] == pytest.approx(there.min_alpha)
+    starts = sorted({a for a, _ in lrs}, reverse=True)
+    ends = sorted({b for _, b in lrs}, reverse=True)
+    assert starts[1:] == pytest.approx(ends[:-1]) and len(starts) == len(log) // 2
+    # staging on (2 threads in all share the rows), each worker's copies in a slot of its own
+    assert all(r["slot"] in range(6) for r in log)
+
+
+def test_the_rows_go_to_dev_shm_when_it_has_room_else_to_the_workers_directory(monkeypatch):
+    from fastw2v.distributed import shared
+
+    class Worker:
+        local_directory = "/scratch/worker-1"
+
+    class Stat:
+        f_frsize = 4096
+
+        def __init__(self, free):
+            self.f_bavail = free // 4096
+    monkeypatch.setattr(shared.os, "statvfs", lambda path: Stat(10 ** 9))
+    assert shared._directory(10 ** 8, Worker()) == "/dev/shm"
+    monkeypatch.setattr(shared.os, "statvfs", lambda path: Stat(64 * 2 ** 20))   # docker's 64 MB
+    assert shared._directory(10 ** 8, Worker()) == "/scratch/worker-1"
 
 
 def test_one_worker_stopped_and_resumed_equals_one_uninterrupted_run(corpus, tmp_path):

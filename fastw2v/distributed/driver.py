@@ -180,7 +180,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
             return run_epoch, finish_shared
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
-    model.round_log = []          # per step: seconds, words, rows met, bytes, workers, threads
+    model.round_log = []          # per step: seconds, words, rows met, lr, bytes, workers, threads
 
     def submit(fn, w, *args):
         return client.submit(fn, *args, workers=[addresses[w % len(addresses)]],
@@ -246,6 +246,7 @@ def dask_epochs(model, data, keep, schedule, progress, client):
                 shipped = sum(h["W_in"].nbytes + h["W_out"].nbytes for h in heads)
                 model.round_log.append(dict(
                     seconds=time.perf_counter() - t0, words=size, rows=(count_in, count_out),
+                    lr=(lr0, lr1),
                     compute=[h["seconds"] for h in heads], workers=[h["worker"] for h in heads],
                     threads=[h["threads"] for h in heads],
                     bytes_back=shipped, bytes_out=shipped if k < len(these) else 0,

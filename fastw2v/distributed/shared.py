@@ -172,7 +172,8 @@ def _rows(spec, path, layout, sharing, threads):
 def train_piece(spec, path, layout, sharing, piece, lr0, lr1, stream):
     """Train stored tokens ``piece = (a, b)`` into the host's shared rows, the rate falling
     from ``lr0`` to ``lr1``; ``stream`` picks the random streams. Returns ``loss, pairs,
-    worker, threads, seconds``."""
+    worker, threads, seconds`` and the ``slot`` its staged rows took (-1: none free; None:
+    nothing to train)."""
     from distributed import get_worker
 
     from ..cpu._staging import claim_slot, free_slot
@@ -186,6 +187,7 @@ def train_piece(spec, path, layout, sharing, piece, lr0, lr1, stream):
         raise OSError(f"worker {worker.address} cannot read the prepared corpus "
                       f"{spec['prepared']!r}: {e}") from None
     loss = pairs = 0.0
+    slot = None
     with rows.lock:               # a worker's Dask threads take turns; each task runs its threads
         if ids.size:
             slot = int(claim_slot(rows.flags))
@@ -195,7 +197,7 @@ def train_piece(spec, path, layout, sharing, piece, lr0, lr1, stream):
             finally:
                 if slot >= 0:
                     free_slot(rows.flags, slot)
-    return dict(loss=loss, pairs=pairs, worker=worker.address, threads=rows.threads,
+    return dict(loss=loss, pairs=pairs, worker=worker.address, threads=rows.threads, slot=slot,
                 seconds=time.perf_counter() - t0)
 
 
@@ -263,7 +265,7 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
         addresses[:] = [a for a, _ in worker_threads(client)]
         place()
         path = state["path"]
-        futures, sizes, rates = [], [], []
+        futures, sizes, rates = [], [], []      # per piece
         done = 0
         for r, pieces in enumerate(steps):
             at = epoch * per_epoch + done
@@ -278,7 +280,7 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
                     (schedule.run + epoch, r * n + w), workers=[addresses[w % len(addresses)]],
                     allow_other_workers=True, retries=3, pure=False, priority=-r))
                 sizes.append(piece[1] - piece[0])
-                rates.append(lr1)
+                rates.append((lr0, lr1))
             done += size
         loss = pairs = 0.0
         trained = 0
@@ -292,10 +294,10 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
                 model.running_training_loss += out["loss"]
                 trained += sizes[i]
                 model.round_log.append(dict(
-                    seconds=time.perf_counter() - t0, words=sizes[i], rows=None,
+                    seconds=time.perf_counter() - t0, words=sizes[i], rows=None, lr=rates[i],
                     compute=[out["seconds"]], workers=[out["worker"]], threads=[out["threads"]],
-                    bytes_back=0, bytes_out=0, snapshot=0))
-                progress.update(epoch, trained * data.raw_words / per_epoch, rates[i])
+                    slot=out["slot"], bytes_back=0, bytes_out=0, snapshot=0))
+                progress.update(epoch, trained * data.raw_words / per_epoch, rates[i][1])
         except BaseException:         # an error or Ctrl-C: the rest are not trained
             client.cancel([f for f in futures if f is not None])
             raise
