@@ -140,7 +140,7 @@ def _cuda_epochs(model, data, keep, schedule, progress):
 
 def block_runner(model, threads, shared=None):
     """``run(work, lr_start, lr_end, stats)`` training one block with the model's objective;
-    ``run.kernel`` is the Numba dispatcher it calls. ``shared = (copies, sharing)``: the model's
+    ``run.kernel`` is the Numba dispatcher it calls, ``run.stage`` its staging. ``shared = (copies, sharing)``: the model's
     rows are one copy that processes with ``sharing`` threads in all train together, and this
     one's staged copies start at W_out's row ``copies`` (``distributed/shared.py``)."""
     from .cpu import cbow, hs, sgns, softmax_sg
@@ -156,8 +156,10 @@ def block_runner(model, threads, shared=None):
     pick = lambda module, name: getattr(module, f"{name}_block_{'parallel' if parallel else 'serial'}")  # noqa: E731
 
     def runner(block, run):
-        run.kernel = block
+        run.kernel, run.stage = block, stage
         return run
+
+    stage = None                  # the full softmax stages nothing
 
     if head == "softmax":
         block = pick(softmax_sg, "softmax")

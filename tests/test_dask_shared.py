@@ -59,6 +59,31 @@ def test_workers_of_one_host_train_one_copy_of_the_rows(client, corpus):
     assert all(r["slot"] in range(6) for r in log)
 
 
+def test_each_slot_stages_into_its_own_rows_of_the_file(corpus, tmp_path):
+    # what a worker maps: W_in, then W_out and a slot of spare rows per claim after it
+    import dataclasses
+    from fastw2v.corpus import PreparedCorpus, prepare
+    from fastw2v.distributed import shared
+    path, _ = corpus
+    prepare([str(path)], tmp_path / "p")
+    model = Word2Vec(**PARAMS).build_vocab(str(tmp_path / "p"))
+    V, D = model.wv.vectors.shape
+    layout = shared._Layout(V, len(model.W_out), D, slots=3, slot_rows=V)
+    rows_file = tmp_path / "rows"
+    rows_file.write_bytes(bytes(layout.size))
+    spec = dict(params=dataclasses.asdict(model.config), words=model.vocab.words,
+                counts=model.vocab.counts, prepared=str(tmp_path / "p"),
+                to_id=np.arange(V + 1, dtype=np.int32))
+    rows = shared._Rows(spec, str(rows_file), layout, sharing=2, threads=1)
+    try:
+        stages = [rows.runner(slot).stage for slot in (0, 2, -1)]
+        assert [(s[1], s[2]) for s in stages] == [(V, V), (V, V + 2 * V), (0, V)]
+        assert np.shares_memory(rows.model.W_out, rows.buf)     # the kernels' rows: the file's
+        assert rows.model.W_out.shape == (V, D)
+    finally:
+        rows.close()
+
+
 def test_the_rows_go_to_dev_shm_when_it_has_room_else_to_the_workers_directory(monkeypatch):
     from fastw2v.distributed import shared
 
