@@ -58,7 +58,7 @@ def merge(base, ds, touched, rule, n_upd=None):
         return base + s / np.maximum(touched, 1)[:, None]
     raise ValueError(rule)
 
-def sim_epochs(model, data, keep, schedule, progress):
+def sim_epochs(model, data, keep, schedule, progress, pauses=False):
     cfg = model.config
     corpus = data.prepared
     N = args.n

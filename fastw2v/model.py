@@ -537,7 +537,8 @@ class Word2Vec:
                                  "mmap='r')): load it without mmap to train it")
         self.running_training_loss = 0.0
         progress = Progress(data.raw_words, schedule.total, enabled=verbose)
-        run_epoch, finish = epoch_runner(self, data, keep, schedule, progress)   # compiles first
+        run_epoch, finish = epoch_runner(self, data, keep, schedule, progress,  # compiles first
+                                         pauses=bool(callbacks) or checkpoint is not None)
         try:                              # finish() undoes what the runner set up (a Dask
             progress.restart(first)       # cluster's memory manager held), whatever stops here
             self.checkpointed = first

@@ -33,11 +33,13 @@ class Schedule:
     run: int
 
 
-def epoch_runner(model, data, keep, schedule, progress):
-    """(run_epoch, finish) for the model's device; ``finish()`` runs once training stops."""
+def epoch_runner(model, data, keep, schedule, progress, pauses=False):
+    """(run_epoch, finish) for the model's device; ``finish()`` runs once training stops.
+    ``pauses``: the caller also calls ``finish()`` between epochs and reads the rows there
+    (callbacks, checkpoints), so an epoch may not start before ``run_epoch`` is asked for it."""
     if getattr(model, "client", None) is not None:
         from .distributed.driver import dask_epochs
-        return dask_epochs(model, data, keep, schedule, progress, model.client)
+        return dask_epochs(model, data, keep, schedule, progress, model.client, pauses)
     if model.config.device == "cuda":
         return _cuda_epochs(model, data, keep, schedule, progress)
     return _cpu_epochs(model, data, keep, schedule, progress)

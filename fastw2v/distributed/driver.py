@@ -108,9 +108,9 @@ def hold_copies(client, key, hold=True):
     return client.run_on_scheduler(on_scheduler, key=key, hold=hold)
 
 
-def dask_epochs(model, data, keep, schedule, progress, client):
+def dask_epochs(model, data, keep, schedule, progress, client, pauses=False):
     """(run_epoch, finish) training ``data`` (a prepared corpus streamed onto the model's
-    vocabulary) on the cluster of ``client``."""
+    vocabulary) on the cluster of ``client``; ``pauses`` as ``training.epoch_runner``'s."""
     from ..corpus.prepared import StreamedCorpus
     if not isinstance(data, StreamedCorpus):
         raise ValueError("training on a Dask cluster reads the corpus from files every worker "
@@ -161,7 +161,8 @@ def dask_epochs(model, data, keep, schedule, progress, client):
 
     if config.DASK_SHARED_ROWS and host_of(client) is not None:
         try:
-            epochs = shared_epochs(model, data, schedule, progress, client, spec, spec_future)
+            epochs = shared_epochs(model, data, schedule, progress, client, spec, spec_future,
+                                   pauses)
         except BaseException:
             finish()
             raise

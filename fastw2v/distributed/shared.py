@@ -5,9 +5,9 @@ rows (W_in, W_out) can live in one file mapped by every worker of the host (``/d
 file in memory, when it has room), which they train together as the threads of one process
 do (Hogwild, with ``cpu/_staging.py``'s per-thread copies of the hottest output rows, each
 process in its own rows after W_out). Nothing has to meet, so there are no steps to keep short:
-the client hands each worker pieces of about ``SHARED_STEP_WORDS`` tokens a thread, every
-piece of the epoch queued at once (the rate along each piece as in ``driver.py``), and reads
-the rows back at the epoch's end. This is pWord2Vec's layout within a node (threads on shared
+the client queues every piece of the epoch at once, about ``SHARED_STEP_WORDS`` tokens a worker
+thread each (the rate along each piece as in ``driver.py``), whichever worker is free takes the
+next, and the client reads the rows back at the epoch's end. This is pWord2Vec's layout within a node (threads on shared
 rows); the replicas of ``driver.py`` are for workers on different hosts.
 
 The file: a header of slot flags, then W_in, then W_out with ``slots x stage rows`` spare rows
@@ -222,10 +222,10 @@ def drop(path):
         pass
 
 
-def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
+def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pauses=False):
     """(run_epoch, finish) on the workers of one host, one copy of the rows; None when the
     workers do not all see the file (then ``driver.py`` gives each a replica). ``spec``: the
-    training's, scattered as ``spec_future``."""
+    training's, scattered as ``spec_future``; ``pauses`` as ``training.epoch_runner``'s."""
     from ..cpu._staging import stage_count
     workers = worker_threads(client)
     addresses = [a for a, _ in workers]
@@ -260,11 +260,29 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
             return all(client.run(sees, state["path"], layout.size).values())
         return True
 
-    def run_epoch(epoch):
-        # a worker restarted after a loss has a new address: its pieces go there again
-        addresses[:] = [a for a, _ in worker_threads(client)]
-        place()
+    def rows_back():
+        """The file's rows into the client's: read here when the client is on the workers'
+        host (as a LocalCluster's is), else shipped by a worker."""
         path = state["path"]
+        if sees(path, layout.size):
+            W_in[:], W_out[:] = read_rows(path, layout)
+        else:
+            W_in[:], W_out[:] = on_one(read_rows, path, layout)
+
+    def warm_up():
+        """Each worker loads its kernel from numba's cache (or compiles it) on a few words at
+        learning rate 0 (no row changes), before the clock starts, as one process does."""
+        first = (0, int(min(per_epoch, corpus.ends[0] if len(corpus.ends) else per_epoch, 1000)))
+        client.gather([client.submit(train_piece, spec_future, state["path"], layout, sharing,
+                                     first, 0.0, 0.0, (0, 0), workers=[a],
+                                     allow_other_workers=True, pure=False) for a in addresses])
+
+    pending = {}                  # epoch -> its pieces' (futures, sizes, rates), queued
+
+    def queue(epoch):
+        """Every piece of ``epoch`` queued, earlier ones first (Dask runs higher priorities
+        first), each to whichever worker is free (pinned to workers, the faster one waited at
+        every epoch's end for the other's last pieces)."""
         futures, sizes, rates = [], [], []      # per piece
         done = 0
         for r, pieces in enumerate(steps):
@@ -273,15 +291,32 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
             lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
             lr1 = linear_lr((at + size) / total, schedule.alpha, schedule.min_alpha)
             for w, piece in enumerate(pieces):
-                # every piece of the epoch queued now, earlier ones first (Dask runs higher
-                # priorities first), each on its worker unless that one is lost
                 futures.append(client.submit(
-                    train_piece, spec_future, path, layout, sharing, piece, lr0, lr1,
-                    (schedule.run + epoch, r * n + w), workers=[addresses[w % len(addresses)]],
-                    allow_other_workers=True, retries=3, pure=False, priority=-r))
+                    train_piece, spec_future, state["path"], layout, sharing, piece, lr0, lr1,
+                    (schedule.run + epoch, r * n + w), retries=3, pure=False,
+                    priority=-(epoch * len(steps) + r)))
                 sizes.append(piece[1] - piece[0])
                 rates.append((lr0, lr1))
             done += size
+        pending[epoch] = futures, sizes, rates
+
+    def cancel():
+        futures = [f for fs, _, _ in pending.values() for f in fs if f is not None]
+        pending.clear()
+        if futures:
+            client.cancel(futures)
+
+    def run_epoch(epoch):
+        if epoch not in pending:
+            addresses[:] = [a for a, _ in worker_threads(client)]   # new ones after a loss
+            place()
+            queue(epoch)
+        # the next epoch queued behind this one, so that no worker waits at the epoch's end
+        # for the others' last pieces and the client's turn; not when the caller reads the
+        # rows between epochs (then they must hold this epoch's end exactly)
+        if not pauses and epoch + 1 < schedule.total and epoch + 1 not in pending:
+            queue(epoch + 1)
+        futures, sizes, rates = pending[epoch]
         loss = pairs = 0.0
         trained = 0
         try:
@@ -299,14 +334,19 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
                     slot=out["slot"], bytes_back=0, bytes_out=0, snapshot=0))
                 progress.update(epoch, trained * data.raw_words / per_epoch, rates[i][1])
         except BaseException:         # an error or Ctrl-C: the rest are not trained
-            client.cancel([f for f in futures if f is not None])
+            cancel()
             raise
-        W_in[:], W_out[:] = on_one(read_rows, path, layout)
+        del pending[epoch]
+        # this epoch's rows, for the checks between epochs and kept if training fails later
+        # (with the next epoch queued they may hold its first words too; the last epoch's
+        # and, with pauses, every epoch's are exact)
+        rows_back()
         return loss, pairs
 
     def finish():
         """Remove the file (training stopped, or a checkpoint or callback between epochs:
         then the next epoch makes it again from the client's rows)."""
+        cancel()                  # an epoch queued ahead, when training stopped after one
         path, state["path"] = state["path"], None
         if path is not None:
             try:
@@ -315,7 +355,12 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future):
                 pass
 
     model.round_log = []
-    if not place():
+    try:
+        if not place():
+            finish()
+            return None
+        warm_up()
+    except BaseException:         # a worker that cannot read the corpus, Ctrl-C: no file left
         finish()
-        return None
+        raise
     return run_epoch, finish
