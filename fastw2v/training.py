@@ -142,9 +142,10 @@ def _cuda_epochs(model, data, keep, schedule, progress):
 
 def block_runner(model, threads, shared=None):
     """``run(work, lr_start, lr_end, stats)`` training one block with the model's objective;
-    ``run.kernel`` is the Numba dispatcher it calls, ``run.stage`` its staging. ``shared = (copies, sharing)``: the model's
-    rows are one copy that processes with ``sharing`` threads in all train together, and this
-    one's staged copies start at W_out's row ``copies`` (``distributed/shared.py``)."""
+    ``run.kernel`` is the Numba dispatcher it calls, ``run.stage`` its staging. ``shared =
+    (copies, sharing)``: the model's rows are one copy that processes with ``sharing`` threads
+    in all train together, and this one's staged copies start at W_out's row ``copies``
+    (``distributed/shared.py``)."""
     from .cpu import cbow, hs, sgns, softmax_sg
     from .cpu._noise import alias_table
     from .cpu._staging import plan_stage, spare_rows

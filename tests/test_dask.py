@@ -260,7 +260,8 @@ class KillOneWorker(CallbackAny2Vec):
 
     def _kill(self, model, first):
         deadline = time.time() + 30
-        while len(model.round_log) < first + self.after and time.time() < deadline:
+        while (len(getattr(model, "round_log", ())) < first + self.after   # (made by train)
+               and time.time() < deadline):
             time.sleep(0.001)
         time.sleep(self.wait)
         self.amm_running = self.client.amm.running()

@@ -3,6 +3,7 @@
 both workers train it, quality is one process's, a killed worker costs one piece, the file is
 removed whatever stops training, and workers that cannot see the file get replicas instead."""
 import glob
+import mmap
 import os
 
 import numpy as np
@@ -50,13 +51,13 @@ def test_workers_of_one_host_train_one_copy_of_the_rows(client, corpus):
     assert _row_files(client) == []                                  # removed at the end
     # each piece trains its own stretch of the one lr line over all epochs' tokens: the
     # pieces of a round from its start, the next round from the last one's end
-    lrs = [r["lr"] for r in log]
-    assert lrs[0][0] == there.alpha and lrs[-1][1] == pytest.approx(there.min_alpha)
+    lrs = [r["lr"] for r in log]                                     # (in the order they ended)
+    assert max(lrs)[0] == there.alpha and min(lrs)[1] == pytest.approx(there.min_alpha)
     starts = sorted({a for a, _ in lrs}, reverse=True)
     ends = sorted({b for _, b in lrs}, reverse=True)
     assert starts[1:] == pytest.approx(ends[:-1]) and len(starts) == len(log) // 2
     # staging on (2 threads in all share the rows), each worker's copies in a slot of its own
-    assert all(r["slot"] in range(6) for r in log)
+    assert all(r["slot"] in range(6) and r["staged"] == 20 for r in log)     # all 20 rows
 
 
 def test_each_slot_stages_into_its_own_rows_of_the_file(corpus, tmp_path):
@@ -75,30 +76,44 @@ def test_each_slot_stages_into_its_own_rows_of_the_file(corpus, tmp_path):
                 counts=model.vocab.counts, prepared=str(tmp_path / "p"),
                 to_id=np.arange(V + 1, dtype=np.int32))
     rows = shared._Rows(spec, str(rows_file), layout, sharing=2, threads=1)
-    try:
-        stages = [rows.runner(slot).stage for slot in (0, 2, -1)]
-        assert [(s[1], s[2]) for s in stages] == [(V, V), (V, V + 2 * V), (0, V)]
-        assert np.shares_memory(rows.model.W_out, rows.buf)     # the kernels' rows: the file's
-        assert rows.model.W_out.shape == (V, D)
-    finally:
-        rows.close()
+    stages = [rows.runner(slot).stage for slot in (0, 2, -1)]
+    assert [(s[1], s[2]) for s in stages] == [(V, V), (V, V + 2 * V), (0, V)]
+    assert rows.model.W_out.shape == (V, D)
+    assert isinstance(rows.model.W_out.base.base, mmap.mmap)   # the kernels' rows: the file's
+    # a worker with more threads than a slot has rows for (it joined later) stages nothing
+    wide = shared._Rows(spec, str(rows_file), layout, sharing=2, threads=2)
+    if wide.threads == 2:                                      # numba has 2 threads here
+        assert wide.runner(0).stage[1] == 0
 
 
-def test_the_rows_go_to_dev_shm_when_it_has_room_else_to_the_workers_directory(monkeypatch):
+def test_the_rows_go_to_dev_shm_when_it_has_room_else_to_the_hosts_temporary_directory(
+        monkeypatch, tmp_path):
+    import dask
     from fastw2v.distributed import shared
-
-    class Worker:
-        local_directory = "/scratch/worker-1"
 
     class Stat:
         f_frsize = 4096
 
         def __init__(self, free):
             self.f_bavail = free // 4096
-    monkeypatch.setattr(shared.os, "statvfs", lambda path: Stat(10 ** 9))
-    assert shared._directory(10 ** 8, Worker()) == "/dev/shm"
-    monkeypatch.setattr(shared.os, "statvfs", lambda path: Stat(64 * 2 ** 20))   # docker's 64 MB
-    assert shared._directory(10 ** 8, Worker()) == "/scratch/worker-1"
+    with dask.config.set({"temporary-directory": "/scratch"}):
+        monkeypatch.setattr(shared.os, "statvfs", lambda path: Stat(10 ** 9))
+        assert shared._directories(10 ** 8) == ["/dev/shm", "/scratch"]
+        monkeypatch.setattr(shared.os, "statvfs", lambda path: Stat(64 * 2 ** 20))  # docker's
+        assert shared._directories(10 ** 8) == ["/scratch"]                         # 64 MiB
+    # a directory with no room (or none at all) is an error there, not a crash later: the next
+    layout = shared._Layout(5, 4, 3, slots=2, slot_rows=4)
+    rows = (np.arange(15, dtype=np.float32).reshape(5, 3), np.ones((4, 3), np.float32))
+    missing = tmp_path / "missing"
+    monkeypatch.setattr(shared, "_directories", lambda size: [str(missing), str(tmp_path)])
+    path = shared.create_rows("r.rows", layout, rows)
+    assert path == str(tmp_path / "r.rows") and os.path.getsize(path) == layout.size
+    W_in, W_out = shared.read_rows(path, layout)
+    assert np.array_equal(W_in, rows[0]) and np.array_equal(W_out, rows[1])
+    assert sorted(os.listdir(tmp_path)) == ["r.rows"]                  # no temporary left
+    monkeypatch.setattr(shared, "_directories", lambda size: [str(missing)])
+    with pytest.raises(OSError, match=r"no room for the shared rows .*missing"):
+        shared.create_rows("s.rows", layout, rows)
 
 
 def test_one_worker_stopped_and_resumed_equals_one_uninterrupted_run(corpus, tmp_path):
@@ -135,34 +150,87 @@ def test_one_worker_stopped_and_resumed_equals_one_uninterrupted_run(corpus, tmp
     assert resumed.epoch_losses == whole.epoch_losses
 
 
-def test_a_worker_killed_mid_epoch_costs_one_piece(corpus, monkeypatch):
+def _bigger(path):
+    big = path.parent / "big-shared.txt"
+    if not big.exists():
+        big.write_text(path.read_text() * 8)
+    return big
+
+
+def test_a_worker_killed_mid_epoch_costs_one_piece(corpus, monkeypatch, tmp_path):
+    # no callbacks: the next epoch is queued behind the current one when the worker dies
     require("distributed")
+    import threading
     import time
     from fastw2v.distributed import shared
     from fastw2v.distributed.cluster import local_cluster
-    monkeypatch.setattr(shared, "SHARED_STEP_WORDS", 2000)     # 36 pieces an epoch
+    monkeypatch.setattr(shared, "SHARED_STEP_WORDS", 2000)     # 72 pieces an epoch
     path, topics = corpus
-    big = path.parent / "big-shared.txt"
-    big.write_text(path.read_text() * 8)
+    started = tmp_path / "started.log"
     slow = shared.train_piece
 
     def train_piece(*args):               # pieces long enough to be killed in
+        if args[5] > 0:                   # (not a warm-up, at learning rate 0)
+            with open(started, "a") as f:
+                f.write(f"{args[4]}\n")
         time.sleep(0.05)
         return slow(*args)
 
     monkeypatch.setattr(shared, "train_piece", train_piece)
     with local_cluster(2) as client:
-        killer = KillOneWorker(client, after=3, wait=0, task="train_piece")
-        model = Word2Vec(**{**PARAMS, "epochs": 3}).build_vocab(str(big), client=client)
-        model.train(callbacks=[killer], verbose=False)
+        model = Word2Vec(**{**PARAMS, "epochs": 3}).build_vocab(str(_bigger(path)), client=client)
+        killer = KillOneWorker(client, after=90, wait=0, task="train_piece")   # in epoch 2
+        threading.Thread(target=killer._kill, args=(model, 0), daemon=True).start()
+        model.train(verbose=False)
         assert killer.killed is not None                          # it did die mid-piece
         assert len(model.epoch_losses) == 3
         assert sum(r["words"] for r in model.round_log) == 3 * model.corpus_total_words
-        last = model.round_log[-1]["workers"]                     # the next epoch's pieces go
+        # the piece it was training ran again, and nothing else did
+        assert len(started.read_text().splitlines()) == len(model.round_log) + 1
         assert killer.killed not in {w for r in model.round_log[-8:] for w in r["workers"]}
-        assert len(set(last)) == 1                                # to the live workers
         assert separation(model, topics) > 0.5
         assert client.amm.running() and _row_files(client) == []
+        client.cluster.close()
+
+
+def test_ctrl_c_mid_epoch_leaves_the_running_pieces_and_their_workers_whole(corpus, monkeypatch):
+    # Dask does not stop a running task: the file is removed under pieces still training,
+    # whose mapping must stay until they end (else the worker crashes, and the nanny
+    # restarts it)
+    require("distributed")
+    import _thread
+    import threading
+    import time
+    from fastw2v.distributed.cluster import local_cluster
+    path, _ = corpus
+    with local_cluster(2) as client:
+        pids = client.run(os.getpid)
+        model = Word2Vec(**{**PARAMS, "epochs": 30}).build_vocab(str(_bigger(path)), client=client)
+
+        stopped = threading.Event()
+
+        def ctrl_c():
+            deadline = time.time() + 30
+            while len(getattr(model, "round_log", ())) < 3 and time.time() < deadline:
+                time.sleep(0.001)
+            # pressed again while training goes on: one landing in an object's finalizer
+            # (a Dask future's, as the client lets it go) is lost, as Python ignores those
+            while not stopped.wait(0.2):
+                _thread.interrupt_main()
+
+        threading.Thread(target=ctrl_c, daemon=True).start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                model.train(verbose=False)
+        finally:
+            stopped.set()
+        done = len(model.epoch_losses)
+        assert done < 30                                    # stopped mid-training ...
+        time.sleep(1.0)                                     # ... with pieces running
+        assert client.run(os.getpid) == pids                # no worker died
+        assert _row_files(client) == []
+        model.train(epochs=1, verbose=False)                # and the cluster trains on
+        assert np.isfinite(model.wv.vectors).all() and len(model.epoch_losses) == done + 1
         client.cluster.close()
 
 

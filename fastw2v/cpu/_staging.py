@@ -138,8 +138,9 @@ def plan_stage(rows, hottest_first, threads, dim, copies=None, sharing=None):
     ``distributed/shared.py``): ``sharing`` threads in all stage, as that many threads of one
     process would, and this process's threads keep their copies from row ``copies`` on (each
     process its own rows after W_out). Their locks are their own: a merge of one process may
-    overlap another's, and lose an addition to a row as Hogwild's races do, but a process
-    killed while it held a shared lock could not stop the others.
+    overlap another's, and then one of the two loses its change to a hot row since its last
+    merge (a merge period's, more than one Hogwild race loses; merges are short and seldom
+    meet), but a process killed while it held a shared lock cannot stop the others.
     """
     sharing = threads if sharing is None else sharing
     count = stage_count(rows, sharing)

@@ -4,22 +4,24 @@ Dask workers on one machine are processes, but nothing makes them keep a replica
 rows (W_in, W_out) can live in one file mapped by every worker of the host (``/dev/shm``, a
 file in memory, when it has room), which they train together as the threads of one process
 do (Hogwild, with ``cpu/_staging.py``'s per-thread copies of the hottest output rows, each
-process in its own rows after W_out). Nothing has to meet, so there are no steps to keep short:
-the client queues every piece of the epoch at once, about ``SHARED_STEP_WORDS`` tokens a worker
-thread each (the rate along each piece as in ``driver.py``), whichever worker is free takes the
-next, and the client reads the rows back at the epoch's end. This is pWord2Vec's layout within a node (threads on shared
-rows); the replicas of ``driver.py`` are for workers on different hosts.
+process in its own rows after W_out). Nothing has to meet, so there are no steps to keep
+short: the client queues every piece of the epoch at once, about ``SHARED_STEP_WORDS`` tokens
+a worker thread each (the rate along each piece as in ``driver.py``), Dask hands them to the
+workers as they free up, and the client reads the rows back at the epoch's end. This is
+pWord2Vec's layout within a node (threads on shared rows); the replicas of ``driver.py`` are
+for workers on different hosts.
 
-The file: a header of slot flags, then W_in, then W_out with ``slots x stage rows`` spare rows
-after it. A task claims a free slot (an atomic compare-exchange on the shared flag) for its
-threads' staged copies and frees it when done; a task that finds none (workers killed mid-task
-leave theirs claimed) trains without staging.
+The file (``/dev/shm``, else the host's temporary directory): a header of slot flags, then
+W_in, then W_out with ``slots x stage rows`` spare rows after it. A task claims a free slot
+(an atomic compare-exchange on the shared flag) for its threads' staged copies and frees it
+when done; a task that finds none (workers killed mid-task leave theirs claimed) trains
+without staging.
 
 **Faults.** A task is not pure here: it writes the shared rows as it trains. When a worker
-dies, Dask runs its task again on a live one, which trains that piece again over what the dead
-one had written of it: a lost worker costs one piece's work (its words trained a second time,
-as a rerun word2vec.c thread would), not the epoch's; the file outlives the worker. Losing the
-host loses the rows: training fails (a multi-host cluster keeps replicas instead).
+dies, Dask runs its task again on a live one, which trains that piece again over what the
+dead one had written of it: a lost worker costs one piece's work (its words trained a second
+time, as a rerun word2vec.c thread would), not the epoch's; the file outlives the worker.
+Losing the host loses the rows: training fails (a multi-host cluster keeps replicas instead).
 
 Not reproducible with several workers (their processes interleave as Hogwild threads do);
 ``config.DASK_SHARED_ROWS = False`` gives every worker a replica of its own, reproducible with
@@ -72,34 +74,51 @@ class _Layout:
         return flags, W_in, W_out
 
 
-def _directory(size, worker):
-    """``/dev/shm`` when it has room for ``size`` bytes and a quarter more, else the worker's
-    local directory (a file on disk, in the page cache while it trains)."""
-    shm = "/dev/shm"
+def _directories(size):
+    """Where the file may go, in turn: ``/dev/shm`` (memory) when it has room for ``size``
+    bytes and a quarter more, then the host's temporary directory (a file on disk, in the
+    page cache while it trains; Dask's ``temporary-directory`` if set). Not a worker's own
+    directory: Dask removes that when the worker dies, and the file must outlive it."""
+    import tempfile
+
+    import dask
+    dirs = []
     try:
-        st = os.statvfs(shm)
+        st = os.statvfs("/dev/shm")
         if st.f_bavail * st.f_frsize >= 1.25 * size:
-            return shm
+            dirs.append("/dev/shm")
     except OSError:
         pass
-    return worker.local_directory
+    return dirs + [dask.config.get("temporary-directory", None) or tempfile.gettempdir()]
 
 
-def create_rows(key, layout, rows):
-    """On a worker: the file of a training's rows, filled with ``rows = (W_in, W_out)``;
-    written under a temporary name and renamed, so that a file with its name is whole."""
-    from distributed import get_worker
-    path = os.path.join(_directory(layout.size, get_worker()), f"fastw2v-{key}.rows")
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w+b") as f:
-        f.truncate(layout.size)
-        with mmap.mmap(f.fileno(), layout.size) as buf:
-            _, W_in, W_out = layout.views(buf)
-            W_in[:] = rows[0]
-            W_out[:layout.R] = rows[1]
-            del W_in, W_out
-    os.replace(tmp, path)
-    return path
+def create_rows(name, layout, rows):
+    """On a worker: the file ``name`` of a training's rows, filled with ``rows = (W_in,
+    W_out)``. Its blocks are reserved first (``posix_fallocate``: a full ``/dev/shm`` is
+    then an error here, not a SIGBUS when a page is first written), and it is written under a
+    temporary name and renamed, so that a file with its name is whole."""
+    errors = []
+    for directory in _directories(layout.size):
+        path = os.path.join(directory, name)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "w+b") as f:
+                os.posix_fallocate(f.fileno(), 0, layout.size)
+                with mmap.mmap(f.fileno(), layout.size) as buf:
+                    views = layout.views(buf)
+                    views[1][:] = rows[0]
+                    views[2][:layout.R] = rows[1]
+                    del views
+            os.replace(tmp, path)
+            return path
+        except OSError as e:
+            errors.append(f"{directory}: {e.strerror or e}")
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
+    raise OSError(f"no room for the shared rows ({layout.size / 2**20:.0f} MiB): "
+                  + "; ".join(errors))
 
 
 def sees(path, size):
@@ -117,19 +136,25 @@ class _Rows:
     def __init__(self, spec, path, layout, sharing, threads):
         import numba
 
+        from ..cpu._staging import stage_count
         from ..keyedvectors import KeyedVectors
         from ..model import Word2Vec
         from ..vocab import Vocab
         from ..corpus import PreparedCorpus
-        self.file = open(path, "r+b")
-        self.buf = mmap.mmap(self.file.fileno(), layout.size)
-        self.flags, W_in, W_out = layout.views(self.buf)
+        with open(path, "r+b") as f:              # the mapping outlives the descriptor
+            buf = mmap.mmap(f.fileno(), layout.size)
+        # never closed: the views hold it (``np.ndarray(buffer=)`` does not count as an export,
+        # so closing it would unmap the rows under a piece still training); it goes with them
+        self.flags, W_in, W_out = layout.views(buf)
         model = Word2Vec(**spec["params"])
         model.vocab = Vocab(spec["words"], spec["counts"])
         model.wv = KeyedVectors(model.vocab.words, W_in, model.vocab.counts)
         model.W_out = W_out[:layout.R]
         self.model, self.layout, self.sharing = model, layout, sharing
         self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
+        staged = 0 if model.config.objective[1] == "softmax" else stage_count(layout.R, sharing)
+        # a worker that joined later with more threads than a slot has rows for stages nothing
+        self.fits = self.threads * staged <= layout.slot_rows
         self.keep = model.vocab.keep_probabilities(model.config.sample)
         try:
             self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
@@ -145,20 +170,11 @@ class _Rows:
         from ..training import block_runner
         if slot not in self.runners:
             lay = self.layout
-            shared = ((lay.R + slot * lay.slot_rows, self.sharing) if slot >= 0 else
-                      (lay.R, 0))                 # sharing 0: stage nothing
+            shared = ((lay.R + slot * lay.slot_rows, self.sharing) if slot >= 0 and self.fits
+                      else (lay.R, 0))            # sharing 0: stage nothing
             self.runners[slot] = block_runner(self.model, self.threads, shared)
             self.model.W_out = self.model.W_out[:lay.R]
         return self.runners[slot]
-
-    def close(self):
-        self.runners.clear()
-        self.model = self.flags = None
-        try:
-            self.buf.close()
-        except BufferError:               # a view still held somewhere: the GC unmaps it
-            pass
-        self.file.close()
 
 
 def _rows(spec, path, layout, sharing, threads):
@@ -179,6 +195,11 @@ def train_piece(spec, path, layout, sharing, piece, lr0, lr1, stream):
     from ..cpu._staging import claim_slot, free_slot
     worker = get_worker()
     t0 = time.perf_counter()
+    if not sees(path, layout.size):
+        raise FileNotFoundError(
+            f"worker {worker.address} does not see {path!r}, the rows the workers of its host "
+            "train: it joined from another host or container during training (train such a "
+            "cluster with fastw2v.config.DASK_SHARED_ROWS = False)")
     try:
         rows = _rows(spec, path, layout, sharing, worker.state.nthreads)
         with rows.lock:
@@ -187,35 +208,36 @@ def train_piece(spec, path, layout, sharing, piece, lr0, lr1, stream):
         raise OSError(f"worker {worker.address} cannot read the prepared corpus "
                       f"{spec['prepared']!r}: {e}") from None
     loss = pairs = 0.0
-    slot = None
+    slot = staged = None
     with rows.lock:               # a worker's Dask threads take turns; each task runs its threads
         if ids.size:
             slot = int(claim_slot(rows.flags))
             try:
                 rows.run = rows.runner(slot)
+                staged = rows.run.stage[1] if rows.run.stage is not None else 0
                 loss, pairs = _train(rows, ids, offsets, lr0, lr1, stream)
             finally:
                 if slot >= 0:
                     free_slot(rows.flags, slot)
     return dict(loss=loss, pairs=pairs, worker=worker.address, threads=rows.threads, slot=slot,
-                seconds=time.perf_counter() - t0)
+                staged=staged, seconds=time.perf_counter() - t0)
 
 
 def read_rows(path, layout):
     """On a worker: a copy of the rows (W_in, W_out without the spare rows)."""
     with open(path, "rb") as f, mmap.mmap(f.fileno(), layout.size, access=mmap.ACCESS_READ) as buf:
-        _, W_in, W_out = layout.views(buf)
-        out = W_in.copy(), W_out[:layout.R].copy()
-        del W_in, W_out
+        views = layout.views(buf)
+        out = views[1].copy(), views[2][:layout.R].copy()
+        del views                 # none may outlive the mapping closed here
         return out
 
 
 def drop(path):
-    """On every worker: unmap the file and remove it (once, on the host that has it)."""
+    """On every worker: forget the file and remove it (once, on the host that has it). A
+    piece still training (cancelled, but Dask does not stop a running task) keeps its
+    mapping until it ends; the memory goes with the last mapping."""
     with _MAPS_LOCK:
-        rows = _MAPS.pop(path, None)
-    if rows is not None:
-        rows.close()
+        _MAPS.pop(path, None)
     try:
         os.remove(path)
     except OSError:
@@ -244,7 +266,7 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
                                        max(1, per_epoch // (n * MIN_STEPS))))
     # the file; made again from the client's rows after finish(), which a checkpoint or a
     # callback calls between epochs (they read and may change the client's rows)
-    state = dict(path=None)
+    state = dict(path=None, made=0)
 
     def on_one(fn, *args, rows=False):
         if rows:                  # scattered, not pickled into the task graph
@@ -254,9 +276,13 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
                              pure=False).result()
 
     def place():
-        """The file holding the client's rows; False when some worker does not see it."""
+        """The file holding the client's rows; False when some worker does not see it. Each
+        file its own name: a worker that could not be told to forget the last one (finish()
+        is quiet about unreachable workers) must not train that one's rows."""
         if state["path"] is None:
-            state["path"] = on_one(create_rows, spec["key"], layout, rows=True)
+            state["made"] += 1
+            name = f"fastw2v-{spec['key']}-{state['made']}.rows"
+            state["path"] = on_one(create_rows, name, layout, rows=True)
             return all(client.run(sees, state["path"], layout.size).values())
         return True
 
@@ -309,20 +335,35 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
     def run_epoch(epoch):
         if epoch not in pending:
             addresses[:] = [a for a, _ in worker_threads(client)]   # new ones after a loss
-            place()
+            if not place():               # made again after a pause: a worker joined since
+                blind = [a for a, ok in client.run(sees, state["path"], layout.size).items()
+                         if not ok]
+                raise RuntimeError(
+                    f"worker(s) {', '.join(blind)} do not see {state['path']!r}, the rows the "
+                    "workers of one host train: they joined from another host or container "
+                    "during training (train such a cluster with "
+                    "fastw2v.config.DASK_SHARED_ROWS = False)")
             queue(epoch)
         # the next epoch queued behind this one, so that no worker waits at the epoch's end
         # for the others' last pieces and the client's turn; not when the caller reads the
         # rows between epochs (then they must hold this epoch's end exactly)
         if not pauses and epoch + 1 < schedule.total and epoch + 1 not in pending:
             queue(epoch + 1)
+        from distributed import as_completed
         futures, sizes, rates = pending[epoch]
+        index = {f.key: i for i, f in enumerate(futures)}
         loss = pairs = 0.0
         trained = 0
         try:
-            for i, future in enumerate(futures):
-                t0 = time.perf_counter()
+            t0 = time.perf_counter()
+            for future in as_completed(futures):
+                i = index[future.key]
                 out = future.result()
+                # let go of each piece as it ends: a finished piece whose result a lost worker
+                # held would otherwise be trained again (Dask recomputes what a client still
+                # holds). By release(), not by dropping the future: a Ctrl-C landing in a
+                # future's finalizer would be lost (Python ignores exceptions raised there)
+                future.release()
                 futures[i] = None
                 loss += out["loss"]
                 pairs += out["pairs"]
@@ -331,8 +372,10 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
                 model.round_log.append(dict(
                     seconds=time.perf_counter() - t0, words=sizes[i], rows=None, lr=rates[i],
                     compute=[out["seconds"]], workers=[out["worker"]], threads=[out["threads"]],
-                    slot=out["slot"], bytes_back=0, bytes_out=0, snapshot=0))
+                    slot=out["slot"], staged=out["staged"], bytes_back=0, bytes_out=0,
+                    snapshot=0))
                 progress.update(epoch, trained * data.raw_words / per_epoch, rates[i][1])
+                t0 = time.perf_counter()
         except BaseException:         # an error or Ctrl-C: the rest are not trained
             cancel()
             raise
