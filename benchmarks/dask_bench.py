@@ -3,31 +3,36 @@
 For SGNS (sg=1, negative=5) and CBOW (sg=0, negative=5, alpha=0.05), 5 epochs, vector_size 100,
 window 5, min_count 5, sample 1e-3, seeds 1..3, on text8-head (2.1M words), this trains
 
-    one-process   Word2Vec(workers=2).fit(corpus): one process, 2 threads
-    dask-2x1      a LocalCluster of 2 worker processes x 1 thread, fit(corpus, client=client)
-    dask-4x1      a LocalCluster of 4 worker processes x 1 thread (on 2 cores: oversubscribed)
+    one-process        Word2Vec(workers=2).fit(corpus): one process, 2 threads
+    one-process-4t     the same with 4 threads (the baseline of 4 workers)
+    dask-2x1           a LocalCluster of 2 worker processes x 1 thread, fit(corpus, client=client):
+                       on one host, one copy of the rows in shared memory (distributed/shared.py)
+    dask-4x1           4 worker processes x 1 thread (on 2 cores: oversubscribed)
+    dask-2x1-replicas  2 workers with a replica each, as on several hosts (distributed/driver.py)
 
 each in a fresh process, and records analogy accuracy (restrict 30000), WordSim-353 Spearman,
-training words/s (``model.words_per_second``), the wall time of start-cluster + fit (and of the
-cluster start alone) and, from ``model.round_log``: steps, median step seconds, median of the
-slowest worker's task time, median bytes sent out / back per step (the cycle's snapshot spread
-over its steps). Before the measured runs, one unrecorded warm-up per configuration on a
-100k-word prefix loads numba's cache.
+training words/s (``model.words_per_second``), the whole command's words/s (cluster start, first
+pass and training), the wall time of start-cluster + fit (and of the cluster start alone) and,
+from ``model.round_log``: rounds (replicas: steps; shared rows: pieces), median round seconds,
+median of the slowest worker's task time, median bytes sent out / back per step (the cycle's
+snapshot spread over its steps). Before the measured runs, one unrecorded warm-up per
+configuration on a 100k-word prefix loads numba's cache.
 
-Then a projection (``project``): a step of N workers takes T_c + L + N x B / link, where T_c
-is one worker's compute for its piece (measured per word at N=2), B the bytes one worker's
-rows carry each way (measured; they grow with the rows that meet, not with N), L the rest of a
-step (step seconds minus the slowest compute at N=2, on loopback) and link the client's 10
-Gbit/s; the client receives N workers' hot rows and sends them the agreed ones (all-to-one).
-It projects words/s for N = 8, 32, 128 workers of 1 thread and of 16 threads (the 1-thread
-rate x 16 x PARALLEL_EFFICIENCY), the ceiling N -> infinity (W x link / B), the knee where the
-link takes as long as the compute, and the same steps with a ring allreduce among the workers.
+Then a projection from the replicas' steps (``project``; what crosses hosts): a step of N
+workers takes T_c + L + N x B / link, where T_c is one worker's compute for its piece
+(measured per word at N=2), B the bytes one worker's rows carry each way (measured; they grow
+with the rows that meet, not with N), L the rest of a step (step seconds minus the slowest
+compute at N=2, on loopback) and link the client's 10 Gbit/s; the client receives N workers'
+hot rows and sends them the agreed ones (all-to-one). It projects words/s for N = 8, 32, 128
+workers of 1 thread and of 16 threads (the 1-thread rate x 16 x PARALLEL_EFFICIENCY), the
+ceiling N -> infinity (W x link / B), the knee where the link takes as long as the compute,
+and the same steps with a ring allreduce among the workers.
 
-    /work/venv/bin/python benchmarks/dask_bench.py --json bench_results/dask.json   # ~12 min
+    /work/venv/bin/python benchmarks/dask_bench.py --json bench_results/dask.json   # ~10 min
     /work/venv/bin/python benchmarks/dask_bench.py --quick                          # smoke test
 
-``--configs`` may add dask-3x1 and one-process-4t (one process, 4 threads: the same total
-threads as dask-4x1); ``--step-words N`` sets every step size of the driver.
+``--configs`` may add dask-3x1, dask-3x1-replicas and dask-4x1-replicas; ``--step-words N``
+sets every step size of the replicas' driver; ``--corpus`` another corpus.
 ``--first-pass`` times instead the first pass (``prepare``) here with 2 threads against a
 2-worker LocalCluster (cluster start apart), fresh processes alternating, ``--repeat`` each;
 ``--warm`` runs a tiny first pass on both sides before the clock (numba's cache loaded):
@@ -36,15 +41,16 @@ threads as dask-4x1); ``--step-words N`` sets every step size of the driver.
     /work/venv/bin/python benchmarks/dask_bench.py --first-pass --corpus /tmp/text8x32.txt \
         --json bench_results/dask.json
 
-Results (Intel Xeon, 2 cores, shared, 2026-12-05 11:49, record 11 of dask.json; medians of 3
+Results (Intel Xeon, 2 cores, shared, 2026-12-07 02:02, record 25 of dask.json; medians of 3
 seeds; bench_results/dask.md):
-* SGNS: 2 workers x 1 thread 0.51x one process with 2 threads (0.875M against 1.701M words/s),
-  analogy +0.14 points, Spearman +0.002; 4 workers against one process with 4 threads -0.30
-  and +0.003.
-* CBOW (20k-word steps at 2 workers): 0.14x (0.595M against 4.161M), -0.29 points, -0.002;
-  4 workers against 4 threads -0.15 and -0.009.
-* A step pays L = 0.034 s of Dask round trips; the projection caps SGNS near 11.6M words/s on
-  this vocabulary at the client's link (3.1M with 8 one-thread workers, 9.3M with 32 x 16).
+* SGNS: 2 workers x 1 thread 0.92x one process with 2 threads in training (1.838M against
+  1.994M words/s), 0.82x for the whole command; analogy +0.69 points, Spearman -0.001; 4
+  workers against 4 threads +0.23 and -0.009.
+* CBOW: 0.81x (3.721M against 4.585M), whole command 0.67x (0.76x on text8-head x 4); +0.10
+  points, -0.003; 4 workers against 4 threads +0.06 and -0.004.
+* Replicas (as across hosts): 0.54x SGNS, 0.18x CBOW; a step pays about 0.035 s of Dask round
+  trips, and the projection caps SGNS near 11.6M words/s on this vocabulary at the client's
+  link.
 """
 import argparse
 import json
