@@ -47,7 +47,12 @@ MIN_STEPS = 4                     # pieces a worker at least gets an epoch (prog
 _HEADER = 4096                    # slot flags (int32), padded to a page
 
 _MAPS = {}                        # path -> _Rows, per worker process
+_DROPPED = set()                  # paths dropped here: a piece starting late must not map one
 _MAPS_LOCK = threading.Lock()
+
+
+class _RowsError(OSError):
+    """The shared rows' file could not be mapped."""
 
 
 def host_of(client):
@@ -89,7 +94,8 @@ def _directories(size):
             dirs.append("/dev/shm")
     except OSError:
         pass
-    return dirs + [dask.config.get("temporary-directory", None) or tempfile.gettempdir()]
+    tmp = dask.config.get("temporary-directory", None) or tempfile.gettempdir()
+    return dirs + [os.path.abspath(os.path.expanduser(tmp))]
 
 
 def create_rows(name, layout, rows):
@@ -103,7 +109,10 @@ def create_rows(name, layout, rows):
         tmp = f"{path}.{os.getpid()}.tmp"
         try:
             with open(tmp, "w+b") as f:
-                os.posix_fallocate(f.fileno(), 0, layout.size)
+                if hasattr(os, "posix_fallocate"):
+                    os.posix_fallocate(f.fileno(), 0, layout.size)
+                else:                     # macOS: no such call (and no /dev/shm)
+                    f.truncate(layout.size)
                 with mmap.mmap(f.fileno(), layout.size) as buf:
                     views = layout.views(buf)
                     views[1][:] = rows[0]
@@ -141,8 +150,11 @@ class _Rows:
         from ..model import Word2Vec
         from ..vocab import Vocab
         from ..corpus import PreparedCorpus
-        with open(path, "r+b") as f:              # the mapping outlives the descriptor
-            buf = mmap.mmap(f.fileno(), layout.size)
+        try:
+            with open(path, "r+b") as f:          # the mapping outlives the descriptor
+                buf = mmap.mmap(f.fileno(), layout.size)
+        except OSError as e:
+            raise _RowsError(f"cannot map the shared rows {path!r}: {e}") from None
         # never closed: the views hold it (``np.ndarray(buffer=)`` does not count as an export,
         # so closing it would unmap the rows under a piece still training); it goes with them
         self.flags, W_in, W_out = layout.views(buf)
@@ -179,6 +191,8 @@ class _Rows:
 
 def _rows(spec, path, layout, sharing, threads):
     with _MAPS_LOCK:
+        if path in _DROPPED:          # a cancelled piece starting as training ended
+            raise _RowsError(f"the shared rows {path!r} were removed: training ended")
         rows = _MAPS.get(path)
         if rows is None:
             rows = _MAPS[path] = _Rows(spec, path, layout, sharing, threads)
@@ -204,6 +218,8 @@ def train_piece(spec, path, layout, sharing, piece, lr0, lr1, stream):
         rows = _rows(spec, path, layout, sharing, worker.state.nthreads)
         with rows.lock:
             ids, offsets = read_piece(rows.corpus, rows.to_id, *piece)
+    except _RowsError as e:
+        raise OSError(f"worker {worker.address}: {e}") from None
     except (OSError, IndexError) as e:
         raise OSError(f"worker {worker.address} cannot read the prepared corpus "
                       f"{spec['prepared']!r}: {e}") from None
@@ -238,6 +254,7 @@ def drop(path):
     mapping until it ends; the memory goes with the last mapping."""
     with _MAPS_LOCK:
         _MAPS.pop(path, None)
+        _DROPPED.add(path)
     try:
         os.remove(path)
     except OSError:
@@ -303,7 +320,7 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
                                      first, 0.0, 0.0, (0, 0), workers=[a],
                                      allow_other_workers=True, pure=False) for a in addresses])
 
-    pending = {}                  # epoch -> its pieces' (futures, sizes, rates), queued
+    pending = {}                  # epoch -> its pieces' futures, sizes, rates, ended results
 
     def queue(epoch):
         """Every piece of ``epoch`` queued, earlier ones first (Dask runs higher priorities
@@ -324,10 +341,10 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
                 sizes.append(piece[1] - piece[0])
                 rates.append((lr0, lr1))
             done += size
-        pending[epoch] = futures, sizes, rates
+        pending[epoch] = dict(futures=futures, sizes=sizes, rates=rates, ended={})
 
     def cancel():
-        futures = [f for fs, _, _ in pending.values() for f in fs if f is not None]
+        futures = [f for p in pending.values() for f in p["futures"] if f is not None]
         pending.clear()
         if futures:
             client.cancel(futures)
@@ -349,33 +366,48 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
         # rows between epochs (then they must hold this epoch's end exactly)
         if not pauses and epoch + 1 < schedule.total and epoch + 1 not in pending:
             queue(epoch + 1)
-        from distributed import as_completed
-        futures, sizes, rates = pending[epoch]
-        index = {f.key: i for i, f in enumerate(futures)}
-        loss = pairs = 0.0
-        trained = 0
+        mine = pending[epoch]
+        sums = dict(loss=0.0, pairs=0.0, trained=0, lr=mine["rates"][0][0], t0=time.perf_counter())
+
+        def account(i, out):
+            sums["loss"] += out["loss"]
+            sums["pairs"] += out["pairs"]
+            sums["trained"] += mine["sizes"][i]
+            sums["lr"] = min(sums["lr"], mine["rates"][i][1])
+            model.running_training_loss += out["loss"]
+            model.round_log.append(dict(
+                seconds=time.perf_counter() - sums["t0"], words=mine["sizes"][i], rows=None,
+                lr=mine["rates"][i], compute=[out["seconds"]], workers=[out["worker"]],
+                threads=[out["threads"]], slot=out["slot"], staged=out["staged"],
+                bytes_back=0, bytes_out=0, snapshot=0))
+            progress.update(epoch, sums["trained"] * data.raw_words / per_epoch, sums["lr"])
+            sums["t0"] = time.perf_counter()
+
         try:
-            t0 = time.perf_counter()
-            for future in as_completed(futures):
-                i = index[future.key]
-                out = future.result()
-                # let go of each piece as it ends: a finished piece whose result a lost worker
-                # held would otherwise be trained again (Dask recomputes what a client still
-                # holds). By release(), not by dropping the future: a Ctrl-C landing in a
-                # future's finalizer would be lost (Python ignores exceptions raised there)
-                future.release()
-                futures[i] = None
-                loss += out["loss"]
-                pairs += out["pairs"]
-                model.running_training_loss += out["loss"]
-                trained += sizes[i]
-                model.round_log.append(dict(
-                    seconds=time.perf_counter() - t0, words=sizes[i], rows=None, lr=rates[i],
-                    compute=[out["seconds"]], workers=[out["worker"]], threads=[out["threads"]],
-                    slot=out["slot"], staged=out["staged"], bytes_back=0, bytes_out=0,
-                    snapshot=0))
-                progress.update(epoch, trained * data.raw_words / per_epoch, rates[i][1])
-                t0 = time.perf_counter()
+            for i, out in sorted(mine["ended"].items()):  # ended while the epoch before ran
+                account(i, out)
+            left = sum(f is not None for f in mine["futures"])
+            where = {f.key: (e, i) for e, p in pending.items()
+                     for i, f in enumerate(p["futures"]) if f is not None}
+            if left:
+                from distributed import as_completed
+                outstanding = [f for p in pending.values() for f in p["futures"] if f is not None]
+                for future in as_completed(outstanding, loop=client.loop):
+                    e, i = where[future.key]
+                    out = future.result()
+                    # let go of each piece as it ends, this epoch's or the next's: a piece
+                    # whose result a lost worker held would be trained again (Dask recomputes
+                    # what a client still holds). By release(), not by dropping the future: a
+                    # Ctrl-C landing in a finalizer is lost (Python ignores exceptions there)
+                    future.release()
+                    pending[e]["futures"][i] = None
+                    if e != epoch:
+                        pending[e]["ended"][i] = out
+                        continue
+                    account(i, out)
+                    left -= 1
+                    if not left:
+                        break
         except BaseException:         # an error or Ctrl-C: the rest are not trained
             cancel()
             raise
@@ -384,7 +416,7 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
         # (with the next epoch queued they may hold its first words too; the last epoch's
         # and, with pauses, every epoch's are exact)
         rows_back()
-        return loss, pairs
+        return sums["loss"], sums["pairs"]
 
     def finish():
         """Remove the file (training stopped, or a checkpoint or callback between epochs:
@@ -396,6 +428,11 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
                 client.run(drop, path)
             except Exception:             # noqa: BLE001  (the error that stopped us matters)
                 pass
+            if sees(path, layout.size):   # the client on the workers' host, they unreachable
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
 
     model.round_log = []
     try:
