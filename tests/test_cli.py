@@ -240,8 +240,12 @@ def test_ctrl_c_in_process_exits_130_with_one_line(corpus_file, tmp_path, capsys
 
 
 def _interrupt_after_epoch_2(cmd):
-    """Run ``cmd``, SIGINT it once it reported epoch 2: (exit status, stderr after that, s)."""
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    """Run ``cmd``, SIGINT it once it reported epoch 2: (exit status, stderr after that, s).
+    The child gets SIGINT's default action, as a terminal's command has: run from a shell's
+    background job (``bash .ci/run &``) it would inherit SIGINT ignored, Python would then
+    install no handler, and the Ctrl-C would do nothing."""
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in proc.stderr:
         if line.startswith("epoch 2/"):
             proc.send_signal(signal.SIGINT)

@@ -262,6 +262,7 @@ def test_ctrl_c_mid_epoch_leaves_the_running_pieces_and_their_workers_whole(corp
     # restarts it)
     require("distributed")
     import _thread
+    import signal
     import threading
     import time
     from fastw2v.distributed.cluster import local_cluster
@@ -281,12 +282,16 @@ def test_ctrl_c_mid_epoch_leaves_the_running_pieces_and_their_workers_whole(corp
             while not stopped.wait(0.2):
                 _thread.interrupt_main()
 
+        # Python's own handler, whatever the test runner inherited (a shell's background job
+        # starts with SIGINT ignored, and interrupt_main then does nothing)
+        handler = signal.signal(signal.SIGINT, signal.default_int_handler)
         threading.Thread(target=ctrl_c, daemon=True).start()
         try:
             with pytest.raises(KeyboardInterrupt):
                 model.train(verbose=False)
         finally:
             stopped.set()
+            signal.signal(signal.SIGINT, handler)
         done = len(model.epoch_losses)
         assert done < 30                                    # stopped mid-training ...
         time.sleep(1.0)                                     # ... with pieces running
