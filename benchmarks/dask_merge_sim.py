@@ -26,7 +26,6 @@ sys.path.insert(0, os.path.dirname(__file__))          # _study, beside this scr
 from fastw2v import Word2Vec, training                  # noqa: E402
 from fastw2v.distributed import rounds as R             # noqa: E402
 from fastw2v.distributed.merge import composed_weight  # noqa: E402
-from fastw2v.schedule import linear_lr                  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--prepared", required=True)
@@ -117,8 +116,7 @@ def sim_epochs(model, data, keep, schedule, progress, pauses=False):
         for r, pieces in enumerate(rounds):
             at = epoch * per_epoch + done
             size = sum(b - a for a, b in pieces)
-            lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
-            lr1 = linear_lr((at + size) / total, schedule.alpha, schedule.min_alpha)
+            lr0, lr1 = schedule.stretch(at, size, total)
             for w, (s, piece) in enumerate(zip(shells, pieces)):
                 ids, offsets = R.read_piece(s.corpus, s.to_id, *piece)
                 if ids.size:

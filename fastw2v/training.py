@@ -32,6 +32,12 @@ class Schedule:
     min_alpha: float
     run: int
 
+    def stretch(self, at, n, words):
+        """The rates at the start and the end of ``n`` words from word ``at`` of the line's
+        ``words`` (every epoch's together)."""
+        return (linear_lr(at / words, self.alpha, self.min_alpha),
+                linear_lr((at + n) / words, self.alpha, self.min_alpha))
+
 
 def epoch_runner(model, data, keep, schedule, progress, pauses=False):
     """(run_epoch, finish) for the model's device; ``finish()`` runs once training stops.
@@ -65,8 +71,7 @@ def _cpu_epochs(model, data, keep, schedule, progress):
         for b, (ids, offsets, starts) in enumerate(blocks):
             n_block = int(offsets[-1])
             at = epoch * data.n_words + done
-            lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
-            lr1 = linear_lr((at + n_block) / total, schedule.alpha, schedule.min_alpha)
+            lr0, lr1 = schedule.stretch(at, n_block, total)
             block_loss, block_pairs = train_block(
                 run_block, ids, offsets, starts,
                 _seed_states(cfg.seed, schedule.run + epoch, b, threads), keep, lr0, lr1)

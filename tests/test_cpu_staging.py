@@ -126,16 +126,22 @@ def train_one_piece_blocks(model, threads, shared=None):
         run((data.ids, data.offsets, starts, seed_states(1, 0, b, n=1), keep), 0.05, 0.04, stats)
 
 
-@pytest.mark.parametrize("name", sorted(STAGED))
-def test_staged_kernel_trains_what_the_serial_kernel_trains(rng, monkeypatch, name):
-    # the parallel kernel with staging on, run on one piece, against the serial kernel: the
-    # same windows, the hottest rows trained in the thread's copy and merged every 3 windows
+def _serial_and(rng, monkeypatch, name, workers):
+    """Two models of ``STAGED[name]`` on one planted corpus, one of 1 worker and one of
+    ``workers``, with 7 staged rows merged every 3 windows."""
     monkeypatch.setattr(config, "STAGED_ROWS", 7)
     monkeypatch.setattr(config, "STAGE_MERGE_WINDOWS", 3)
     corpus, _ = planted_corpus(rng, n_sentences=60)
     params = dict(vector_size=16, window=3, min_count=1, sample=0, seed=3, **STAGED[name])
-    serial = Word2Vec(workers=1, **params).build_vocab(corpus)
-    staged = Word2Vec(workers=2, **params).build_vocab(corpus)
+    return (Word2Vec(workers=1, **params).build_vocab(corpus),
+            Word2Vec(workers=workers, **params).build_vocab(corpus))
+
+
+@pytest.mark.parametrize("name", sorted(STAGED))
+def test_staged_kernel_trains_what_the_serial_kernel_trains(rng, monkeypatch, name):
+    # the parallel kernel with staging on, run on one piece, against the serial kernel: the
+    # same windows, the hottest rows trained in the thread's copy and merged every 3 windows
+    serial, staged = _serial_and(rng, monkeypatch, name, workers=2)
     rows = serial.W_out.shape[0]
     assert staged.W_out.base.shape[0] == rows + 2 * 7       # spare rows for the copies
     threads = numba.get_num_threads()
@@ -153,12 +159,7 @@ def test_staged_kernel_trains_what_the_serial_kernel_trains(rng, monkeypatch, na
 def test_a_process_sharing_its_rows_stages_into_its_own_slot(rng, monkeypatch, name):
     # Dask workers of one host (distributed/shared.py): one thread here, sharing the rows with
     # another process, stages as two threads would, its copies in its slot's rows (slot 1 of 2)
-    monkeypatch.setattr(config, "STAGED_ROWS", 7)
-    monkeypatch.setattr(config, "STAGE_MERGE_WINDOWS", 3)
-    corpus, _ = planted_corpus(rng, n_sentences=60)
-    params = dict(vector_size=16, window=3, min_count=1, sample=0, seed=3, **STAGED[name])
-    serial = Word2Vec(workers=1, **params).build_vocab(corpus)
-    shared = Word2Vec(workers=1, **params).build_vocab(corpus)
+    serial, shared = _serial_and(rng, monkeypatch, name, workers=1)
     rows, D = shared.W_out.shape
     full = np.zeros((rows + 2 * 7, D), np.float32)             # two slots of 7 rows
     full[:rows] = shared.W_out

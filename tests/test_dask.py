@@ -137,16 +137,19 @@ def test_a_cluster_run_stopped_and_resumed_equals_one_uninterrupted_run(client, 
         _stop_and_resume(client, corpus, tmp_path)
 
 
+class CtrlC(CallbackAny2Vec):
+    """A Ctrl-C as the third epoch begins (two finished, checkpointed)."""
+
+    def __init__(self):
+        self.seen = 0
+
+    def on_epoch_begin(self, model):
+        self.seen += 1
+        if self.seen == 3:
+            raise KeyboardInterrupt
+
+
 def _stop_and_resume(client, corpus, tmp_path):
-    class CtrlC(CallbackAny2Vec):
-        def __init__(self):
-            self.seen = 0
-
-        def on_epoch_begin(self, model):
-            self.seen += 1
-            if self.seen == 3:
-                raise KeyboardInterrupt
-
     path, _ = corpus
     params = {**PARAMS, "epochs": 4}
     whole = Word2Vec(**params).fit(str(path), client=client, verbose=False)

@@ -11,8 +11,7 @@ import pytest
 
 from conftest import require
 from fastw2v import Word2Vec
-from fastw2v.callbacks import CallbackAny2Vec
-from test_dask import PARAMS, KillOneWorker, corpus, separation  # noqa: F401  (a fixture)
+from test_dask import PARAMS, CtrlC, KillOneWorker, corpus, separation  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(scope="module")
@@ -124,16 +123,6 @@ def test_one_worker_stopped_and_resumed_equals_one_uninterrupted_run(corpus, tmp
     # the file between epochs and the next epoch make it again from the client's rows
     require("distributed")
     from fastw2v.distributed.cluster import local_cluster
-
-    class CtrlC(CallbackAny2Vec):
-        def __init__(self):
-            self.seen = 0
-
-        def on_epoch_begin(self, model):
-            self.seen += 1
-            if self.seen == 3:
-                raise KeyboardInterrupt
-
     path, _ = corpus
     params = {**PARAMS, "epochs": 4}
     with local_cluster(1) as one:

@@ -36,7 +36,6 @@ import time
 import uuid
 
 from .. import config
-from ..schedule import linear_lr
 from .cluster import worker_threads
 from .merge import SUMMED_WORKERS, Traffic, cycle_steps, merge_rows, sync_count
 from .rounds import forget, head, plan_rounds, train_step
@@ -125,7 +124,6 @@ def dask_epochs(model, data, keep, schedule, progress, client, pauses=False):
     spec = dict(key=uuid.uuid4().hex, params=dataclasses.asdict(cfg), words=model.vocab.words,
                 counts=model.vocab.counts, prepared=corpus.path, to_id=data.to_id,
                 order_in=traffic.order_in, order_out=traffic.order_out)
-    steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
     held = [True]                 # finish() lets go; the next epoch holds again (marked
     try:                          # before asking, so that a Ctrl-C meanwhile still lets go)
         hold_copies(client, spec["key"])
@@ -179,6 +177,7 @@ def dask_epochs(model, data, keep, schedule, progress, client, pauses=False):
                 finally:
                     finish()
             return run_epoch, finish_shared
+    steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch
     model.round_log = []          # per step: seconds, words, rows met, lr, bytes, workers, threads
@@ -216,8 +215,7 @@ def dask_epochs(model, data, keep, schedule, progress, client, pauses=False):
                 t0 = time.perf_counter()
                 at = epoch * per_epoch + done
                 size = sum(b - a for a, b in pieces)
-                lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
-                lr1 = linear_lr((at + size) / total, schedule.alpha, schedule.min_alpha)
+                lr0, lr1 = schedule.stretch(at, size, total)
                 count_in = len(W_in) if k == len(these) else sync_count(k, len(W_in))
                 count_out = len(W_out) if k == len(these) else sync_count(k, len(W_out))
                 rows_in, rows_out = traffic.order_in[:count_in], traffic.order_out[:count_out]

@@ -33,24 +33,27 @@ SHELLS = 2                        # trainings whose models a worker keeps at onc
 _SHELLS_LOCK = threading.Lock()
 
 
-class _Shell:
-    """A worker's model: the spec's vocabulary with its own rows, and the block runner."""
+class WorkerModel:
+    """What a worker trains a spec with: the spec's model on rows ``W_in`` / ``W_out`` (new
+    ones when None), its threads (as training.py's loop: a piece per thread that runs), the
+    subsampling, the prepared corpus and its map to the vocabulary, and a lock its tasks take
+    turns on. ``run`` is the block runner ``rounds._train`` calls."""
 
-    def __init__(self, spec, threads):
+    def __init__(self, spec, threads, W_in=None, W_out=None):
+        import numba
+
         from ..keyedvectors import KeyedVectors
         from ..model import Word2Vec
-        from ..training import block_runner
         from ..vocab import Vocab
         model = Word2Vec(**spec["params"])
         model.vocab = Vocab(spec["words"], spec["counts"])
         V, D = len(model.vocab), model.config.vector_size
-        model.wv = KeyedVectors(model.vocab.words, np.zeros((V, D), np.float32), model.vocab.counts)
-        model.W_out = model._output_rows()
-        # as training.py's loop: a piece per thread that runs
-        import numba
-        threads = min(threads, numba.config.NUMBA_NUM_THREADS)
-        self.model, self.threads = model, threads
-        self.run = block_runner(model, threads)
+        model.wv = KeyedVectors(model.vocab.words,
+                                np.zeros((V, D), np.float32) if W_in is None else W_in,
+                                model.vocab.counts)
+        model.W_out = model._output_rows() if W_out is None else W_out
+        self.model = model
+        self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
         self.keep = model.vocab.keep_probabilities(model.config.sample)
         try:
             self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
@@ -58,6 +61,16 @@ class _Shell:
             raise OSError(str(e)) from None
         self.to_id = np.asarray(spec["to_id"], dtype=np.int32)
         self.lock = threading.Lock()
+        self.run = None
+
+
+class _Shell(WorkerModel):
+    """A worker's replica: the spec's vocabulary with its own rows, and the block runner."""
+
+    def __init__(self, spec, threads):
+        from ..training import block_runner
+        super().__init__(spec, threads)
+        self.run = block_runner(self.model, self.threads)
         self.spares = []                          # (W_in, W_out) pairs this worker returned
         # the replica the last step returned (the model holds its rows), weakly: once Dask
         # drops it, it costs no memory here

@@ -34,10 +34,8 @@ import time
 
 import numpy as np
 
-from .. import config
-from ..schedule import linear_lr
 from .cluster import worker_threads
-from .rounds import _train, plan_rounds, read_piece
+from .rounds import WorkerModel, _train, plan_rounds, read_piece
 
 # Tokens a worker thread trains per task. A lost worker costs one task's piece; the client
 # reports progress and loss as tasks end; Dask's own cost per task (a few ms) is paid while the
@@ -139,17 +137,11 @@ def sees(path, size):
         return False
 
 
-class _Rows:
+class _Rows(WorkerModel):
     """A worker's mapping of the file, its model built on those rows, and its block runners."""
 
     def __init__(self, spec, path, layout, sharing, threads):
-        import numba
-
         from ..cpu._staging import stage_count
-        from ..keyedvectors import KeyedVectors
-        from ..model import Word2Vec
-        from ..vocab import Vocab
-        from ..corpus import PreparedCorpus
         try:
             with open(path, "r+b") as f:          # the mapping outlives the descriptor
                 buf = mmap.mmap(f.fileno(), layout.size)
@@ -158,24 +150,13 @@ class _Rows:
         # never closed: the views hold it (``np.ndarray(buffer=)`` does not count as an export,
         # so closing it would unmap the rows under a piece still training); it goes with them
         self.flags, W_in, W_out = layout.views(buf)
-        model = Word2Vec(**spec["params"])
-        model.vocab = Vocab(spec["words"], spec["counts"])
-        model.wv = KeyedVectors(model.vocab.words, W_in, model.vocab.counts)
-        model.W_out = W_out[:layout.R]
-        self.model, self.layout, self.sharing = model, layout, sharing
-        self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
-        staged = 0 if model.config.objective[1] == "softmax" else stage_count(layout.R, sharing)
+        super().__init__(spec, threads, W_in, W_out[:layout.R])
+        self.layout, self.sharing = layout, sharing
+        staged = (0 if self.model.config.objective[1] == "softmax" else
+                  stage_count(layout.R, sharing))
         # a worker that joined later with more threads than a slot has rows for stages nothing
         self.fits = self.threads * staged <= layout.slot_rows
-        self.keep = model.vocab.keep_probabilities(model.config.sample)
-        try:
-            self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
-        except ValueError as e:
-            raise OSError(str(e)) from None
-        self.to_id = np.asarray(spec["to_id"], dtype=np.int32)
-        self.lock = threading.Lock()
         self.runners = {}                         # slot -> block runner
-        self.run = None
 
     def runner(self, slot):
         """The block runner whose staged copies are slot ``slot``'s rows (none for -1)."""
@@ -331,8 +312,7 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
         for r, pieces in enumerate(steps):
             at = epoch * per_epoch + done
             size = sum(b - a for a, b in pieces)
-            lr0 = linear_lr(at / total, schedule.alpha, schedule.min_alpha)
-            lr1 = linear_lr((at + size) / total, schedule.alpha, schedule.min_alpha)
+            lr0, lr1 = schedule.stretch(at, size, total)
             for w, piece in enumerate(pieces):
                 futures.append(client.submit(
                     train_piece, spec_future, state["path"], layout, sharing, piece, lr0, lr1,
