@@ -282,6 +282,9 @@ class Word2Vec:
         if _is_paths(corpus):
             prepared, tmp = self._prepared(corpus, fixed, complete=fixed is not None,
                                            prune=not ruled_pruning, trim_rule=trim_rule)
+            if self.client is not None:   # the workers load the kernels as the client works on
+                from .distributed.driver import warm_workers
+                warm_workers(self.client, dataclasses.asdict(cfg))
             words, counts = fixed if fixed is not None else (prepared.words, prepared.counts)
             # the directory's vocabulary ids -> this model's (-1: not in it)
             index = {w: i for i, w in enumerate(words)}

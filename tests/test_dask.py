@@ -228,12 +228,12 @@ def _numba_dispatch_then_scipy_modules():
 
 
 def test_the_workers_of_local_cluster_load_cython_blas_alone():
-    # a cluster of its own (the module's has run other work): its worker plugin loads
-    # cython_blas alone, so numba's dispatch does not import scipy.linalg; also in a worker
-    # the nanny restarts
+    # a cluster of its own (the module's has run other work), spawned (a forked worker has
+    # whatever this process imported): its worker plugin loads cython_blas alone, so numba's
+    # dispatch does not import scipy.linalg; also in a worker the nanny restarts
     require("distributed")
     from fastw2v.distributed.cluster import local_cluster
-    client = local_cluster(1)
+    client = local_cluster(1, fork=False)
     try:
         alone = ["scipy.linalg.cython_blas"]
         assert list(client.run(_numba_dispatch_then_scipy_modules).values()) == [alone]
@@ -242,6 +242,60 @@ def test_the_workers_of_local_cluster_load_cython_blas_alone():
     finally:
         client.close()
         client.cluster.close()
+
+
+def _fork_mark():
+    """On a worker: the mark the test process set on ``cluster`` (a forked worker has it)."""
+    from fastw2v.distributed import cluster
+    return getattr(cluster, "_test_fork_mark", None)
+
+
+def test_local_cluster_forks_its_workers_where_that_is_safe_and_a_restart_spawns(
+        corpus, monkeypatch):
+    # forked, a worker starts with what this process imported (bench_results/dask.md: the
+    # whole command's start); spawned by Dask's default, or by the nanny after a crash, it
+    # imports again; both train
+    require("distributed")
+    from fastw2v.distributed import cluster
+    monkeypatch.setattr(cluster, "_test_fork_mark", os.getpid(), raising=False)
+    path, _ = corpus
+    with cluster.local_cluster(1, fork=True) as client:
+        assert list(client.run(_fork_mark).values()) == [os.getpid()]
+        client.restart()                  # as the nanny does after a crash: spawned
+        assert list(client.run(_fork_mark).values()) == [None]
+        model = Word2Vec(**PARAMS).fit(str(path), client=client, verbose=False)
+        assert len(model.epoch_losses) == 3
+        client.cluster.close()
+    with cluster.local_cluster(1, fork=False) as client:
+        assert list(client.run(_fork_mark).values()) == [None]
+        client.cluster.close()
+    # fork=None: forked unless this process cannot fork safely
+    monkeypatch.setattr(cluster, "fork_is_safe", lambda: False)
+    with cluster.local_cluster(1) as client:
+        assert list(client.run(_fork_mark).values()) == [None]
+        client.cluster.close()
+    monkeypatch.setattr(cluster, "fork_is_safe", lambda: True)
+    with cluster.local_cluster(1) as client:
+        assert list(client.run(_fork_mark).values()) == [os.getpid()]
+        client.cluster.close()
+
+
+def test_fork_is_safe_on_linux_unless_numba_runs_gnu_openmp_here(monkeypatch):
+    require("distributed")
+    import numba
+    from numba.np.ufunc import parallel
+
+    from fastw2v.distributed.cluster import fork_is_safe
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setattr(parallel, "_is_initialized", False)
+    assert fork_is_safe()                 # numba's threads not started: a child starts its own
+    monkeypatch.setattr(parallel, "_is_initialized", True)
+    for layer, safe in [("omp", False), ("workqueue", True), ("tbb", True)]:
+        monkeypatch.setattr(numba, "threading_layer", lambda layer=layer: layer)
+        assert fork_is_safe() is safe
+    monkeypatch.setattr("sys.platform", "darwin")   # its system libraries are not fork-safe
+    monkeypatch.setattr(parallel, "_is_initialized", False)
+    assert not fork_is_safe()
 
 
 class KillOneWorker(CallbackAny2Vec):
@@ -489,8 +543,13 @@ def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
     assert pieces[0][0] == 0 and pieces[-1][1] == corpus.n_tokens
     assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))  # contiguous, nothing twice
     whole = corpus.encoded(to_id, 10_000)
-    ids = np.concatenate([read_piece(corpus, to_id, *p)[0] for p in pieces])
+    read = [read_piece(corpus, to_id, *p) for p in pieces]
+    ids = np.concatenate([ids for ids, _ in read])
     assert np.array_equal(ids, whole.reader().take(whole.n_words))
+    # and the same sentences: each piece's offsets, shifted by the words before it
+    at = np.cumsum([0] + [ids.size for ids, _ in read])
+    offsets = np.concatenate([[0]] + [o[1:] + a for (_, o), a in zip(read, at)])
+    assert np.array_equal(offsets, corpus.offsets(to_id, 10_000))
     assert sum(b - a > 5_000 for a, b in pieces) >= 2              # the long line was cut up
 
 

@@ -2,6 +2,7 @@
 (``fastw2v/distributed/shared.py``), on a real LocalCluster (worker processes, loopback only):
 both workers train it, quality is one process's, a killed worker costs one piece, the file is
 removed whatever stops training, and workers that cannot see the file get replicas instead."""
+import dataclasses
 import glob
 import mmap
 import os
@@ -16,9 +17,12 @@ from test_dask import PARAMS, CtrlC, KillOneWorker, corpus, separation  # noqa: 
 
 @pytest.fixture(scope="module")
 def client():
+    # forked workers, as a fresh command's local_cluster has (this process may have started
+    # numba's OpenMP threads, when fork=None spawns; one-thread workers never enter OpenMP);
+    # the other modules' clusters are spawned then, and a worker the nanny restarts always is
     require("distributed")
     from fastw2v.distributed.cluster import local_cluster
-    client = local_cluster(2)
+    client = local_cluster(2, fork=True)
     yield client
     client.close()
     client.cluster.close()
@@ -314,3 +318,33 @@ def test_only_workers_of_one_host_share_their_rows():
 
     assert host_of(Client("10.0.0.1", "10.0.0.1")) == "10.0.0.1"
     assert host_of(Client("10.0.0.1", "10.0.0.2")) is None
+
+
+def _kernels_loaded():
+    """On a worker: how many signatures each serial training kernel has loaded here."""
+    from fastw2v.cpu import cbow, hs, sgns
+    return {name: len(getattr(module, name).signatures) for module, name in
+            [(sgns, "sgns_block_serial"), (cbow, "cbow_ns_block_serial"),
+             (hs, "cbow_hs_block_serial"), (hs, "sg_hs_block_serial")]}
+
+
+def test_the_kernels_a_worker_loads_while_the_vocabulary_is_built_are_those_training_calls(
+        corpus):
+    # rounds.warm_kernels trains a three-word model, which build_vocab starts on every worker:
+    # a real model's pieces must then load nothing more (the same signatures). Spawned
+    # workers: forked ones would have this process's kernels already
+    require("distributed")
+    from fastw2v.distributed.cluster import local_cluster
+    from fastw2v.distributed.rounds import warm_kernels
+    path, _ = corpus
+    with local_cluster(1, fork=False) as client:
+        assert set(client.run(_kernels_loaded).popitem()[1].values()) == {0}
+        for kernel, params in [("sgns_block_serial", dict(sg=1)),
+                               ("cbow_hs_block_serial", dict(sg=0, hs=1, negative=0))]:
+            model = Word2Vec(**{**PARAMS, **params})
+            client.submit(warm_kernels, dataclasses.asdict(model.config), pure=False).result()
+            loaded = client.run(_kernels_loaded).popitem()[1]
+            assert loaded[kernel] == 1
+            model.fit(str(path), client=client, verbose=False)
+            assert client.run(_kernels_loaded).popitem()[1] == loaded
+        client.cluster.close()

@@ -238,6 +238,11 @@ def test_a_damaged_prepared_directory_is_named(tmp_path):
     shard_map.write_bytes(np.array([0, 1, 7], "<i4").tobytes())
     with pytest.raises(ValueError, match=r"map-00000.i32: damaged \(a vocabulary id outside 0-2\)"):
         Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
+    # as a Dask worker opens it (not reading vocab.txt): the manifest's vocabulary size
+    streams = PreparedCorpus(tmp_path / "p", read_words=False)
+    assert streams.words is None and streams.counts is None
+    with pytest.raises(ValueError, match=r"map-00000.i32: damaged \(a vocabulary id outside 0-2\)"):
+        list(streams.blocks(check=True))
     shard_map.write_bytes(good)
     Word2Vec(min_count=1).build_vocab(str(tmp_path / "p"))
     ends = tmp_path / "p" / "sentence_ends.i64"

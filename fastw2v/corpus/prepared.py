@@ -378,9 +378,11 @@ def is_prepared(path):
 class PreparedCorpus:
     """An opened prepared directory: its vocabulary, and token streams for training."""
 
-    def __init__(self, path, check_sources=True, vocab=None):
+    def __init__(self, path, check_sources=True, vocab=None, read_words=True):
         """``vocab``: the (words, counts) of its vocab.txt when the caller holds them (the
-        directory was just prepared): not read back (a fifth of a second for 81k words)."""
+        directory was just prepared): not read back (a fifth of a second for 81k words).
+        ``read_words=False``: vocab.txt is not read at all (``words`` and ``counts`` are None):
+        a Dask worker reads the token streams onto the model's vocabulary, which it is given."""
         self.path = os.fspath(path)
         manifest = os.path.join(self.path, "manifest.json")
         if not os.path.isdir(self.path):
@@ -416,9 +418,11 @@ class PreparedCorpus:
                 warnings.warn(f"{self.path!r}: its sources hold {len(added)} file(s) they did "
                               f"not when it was prepared, e.g. {added[0]!r}; prepare it again "
                               "if they are corpus text", stacklevel=2)
-        self.words, self.counts = vocab or read_vocab(os.path.join(self.path, "vocab.txt"),
-                                                      sentence_marker=False)
-        if len(self.words) != m["vocab_size"]:
+        self.words = self.counts = None
+        if vocab is not None or read_words:
+            self.words, self.counts = vocab or read_vocab(os.path.join(self.path, "vocab.txt"),
+                                                          sentence_marker=False)
+        if self.words is not None and len(self.words) != m["vocab_size"]:
             raise ValueError(f"{self.path!r}: vocab.txt holds {len(self.words)} words, the "
                              f"manifest says {m['vocab_size']}")
         self.shards = [(os.path.join(self.path, s["file"]), os.path.join(self.path, s["map"]))
@@ -515,9 +519,9 @@ class PreparedCorpus:
                 self._maps.move_to_end(path)
                 return hit[2]
         m = np.fromfile(path, dtype="<i4")
-        if check and m.size and not -1 <= m.min() <= m.max() < len(self.words):
+        if check and m.size and not -1 <= m.min() <= m.max() < self.manifest["vocab_size"]:
             raise ValueError(f"{path}: damaged (a vocabulary id outside 0-"
-                             f"{len(self.words) - 1}): prepare it again")
+                             f"{self.manifest['vocab_size'] - 1}): prepare it again")
         if to_id is not None:
             m = np.where(m >= 0, to_id[m], -1).astype(np.int32)
         with self._maps_lock:

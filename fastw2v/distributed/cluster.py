@@ -1,4 +1,6 @@
 """Reaching a Dask cluster: a running scheduler by address, or a LocalCluster to try it out."""
+import sys
+import warnings
 
 
 def require_distributed():
@@ -23,15 +25,35 @@ def connect(scheduler, timeout=10):
             "one with `dask scheduler` and give the address it prints (tcp://HOST:8786)") from None
 
 
-def local_cluster(n_workers, threads_per_worker=1):
+def local_cluster(n_workers, threads_per_worker=1, fork=None):
     """A Client of a new LocalCluster: ``n_workers`` processes on this machine, loopback only.
+
+    The worker processes are forked from this one where that is safe (``fork=None``: see
+    ``fork_is_safe``), not spawned as Dask does by default: a spawned worker starts a Python
+    and imports distributed, NumPy, numba and fastw2v again, and loads the first pass's
+    kernels, each a fraction of a second of a core that a small machine's training wants
+    (bench_results/decisions.md#dask-fork); a forked one has what this process had. Only the
+    first start forks: a worker the nanny restarts after a crash is spawned, since by then
+    this process is training (threads that may hold locks). ``fork=False`` keeps Dask's
+    configured method (``distributed.worker.multiprocessing-method``).
+
     Its workers load scipy's cython_blas alone (a worker plugin, so also a worker the nanny
     restarts), which spares numba's first dispatch in each the import of scipy.linalg (why
     only in processes fastw2v starts: ``_startup.py``). A plugin rather than
     ``preload=``: passing that would replace the preloads of the user's Dask config."""
     distributed = require_distributed()
-    cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
-                                       processes=True, host="127.0.0.1", dashboard_address=":0")
+    import dask
+    method = dask.config.get("distributed.worker.multiprocessing-method")
+    if fork is None:
+        fork = fork_is_safe()
+    with warnings.catch_warnings(), dask.config.set(
+            {"distributed.worker.multiprocessing-method": "fork" if fork else method}):
+        # Python 3.12+ warns on any fork of a process with threads (here the cluster's event
+        # loop, which forks, while this thread waits on it holding no lock)
+        warnings.filterwarnings("ignore", ".*is multi-threaded, use of fork", DeprecationWarning)
+        cluster = distributed.LocalCluster(n_workers=n_workers,
+                                           threads_per_worker=threads_per_worker,
+                                           processes=True, host="127.0.0.1", dashboard_address=":0")
     try:
         client = distributed.Client(cluster)
         from ._worker_startup import LoadCythonBlas
@@ -40,6 +62,20 @@ def local_cluster(n_workers, threads_per_worker=1):
         cluster.close()
         raise
     return client
+
+
+def fork_is_safe():
+    """Whether this process can fork its workers: on Linux (macOS's system libraries are not
+    fork-safe, and Windows has no fork), unless numba has started the OpenMP threading layer
+    here, which GNU's OpenMP does not survive in a child (numba's workqueue and TBB layers
+    reset themselves after a fork)."""
+    if sys.platform != "linux":
+        return False
+    from numba.np.ufunc import parallel
+    if not getattr(parallel, "_is_initialized", True):
+        return True
+    import numba
+    return numba.threading_layer() != "omp"
 
 
 def worker_threads(client):

@@ -38,7 +38,7 @@ import uuid
 from .. import config
 from .cluster import worker_threads
 from .merge import SUMMED_WORKERS, Traffic, cycle_steps, merge_rows, sync_count
-from .rounds import forget, head, plan_rounds, train_step
+from .rounds import forget, head, plan_rounds, train_step, warm_kernels
 from .shared import host_of, shared_epochs
 
 # Tokens each worker trains per step: after each step the hottest rows meet. Smaller steps keep
@@ -61,6 +61,16 @@ def step_words(arch, n_workers, n_tokens):
     step = (STEP_WORDS_COMPOSED if n_workers > SUMMED_WORKERS else
             STEP_WORDS_CBOW if arch == "cbow" else STEP_WORDS)
     return min(step, max(1, n_tokens // (n_workers * MIN_STEPS)))
+
+
+def warm_workers(client, params):
+    """Every worker loads the training kernels of a model with config ``params``
+    (``rounds.warm_kernels``), in the background: fire and forget (training's own warm-up
+    reports a worker's error)."""
+    from distributed import fire_and_forget
+    fire_and_forget([client.submit(warm_kernels, params, workers=[address],
+                                   allow_other_workers=True, pure=False)
+                     for address, _ in worker_threads(client)])
 
 
 def scatter_everywhere(client, data, tries=3):

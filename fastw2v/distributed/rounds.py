@@ -33,6 +33,22 @@ SHELLS = 2                        # trainings whose models a worker keeps at onc
 _SHELLS_LOCK = threading.Lock()
 
 
+def model_of(params, words, counts, W_in=None, W_out=None):
+    """A ``Word2Vec`` with config ``params`` and vocabulary ``words`` / ``counts``, on rows
+    ``W_in`` / ``W_out`` (new zero ones when None): what a worker's kernels train."""
+    from ..keyedvectors import KeyedVectors
+    from ..model import Word2Vec
+    from ..vocab import Vocab
+    model = Word2Vec(**params)
+    model.vocab = Vocab(words, counts)
+    V, D = len(model.vocab), model.config.vector_size
+    model.wv = KeyedVectors(model.vocab.words,
+                            np.zeros((V, D), np.float32) if W_in is None else W_in,
+                            model.vocab.counts)
+    model.W_out = model._output_rows() if W_out is None else W_out
+    return model
+
+
 class WorkerModel:
     """What a worker trains a spec with: the spec's model on rows ``W_in`` / ``W_out`` (new
     ones when None), its threads (as training.py's loop: a piece per thread that runs), the
@@ -40,28 +56,40 @@ class WorkerModel:
     turns on. ``run`` is the block runner ``rounds._train`` calls."""
 
     def __init__(self, spec, threads, W_in=None, W_out=None):
-        import numba
-
-        from ..keyedvectors import KeyedVectors
-        from ..model import Word2Vec
-        from ..vocab import Vocab
-        model = Word2Vec(**spec["params"])
-        model.vocab = Vocab(spec["words"], spec["counts"])
-        V, D = len(model.vocab), model.config.vector_size
-        model.wv = KeyedVectors(model.vocab.words,
-                                np.zeros((V, D), np.float32) if W_in is None else W_in,
-                                model.vocab.counts)
-        model.W_out = model._output_rows() if W_out is None else W_out
-        self.model = model
-        self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
+        self.model = model = model_of(spec["params"], spec["words"], spec["counts"], W_in, W_out)
+        self.threads = _threads(threads)
         self.keep = model.vocab.keep_probabilities(model.config.sample)
         try:
-            self.corpus = PreparedCorpus(spec["prepared"], check_sources=False)
+            # its token streams only: the spec holds the model's vocabulary and map
+            self.corpus = PreparedCorpus(spec["prepared"], check_sources=False, read_words=False)
         except ValueError as e:                   # not a prepared corpus (any more)
             raise OSError(str(e)) from None
         self.to_id = np.asarray(spec["to_id"], dtype=np.int32)
         self.lock = threading.Lock()
         self.run = None
+
+
+def _threads(threads):
+    import numba
+    return min(threads, numba.config.NUMBA_NUM_THREADS)
+
+
+def warm_kernels(params):
+    """On a worker: the training kernels of a model with config ``params`` loaded (from
+    numba's cache, or compiled) by one sentence of a three-word model at learning rate 0,
+    through the path a piece takes. Their types do not depend on the vocabulary, so the real
+    model's pieces find them loaded. ``Word2Vec.build_vocab`` starts this on every worker
+    once the first pass is done, while the client builds the vocabulary and sets training up
+    (bench_results/decisions.md#dask-warm-kernels)."""
+    from distributed import get_worker
+
+    from ..training import block_runner
+    toy = WorkerModel.__new__(WorkerModel)        # no corpus: one sentence given here
+    toy.model = model_of(params, ["a", "b", "c"], np.array([3, 2, 1], np.int64))
+    toy.threads = _threads(get_worker().state.nthreads)
+    toy.keep = toy.model.vocab.keep_probabilities(toy.model.config.sample)
+    toy.run = block_runner(toy.model, toy.threads)
+    _train(toy, np.array([0, 1, 2], np.int32), np.array([0, 3], np.int64), 0.0, 0.0, (0, 0))
 
 
 class _Shell(WorkerModel):
@@ -217,7 +245,8 @@ def read_piece(corpus, to_id, a, b):
     stored = np.concatenate(parts) if parts else np.empty(0, np.int32)
     kept = np.zeros(stored.size + 1, dtype=np.int64)
     np.cumsum(stored >= 0, out=kept[1:])
-    ends = corpus.ends[(corpus.ends > a) & (corpus.ends <= b)] - a
+    lo, hi = np.searchsorted(corpus.ends, [a, b], side="right")   # ends are sorted: no
+    ends = corpus.ends[lo:hi] - a                   # scan of every sentence's a piece
     offsets = _drop_empty(np.concatenate([[0], kept[ends], [kept[-1]]]))
     return stored[stored >= 0], split_long_sentences(offsets, config.MAX_SENTENCE_LENGTH)
 

@@ -38,8 +38,10 @@ from .cluster import worker_threads
 from .rounds import WorkerModel, _train, plan_rounds, read_piece
 
 # Tokens a worker thread trains per task. A lost worker costs one task's piece; the client
-# reports progress and loss as tasks end; Dask's own cost per task (a few ms) is paid while the
-# worker trains the next queued piece.
+# reports progress and loss as tasks end. Each task costs the client and the scheduler a few ms
+# of a core that the workers share on a small machine: larger pieces train a little faster
+# there, but 500k words a piece did not keep SGNS's WordSim-353 as surely as 200k did
+# (bench_results/decisions.md#dask-piece-size).
 SHARED_STEP_WORDS = 200_000
 MIN_STEPS = 4                     # pieces a worker at least gets an epoch (progress)
 _HEADER = 4096                    # slot flags (int32), padded to a page
