@@ -99,6 +99,17 @@ def test_three_workers_compose_their_changes_in_cbow_with_hierarchical_softmax(c
         client.cluster.close()
 
 
+def test_replicas_name_the_hosts_that_run_several_workers(client, corpus, short_cycles,
+                                                         monkeypatch):
+    # several hosts, some with several workers: each worker keeps a replica, where one
+    # worker a host with its threads would keep one a host (shared.crowded_hosts)
+    from fastw2v.distributed import driver
+    monkeypatch.setattr(driver, "crowded_hosts", lambda client: {"10.0.0.2": 2})
+    path, _ = corpus
+    with pytest.warns(UserWarning, match=r"10\.0\.0\.2 runs 2 workers: one worker a host"):
+        Word2Vec(**{**PARAMS, "epochs": 1}).fit(str(path), client=client, verbose=False)
+
+
 def test_workers_of_two_threads_train_the_full_softmax(corpus, short_cycles):
     # the other cluster tests run one thread a worker and NS or HS: here each worker's steps
     # run its block runner's two Hogwild threads, on the softmax head (every output row is
@@ -270,11 +281,11 @@ def test_local_cluster_forks_its_workers_where_that_is_safe_and_a_restart_spawns
         assert list(client.run(_fork_mark).values()) == [None]
         client.cluster.close()
     # fork=None: forked unless this process cannot fork safely
-    monkeypatch.setattr(cluster, "fork_is_safe", lambda: False)
+    monkeypatch.setattr(cluster, "fork_is_safe", lambda worker_memory: False)
     with cluster.local_cluster(1) as client:
         assert list(client.run(_fork_mark).values()) == [None]
         client.cluster.close()
-    monkeypatch.setattr(cluster, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(cluster, "fork_is_safe", lambda worker_memory: True)
     with cluster.local_cluster(1) as client:
         assert list(client.run(_fork_mark).values()) == [os.getpid()]
         client.cluster.close()
@@ -293,8 +304,11 @@ def test_fork_is_safe_on_linux_unless_numba_runs_gnu_openmp_here(monkeypatch):
     for layer, safe in [("omp", False), ("workqueue", True), ("tbb", True)]:
         monkeypatch.setattr(numba, "threading_layer", lambda layer=layer: layer)
         assert fork_is_safe() is safe
-    monkeypatch.setattr("sys.platform", "darwin")   # its system libraries are not fork-safe
     monkeypatch.setattr(parallel, "_is_initialized", False)
+    import psutil
+    rss = psutil.Process().memory_info().rss    # a worker's memory starts as this process's
+    assert fork_is_safe(worker_memory=8 * rss) and not fork_is_safe(worker_memory=2 * rss)
+    monkeypatch.setattr("sys.platform", "darwin")   # its system libraries are not fork-safe
     assert not fork_is_safe()
 
 

@@ -307,7 +307,7 @@ def test_workers_that_do_not_see_one_file_get_replicas(client, corpus, monkeypat
 
 
 def test_only_workers_of_one_host_share_their_rows():
-    from fastw2v.distributed.shared import host_of
+    from fastw2v.distributed.shared import crowded_hosts, host_of
 
     class Client:
         def __init__(self, *hosts):
@@ -318,6 +318,11 @@ def test_only_workers_of_one_host_share_their_rows():
 
     assert host_of(Client("10.0.0.1", "10.0.0.1")) == "10.0.0.1"
     assert host_of(Client("10.0.0.1", "10.0.0.2")) is None
+    # replicas then, one a worker: the hosts that run several are named (driver.py warns)
+    assert crowded_hosts(Client("10.0.0.1", "10.0.0.1")) == {}
+    assert crowded_hosts(Client("10.0.0.1", "10.0.0.2")) == {}
+    assert crowded_hosts(Client("10.0.0.2", "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.2",
+                                "10.0.0.3")) == {"10.0.0.2": 3, "10.0.0.3": 2}
 
 
 def _kernels_loaded():

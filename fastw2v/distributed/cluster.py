@@ -45,7 +45,7 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
     import dask
     method = dask.config.get("distributed.worker.multiprocessing-method")
     if fork is None:
-        fork = fork_is_safe()
+        fork = fork_is_safe(distributed.system.MEMORY_LIMIT / n_workers)
     with warnings.catch_warnings(), dask.config.set(
             {"distributed.worker.multiprocessing-method": "fork" if fork else method}):
         # Python 3.12+ warns on any fork of a process with threads (here the cluster's event
@@ -64,13 +64,20 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
     return client
 
 
-def fork_is_safe():
+def fork_is_safe(worker_memory=None):
     """Whether this process can fork its workers: on Linux (macOS's system libraries are not
     fork-safe, and Windows has no fork), unless numba has started the OpenMP threading layer
     here, which GNU's OpenMP does not survive in a child (numba's workqueue and TBB layers
-    reset themselves after a fork)."""
+    reset themselves after a fork), or this process's resident memory is above a quarter of
+    ``worker_memory`` (bytes): a child's resident size starts at its parent's (the pages are
+    shared until written, but Dask's memory monitor counts them, and would pause or restart
+    a worker forked from a process that holds a large model)."""
     if sys.platform != "linux":
         return False
+    if worker_memory is not None:
+        import psutil
+        if psutil.Process().memory_info().rss > worker_memory / 4:
+            return False
     from numba.np.ufunc import parallel
     if not getattr(parallel, "_is_initialized", True):
         return True

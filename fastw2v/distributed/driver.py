@@ -34,12 +34,13 @@ cycle's last step, so the client's model is whole at each epoch's end (callbacks
 import dataclasses
 import time
 import uuid
+import warnings
 
 from .. import config
 from .cluster import worker_threads
 from .merge import SUMMED_WORKERS, Traffic, cycle_steps, merge_rows, sync_count
 from .rounds import forget, head, plan_rounds, train_step, warm_kernels
-from .shared import host_of, shared_epochs
+from .shared import crowded_hosts, host_of, shared_epochs
 
 # Tokens each worker trains per step: after each step the hottest rows meet. Smaller steps keep
 # the replicas closer (quality), larger ones pay Dask's per-step latency less often (speed).
@@ -187,6 +188,14 @@ def dask_epochs(model, data, keep, schedule, progress, client, pauses=False):
                 finally:
                     finish()
             return run_epoch, finish_shared
+    crowded = crowded_hosts(client)
+    if crowded:
+        warnings.warn(
+            f"the workers span several hosts, so each keeps a replica of the rows, and "
+            f"{', '.join(f'{h} runs {k}' for h, k in crowded.items())} workers: one worker a "
+            "host with all its threads (dask worker --nworkers 1 --nthreads N) keeps one "
+            "replica a host, which meets the others with that many times less traffic",
+            stacklevel=4)
     steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch

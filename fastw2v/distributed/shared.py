@@ -57,8 +57,21 @@ class _RowsError(OSError):
 
 def host_of(client):
     """The one host every worker of ``client`` runs on, or None when they span several."""
-    hosts = {w["host"] for w in client.scheduler_info(n_workers=-1)["workers"].values()}
+    hosts = set(_hosts(client))
     return hosts.pop() if len(hosts) == 1 else None
+
+
+def crowded_hosts(client):
+    """``{host: workers}`` of the hosts that run several workers, when the workers span
+    several hosts (then each worker keeps a replica: ``driver.py``); else ``{}``."""
+    hosts = _hosts(client)
+    if len(set(hosts)) < 2:
+        return {}
+    return {h: hosts.count(h) for h in sorted(set(hosts)) if hosts.count(h) > 1}
+
+
+def _hosts(client):
+    return [w["host"] for w in client.scheduler_info(n_workers=-1)["workers"].values()]
 
 
 class _Layout:
