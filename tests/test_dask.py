@@ -106,8 +106,13 @@ def test_replicas_name_the_hosts_that_run_several_workers(client, corpus, short_
     from fastw2v.distributed import driver
     monkeypatch.setattr(driver, "crowded_hosts", lambda client: {"10.0.0.2": 2})
     path, _ = corpus
-    with pytest.warns(UserWarning, match=r"10\.0\.0\.2 runs 2 workers: one worker a host"):
+    with pytest.warns(UserWarning, match=r"10\.0\.0\.2 runs 2 workers: one worker a host") as fit:
         Word2Vec(**{**PARAMS, "epochs": 1}).fit(str(path), client=client, verbose=False)
+    model = Word2Vec(**{**PARAMS, "epochs": 1}).build_vocab(str(path), client=client)
+    with pytest.warns(UserWarning, match="one worker a host") as train:
+        model.train(verbose=False)
+    ours = lambda record: [w.filename for w in record if "one worker a host" in str(w.message)]  # noqa: E731
+    assert ours(fit) == ours(train) == [__file__]       # the caller's line, fit's or train's
 
 
 def test_workers_of_two_threads_train_the_full_softmax(corpus, short_cycles):
@@ -280,6 +285,15 @@ def test_local_cluster_forks_its_workers_where_that_is_safe_and_a_restart_spawns
     with cluster.local_cluster(1, fork=False) as client:
         assert list(client.run(_fork_mark).values()) == [None]
         client.cluster.close()
+    # a method the user chose in Dask's config stands, and stays chosen after
+    import dask
+    key = "distributed.worker.multiprocessing-method"
+    with dask.config.set({key: "forkserver"}):
+        with cluster.local_cluster(1) as client:
+            assert list(client.run(_fork_mark).values()) == [None]
+            client.cluster.close()
+        assert dask.config.get(key) == "forkserver"
+    assert dask.config.get(key) == "spawn"
     # fork=None: forked unless this process cannot fork safely
     monkeypatch.setattr(cluster, "fork_is_safe", lambda worker_memory: False)
     with cluster.local_cluster(1) as client:
@@ -291,7 +305,7 @@ def test_local_cluster_forks_its_workers_where_that_is_safe_and_a_restart_spawns
         client.cluster.close()
 
 
-def test_fork_is_safe_on_linux_unless_numba_runs_gnu_openmp_here(monkeypatch):
+def test_fork_is_safe_on_linux_unless_numba_runs_openmp_or_tbb_here(monkeypatch):
     require("distributed")
     import numba
     from numba.np.ufunc import parallel
@@ -301,7 +315,7 @@ def test_fork_is_safe_on_linux_unless_numba_runs_gnu_openmp_here(monkeypatch):
     monkeypatch.setattr(parallel, "_is_initialized", False)
     assert fork_is_safe()                 # numba's threads not started: a child starts its own
     monkeypatch.setattr(parallel, "_is_initialized", True)
-    for layer, safe in [("omp", False), ("workqueue", True), ("tbb", True)]:
+    for layer, safe in [("omp", False), ("workqueue", True), ("tbb", False)]:
         monkeypatch.setattr(numba, "threading_layer", lambda layer=layer: layer)
         assert fork_is_safe() is safe
     monkeypatch.setattr(parallel, "_is_initialized", False)

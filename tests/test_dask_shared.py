@@ -353,3 +353,48 @@ def test_the_kernels_a_worker_loads_while_the_vocabulary_is_built_are_those_trai
             model.fit(str(path), client=client, verbose=False)
             assert client.run(_kernels_loaded).popitem()[1] == loaded
         client.cluster.close()
+
+
+def test_a_warm_up_and_a_piece_take_turns_on_the_kernels(monkeypatch):
+    # numba's workqueue layer aborts the process when two threads enter its parallel kernels
+    # at once: a worker's warm-up (started by build_vocab) waits for a running piece
+    import threading
+    import time
+
+    from fastw2v.distributed import rounds
+    params = dataclasses.asdict(Word2Vec(**PARAMS).config)
+    rounds.warm_kernels(params, threads=1)        # loaded: the timing below is the lock's
+    with rounds._KERNEL_LOCK:                     # a piece training
+        warm = threading.Thread(target=rounds.warm_kernels, args=(params, 1))
+        warm.start()
+        time.sleep(0.3)
+        assert warm.is_alive()
+    warm.join(30)
+    assert not warm.is_alive()
+
+
+def test_build_vocab_on_a_cluster_starts_the_warm_up_on_the_workers(client, corpus,
+                                                                     monkeypatch):
+    from fastw2v.distributed import driver
+    calls = []
+    monkeypatch.setattr(driver, "warm_workers", lambda *args: calls.append(args))
+    path, _ = corpus
+    model = Word2Vec(**PARAMS).build_vocab(str(path), client=client)
+    assert calls == [(client, dataclasses.asdict(model.config))]
+
+
+def test_two_thread_workers_on_numbas_workqueue_layer_train(corpus, monkeypatch):
+    # the warm-up of build_vocab and training's first piece on a worker's two Dask threads,
+    # each a parallel kernel: without the kernel lock the workqueue layer aborted the worker
+    # in 2 of 4 runs (spawned workers, as they read NUMBA_THREADING_LAYER)
+    require("distributed")
+    from fastw2v.distributed.cluster import local_cluster
+    monkeypatch.setenv("NUMBA_THREADING_LAYER", "workqueue")
+    path, _ = corpus
+    with local_cluster(1, threads_per_worker=2, fork=False) as client:
+        assert client.run(lambda: __import__("numba").config.THREADING_LAYER).popitem()[1] == \
+            "workqueue"
+        for _ in range(2):
+            model = Word2Vec(**{**PARAMS, "sg": 1}).fit(str(path), client=client, verbose=False)
+            assert len(model.epoch_losses) == 3
+        client.cluster.close()

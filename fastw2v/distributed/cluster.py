@@ -34,8 +34,15 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
     kernels, each a fraction of a second of a core that a small machine's training wants
     (bench_results/decisions.md#dask-fork); a forked one has what this process had. Only the
     first start forks: a worker the nanny restarts after a crash is spawned, since by then
-    this process is training (threads that may hold locks). ``fork=False`` keeps Dask's
-    configured method (``distributed.worker.multiprocessing-method``).
+    this process is training. ``fork=False``, or a multiprocessing method other than Dask's
+    default spawn in the Dask config (``distributed.worker.multiprocessing-method``, e.g.
+    ``DASK_DISTRIBUTED__WORKER__MULTIPROCESSING_METHOD=forkserver``), keeps Dask's way.
+
+    A forked worker keeps this process's environment as it was when its libraries loaded:
+    Dask's ``distributed.nanny.pre-spawn-environ`` (``PYTHONHASHSEED``, glibc's malloc trim
+    threshold, one BLAS thread) only reaches spawned ones. fastw2v depends on none of it; code
+    that hashes strings on the workers (``dask.bag`` groupby) and outlives a worker's restart
+    would see two hash seeds: give it ``fork=False``.
 
     Its workers load scipy's cython_blas alone (a worker plugin, so also a worker the nanny
     restarts), which spares numba's first dispatch in each the import of scipy.linalg (why
@@ -43,13 +50,14 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
     ``preload=``: passing that would replace the preloads of the user's Dask config."""
     distributed = require_distributed()
     import dask
-    method = dask.config.get("distributed.worker.multiprocessing-method")
+    key = "distributed.worker.multiprocessing-method"
+    method = dask.config.get(key)
     if fork is None:
-        fork = fork_is_safe(distributed.system.MEMORY_LIMIT / n_workers)
-    with warnings.catch_warnings(), dask.config.set(
-            {"distributed.worker.multiprocessing-method": "fork" if fork else method}):
-        # Python 3.12+ warns on any fork of a process with threads (here the cluster's event
-        # loop, which forks, while this thread waits on it holding no lock)
+        fork = method == "spawn" and fork_is_safe(distributed.system.MEMORY_LIMIT / n_workers)
+    with warnings.catch_warnings(), dask.config.set({key: "fork" if fork else method}):
+        # Python 3.12+ warns on any fork of a process with threads: distributed forks from its
+        # process-watching thread while its event loop runs (the risk Dask's own "fork"
+        # method takes; the calling thread waits meanwhile)
         warnings.filterwarnings("ignore", ".*is multi-threaded, use of fork", DeprecationWarning)
         cluster = distributed.LocalCluster(n_workers=n_workers,
                                            threads_per_worker=threads_per_worker,
@@ -66,9 +74,10 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
 
 def fork_is_safe(worker_memory=None):
     """Whether this process can fork its workers: on Linux (macOS's system libraries are not
-    fork-safe, and Windows has no fork), unless numba has started the OpenMP threading layer
-    here, which GNU's OpenMP does not survive in a child (numba's workqueue and TBB layers
-    reset themselves after a fork), or this process's resident memory is above a quarter of
+    fork-safe, and Windows has no fork), when numba has started no threading layer here or
+    its workqueue one, which resets itself in a child (numba's OpenMP layer does not survive
+    a fork, nor its TBB one a fork from a thread other than the main one, which is where
+    distributed forks), and when this process's resident memory is under a quarter of
     ``worker_memory`` (bytes): a child's resident size starts at its parent's (the pages are
     shared until written, but Dask's memory monitor counts them, and would pause or restart
     a worker forked from a process that holds a large model)."""
@@ -82,7 +91,7 @@ def fork_is_safe(worker_memory=None):
     if not getattr(parallel, "_is_initialized", True):
         return True
     import numba
-    return numba.threading_layer() != "omp"
+    return numba.threading_layer() == "workqueue"
 
 
 def worker_threads(client):

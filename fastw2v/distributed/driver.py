@@ -32,6 +32,8 @@ words, spread through the corpus, so the two lines stay close). Every epoch ends
 cycle's last step, so the client's model is whole at each epoch's end (callbacks, checkpoints).
 """
 import dataclasses
+import os
+import sys
 import time
 import uuid
 import warnings
@@ -62,6 +64,16 @@ def step_words(arch, n_workers, n_tokens):
     step = (STEP_WORDS_COMPOSED if n_workers > SUMMED_WORKERS else
             STEP_WORDS_CBOW if arch == "cbow" else STEP_WORDS)
     return min(step, max(1, n_tokens // (n_workers * MIN_STEPS)))
+
+
+def _caller_outside():
+    """``warnings.warn``'s stacklevel, from its caller here, of the first frame outside
+    fastw2v: the user's ``fit`` or ``train`` (which reach the driver at different depths)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def warm_workers(client, params):
@@ -195,7 +207,7 @@ def dask_epochs(model, data, keep, schedule, progress, client, pauses=False):
             f"{', '.join(f'{h} runs {k}' for h, k in crowded.items())} workers: one worker a "
             "host with all its threads (dask worker --nworkers 1 --nthreads N) keeps one "
             "replica a host, which meets the others with that many times less traffic",
-            stacklevel=4)
+            stacklevel=_caller_outside())
     steps = plan_rounds(corpus, n, step_words(cfg.objective[0], n, corpus.n_tokens))
     per_epoch = corpus.n_tokens
     total = schedule.total * per_epoch

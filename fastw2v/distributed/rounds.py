@@ -31,6 +31,10 @@ from ..schedule import plan_pieces, planned_blocks
 _SHELLS = {}                      # spec key -> _Shell, per worker process, oldest first
 SHELLS = 2                        # trainings whose models a worker keeps at once
 _SHELLS_LOCK = threading.Lock()
+# one kernel call at a time in a worker process, whichever training or warm-up makes it:
+# numba's workqueue threading layer aborts the process when two threads enter its parallel
+# kernels at once (TBB and OpenMP queue them); a worker's Dask threads take turns anyway
+_KERNEL_LOCK = threading.Lock()
 
 
 def model_of(params, words, counts, W_in=None, W_out=None):
@@ -74,19 +78,20 @@ def _threads(threads):
     return min(threads, numba.config.NUMBA_NUM_THREADS)
 
 
-def warm_kernels(params):
+def warm_kernels(params, threads=None):
     """On a worker: the training kernels of a model with config ``params`` loaded (from
     numba's cache, or compiled) by one sentence of a three-word model at learning rate 0,
-    through the path a piece takes. Their types do not depend on the vocabulary, so the real
-    model's pieces find them loaded. ``Word2Vec.build_vocab`` starts this on every worker
-    once the first pass is done, while the client builds the vocabulary and sets training up
-    (bench_results/decisions.md#dask-warm-kernels)."""
-    from distributed import get_worker
-
+    through the path a piece takes (``threads``: the worker's). Their types do not depend on
+    the vocabulary, so the real model's pieces find them loaded. ``Word2Vec.build_vocab``
+    starts this on every worker once the first pass is done, while the client builds the
+    vocabulary and sets training up (bench_results/decisions.md#dask-warm-kernels)."""
     from ..training import block_runner
+    if threads is None:                           # the worker's
+        from distributed import get_worker
+        threads = get_worker().state.nthreads
     toy = WorkerModel.__new__(WorkerModel)        # no corpus: one sentence given here
     toy.model = model_of(params, ["a", "b", "c"], np.array([3, 2, 1], np.int64))
-    toy.threads = _threads(get_worker().state.nthreads)
+    toy.threads = _threads(threads)
     toy.keep = toy.model.vocab.keep_probabilities(toy.model.config.sample)
     toy.run = block_runner(toy.model, toy.threads)
     _train(toy, np.array([0, 1, 2], np.int32), np.array([0, 3], np.int64), 0.0, 0.0, (0, 0))
@@ -217,16 +222,17 @@ def _train(shell, ids, offsets, lr0, lr1, stream):
         numba.set_num_threads(threads)    # threads are not the one that built the shell
     loss = pairs = 0.0
     done = 0
-    for b, (block_ids, block_offsets, starts) in enumerate(
-            planned_blocks(ids, offsets, threads, config.BLOCK_WORDS_PER_THREAD)):
-        n_block = int(block_offsets[-1])
-        block_loss, block_pairs = train_block(
-            shell.run, block_ids, block_offsets, starts,
-            seed_states(shell.model.config.seed, *stream, b, n=threads), shell.keep,
-            lr0 + (lr1 - lr0) * done / n, lr0 + (lr1 - lr0) * (done + n_block) / n)
-        loss += block_loss
-        pairs += block_pairs
-        done += n_block
+    with _KERNEL_LOCK:
+        for b, (block_ids, block_offsets, starts) in enumerate(
+                planned_blocks(ids, offsets, threads, config.BLOCK_WORDS_PER_THREAD)):
+            n_block = int(block_offsets[-1])
+            block_loss, block_pairs = train_block(
+                shell.run, block_ids, block_offsets, starts,
+                seed_states(shell.model.config.seed, *stream, b, n=threads), shell.keep,
+                lr0 + (lr1 - lr0) * done / n, lr0 + (lr1 - lr0) * (done + n_block) / n)
+            loss += block_loss
+            pairs += block_pairs
+            done += n_block
     return loss, pairs
 
 
