@@ -5,8 +5,10 @@ import contextlib
 import gzip
 import lzma
 import os
+import shutil
 import stat
 import tempfile
+import weakref
 
 OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _WRITERS = {".gz": lambda f: gzip.GzipFile(fileobj=f, mode="wb", mtime=0),
@@ -17,6 +19,20 @@ def open_binary(path):
     """``path`` opened for reading bytes, decompressed when its suffix says so."""
     opener = OPENERS.get(os.path.splitext(os.fspath(path))[1].lower(), open)
     return opener(path, "rb")
+
+
+class TemporaryDirectory:
+    """A new directory (``name``), removed with everything in it by ``cleanup()`` or when
+    this object goes: tempfile's, less the ResourceWarning that one gives when the garbage
+    collector removes it, which is how a model lets go of its prepared copy of a corpus (it
+    keeps the copy as long as it may train on it again)."""
+
+    def __init__(self, prefix, dir=None):
+        self.name = tempfile.mkdtemp(prefix=prefix, dir=dir)
+        self._remove = weakref.finalize(self, shutil.rmtree, self.name, ignore_errors=True)
+
+    def cleanup(self):
+        self._remove()
 
 
 @contextlib.contextmanager

@@ -9,14 +9,13 @@ import dataclasses
 import json
 import math
 import os
-import tempfile
 import time
 import warnings
 
 import numpy as np
 
 from . import config
-from ._files import check_writable
+from ._files import TemporaryDirectory, check_writable
 from .callbacks import call
 from .corpus import (EncodedCorpus, PreparedCorpus, check_encoding, describe, encode, is_prepared,
                      prepare, read_vocab, scan)
@@ -704,13 +703,17 @@ class Word2Vec:
             where = None if self.client is None else os.path.dirname(os.path.abspath(
                 corpus if isinstance(corpus, (str, os.PathLike)) else corpus[0]))
             try:
-                tmp = tempfile.TemporaryDirectory(prefix=".fastw2v-prepared-", dir=where)
+                tmp = TemporaryDirectory(prefix=".fastw2v-prepared-", dir=where)
             except OSError:                   # a read-only corpus directory: TMPDIR (one machine)
-                tmp = tempfile.TemporaryDirectory(prefix=".fastw2v-prepared-")
-            return prepare(corpus, os.path.join(tmp.name, "corpus"), cfg.lowercase,
-                           max_vocab_size=None if vocab or not prune else cfg.max_vocab_size,
-                           threads=0 if self.client else self.workers, vocab=vocab,
-                           client=self.client, **_reading(cfg)), tmp
+                tmp = TemporaryDirectory(prefix=".fastw2v-prepared-")
+            try:
+                return prepare(corpus, os.path.join(tmp.name, "corpus"), cfg.lowercase,
+                               max_vocab_size=None if vocab or not prune else cfg.max_vocab_size,
+                               threads=0 if self.client else self.workers, vocab=vocab,
+                               client=self.client, **_reading(cfg)), tmp
+            except BaseException:             # nothing left beside the corpus
+                tmp.cleanup()
+                raise
         prepared, name = PreparedCorpus(corpus), os.fspath(corpus)
         m = prepared.manifest
         if (prepared.encoding, prepared.unicode_errors) != \

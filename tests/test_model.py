@@ -175,3 +175,30 @@ def test_train_on_new_text_skips_unknown_words(rng):
     with pytest.warns(UserWarning, match="no word of the vocabulary: nothing trained"):
         model.train([["never", "seen"]], verbose=False)       # as gensim: a warning, no error
     assert np.array_equal(model.wv.vectors, before) and len(model.epoch_pairs) == 2
+
+
+def test_a_models_prepared_copy_of_a_text_corpus_goes_with_it_without_a_warning(tmp_path,
+                                                                                monkeypatch):
+    # kept while the model may train on it again; removed when the model goes, quietly (the
+    # standard library's TemporaryDirectory warns when the garbage collector removes it), and
+    # at once when the first pass fails
+    import gc
+    import os
+    import tempfile
+    import warnings
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    os.mkdir(tmp_path / "tmp")
+    path = tmp_path / "c.txt"
+    path.write_text("a b c a b a\n" * 20)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        model = Word2Vec(min_count=1, vector_size=8, epochs=1).build_vocab(str(path))
+        assert os.listdir(tmp_path / "tmp") == [os.path.basename(model._tmp.name)]
+        del model
+        gc.collect()
+        assert os.listdir(tmp_path / "tmp") == []
+    assert [w for w in seen if issubclass(w.category, ResourceWarning)] == []
+    (tmp_path / "bad.txt").write_bytes(b"a b \xff\n")
+    with pytest.raises(ValueError, match="invalid"):
+        Word2Vec(min_count=1, vector_size=8).build_vocab(str(tmp_path / "bad.txt"))
+    assert os.listdir(tmp_path / "tmp") == []
