@@ -51,3 +51,44 @@ def load_cython_blas():
             return False
         return True
     return False
+
+
+# OpenBLAS's thread count, by the names its builds export (plain; scipy's and NumPy's wheels)
+_BLAS_THREADS = [("openblas_set_num_threads", "openblas_get_num_threads"),
+                 ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"),
+                 ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
+                 ("openblas_set_num_threads64_", "openblas_get_num_threads64_")]
+
+
+def blas_threads(set_to=None):
+    """``{library file: threads}`` of every OpenBLAS loaded in this process (Linux: read from
+    /proc/self/maps; elsewhere ``{}``), each set to ``set_to`` threads first when given.
+
+    A Dask worker that ``local_cluster`` forks inherits its parent's OpenBLAS pools, sized to
+    the cores, where a spawned one starts with Dask's ``OPENBLAS_NUM_THREADS=1``: the full
+    softmax's kernel calls ``np.dot`` (scipy's OpenBLAS) inside numba's threads, which would
+    then each start BLAS threads of their own on cores the other workers train on."""
+    import ctypes
+    try:
+        with open("/proc/self/maps") as f:
+            files = {line.split()[-1] for line in f if len(line.split()) >= 6}
+    except OSError:
+        return {}
+    paths = sorted(p for p in files
+                   if "openblas" in os.path.basename(p).lower() and ".so" in os.path.basename(p))
+    found = {}
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for set_name, get_name in _BLAS_THREADS:
+            setter, getter = getattr(lib, set_name, None), getattr(lib, get_name, None)
+            if setter is None or getter is None:
+                continue
+            if set_to is not None:
+                setter(ctypes.c_int(set_to))
+            found[path] = int(getter())
+            break
+    return found
+

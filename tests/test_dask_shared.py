@@ -357,15 +357,16 @@ def test_the_kernels_a_worker_loads_while_the_vocabulary_is_built_are_those_trai
 
 def test_a_warm_up_and_a_piece_take_turns_on_the_kernels(monkeypatch):
     # numba's workqueue layer aborts the process when two threads enter its parallel kernels
-    # at once: a worker's warm-up (started by build_vocab) waits for a running piece
+    # at once: a 2-thread worker's warm-up (started by build_vocab) waits for a running piece
+    # (serial kernels, on one thread, enter no threading layer and need not wait)
     import threading
     import time
 
     from fastw2v.distributed import rounds
     params = dataclasses.asdict(Word2Vec(**PARAMS).config)
-    rounds.warm_kernels(params, threads=1)        # loaded: the timing below is the lock's
+    rounds.warm_kernels(params, threads=2)        # loaded: the timing below is the lock's
     with rounds._KERNEL_LOCK:                     # a piece training
-        warm = threading.Thread(target=rounds.warm_kernels, args=(params, 1))
+        warm = threading.Thread(target=rounds.warm_kernels, args=(params, 2))
         warm.start()
         time.sleep(0.3)
         assert warm.is_alive()
@@ -398,3 +399,13 @@ def test_two_thread_workers_on_numbas_workqueue_layer_train(corpus, monkeypatch)
             model = Word2Vec(**{**PARAMS, "sg": 1}).fit(str(path), client=client, verbose=False)
             assert len(model.epoch_losses) == 3
         client.cluster.close()
+
+
+def test_forked_workers_run_openblas_on_one_thread_as_spawned_ones_do(client):
+    # a forked worker inherits this process's OpenBLAS pools (as many threads as cores); the
+    # cluster's worker plugin sets them to one thread, as Dask's environment does a spawned
+    # worker's (the full softmax's kernel calls BLAS inside numba's threads)
+    from fastw2v._startup import blas_threads
+    for threads in client.run(blas_threads).values():
+        assert threads and set(threads.values()) == {1}
+

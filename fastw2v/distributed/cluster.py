@@ -40,13 +40,15 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
 
     A forked worker keeps this process's environment as it was when its libraries loaded:
     Dask's ``distributed.nanny.pre-spawn-environ`` (``PYTHONHASHSEED``, glibc's malloc trim
-    threshold, one BLAS thread) only reaches spawned ones. fastw2v depends on none of it; code
-    that hashes strings on the workers (``dask.bag`` groupby) and outlives a worker's restart
-    would see two hash seeds: give it ``fork=False``.
+    threshold, one BLAS thread) only reaches spawned ones. The worker plugin below sets
+    OpenBLAS to one thread (``_startup.blas_threads``: the full softmax's kernel calls BLAS);
+    fastw2v depends on the rest not at all, but code that hashes strings on the workers
+    (``dask.bag`` groupby) would see two hash seeds once a worker is restarted or added
+    (spawned): give it ``fork=False``.
 
-    Its workers load scipy's cython_blas alone (a worker plugin, so also a worker the nanny
-    restarts), which spares numba's first dispatch in each the import of scipy.linalg (why
-    only in processes fastw2v starts: ``_startup.py``). A plugin rather than
+    Its workers load scipy's cython_blas alone and run OpenBLAS on one thread (a worker
+    plugin, so also a worker the nanny restarts), which spares numba's first dispatch in each
+    the import of scipy.linalg (why only in processes fastw2v starts: ``_startup.py``). A plugin rather than
     ``preload=``: passing that would replace the preloads of the user's Dask config."""
     distributed = require_distributed()
     import dask

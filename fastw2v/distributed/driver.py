@@ -32,7 +32,6 @@ words, spread through the corpus, so the two lines stay close). Every epoch ends
 cycle's last step, so the client's model is whole at each epoch's end (callbacks, checkpoints).
 """
 import dataclasses
-import os
 import sys
 import time
 import uuid
@@ -68,10 +67,11 @@ def step_words(arch, n_workers, n_tokens):
 
 def _caller_outside():
     """``warnings.warn``'s stacklevel, from its caller here, of the first frame outside
-    fastw2v: the user's ``fit`` or ``train`` (which reach the driver at different depths)."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    fastw2v's modules: the user's ``fit`` or ``train`` (which reach the driver at different
+    depths). By module name, not file path (``sys.path`` entries with "..", installs without
+    sources); the command line's frames are all fastw2v's, down to its script."""
     frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] == "fastw2v":
         frame, level = frame.f_back, level + 1
     return level
 

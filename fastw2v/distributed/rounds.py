@@ -16,6 +16,7 @@ starts from a snapshot the client broadcast to every worker, so Dask recomputes 
 replica from there (its own retry): a lost worker costs at most one cycle of its steps,
 recomputed in order elsewhere. ``forget`` drops the cache when training ends.
 """
+import contextlib
 import sys
 import threading
 import time
@@ -31,9 +32,10 @@ from ..schedule import plan_pieces, planned_blocks
 _SHELLS = {}                      # spec key -> _Shell, per worker process, oldest first
 SHELLS = 2                        # trainings whose models a worker keeps at once
 _SHELLS_LOCK = threading.Lock()
-# one kernel call at a time in a worker process, whichever training or warm-up makes it:
-# numba's workqueue threading layer aborts the process when two threads enter its parallel
-# kernels at once (TBB and OpenMP queue them); a worker's Dask threads take turns anyway
+# one parallel kernel call at a time in a worker process, whichever training or warm-up makes
+# it: numba's workqueue threading layer aborts the process when two threads enter its parallel
+# kernels at once (with TBB or OpenMP they would only oversubscribe the cores, each call using
+# all of the worker's threads); one training's pieces on a worker take turns anyway (its lock)
 _KERNEL_LOCK = threading.Lock()
 
 
@@ -222,7 +224,7 @@ def _train(shell, ids, offsets, lr0, lr1, stream):
         numba.set_num_threads(threads)    # threads are not the one that built the shell
     loss = pairs = 0.0
     done = 0
-    with _KERNEL_LOCK:
+    with _KERNEL_LOCK if threads > 1 else contextlib.nullcontext():   # serial: no layer
         for b, (block_ids, block_offsets, starts) in enumerate(
                 planned_blocks(ids, offsets, threads, config.BLOCK_WORDS_PER_THREAD)):
             n_block = int(block_offsets[-1])
