@@ -70,8 +70,9 @@ def blas_threads(set_to=None):
     then each start BLAS threads of their own on cores the other workers train on."""
     import ctypes
     try:
-        with open("/proc/self/maps") as f:
-            files = {line.split()[-1] for line in f if len(line.split()) >= 6}
+        with open("/proc/self/maps") as f:       # address, perms, offset, dev, inode, path
+            files = {fields[5].rstrip("\n") for fields in (line.split(None, 5) for line in f)
+                     if len(fields) == 6}
     except OSError:
         return {}
     paths = sorted(p for p in files
@@ -91,4 +92,3 @@ def blas_threads(set_to=None):
             found[path] = int(getter())
             break
     return found
-

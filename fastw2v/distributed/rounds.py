@@ -20,6 +20,7 @@ import contextlib
 import sys
 import threading
 import time
+import types
 import weakref
 
 import numpy as np
@@ -91,11 +92,12 @@ def warm_kernels(params, threads=None):
     if threads is None:                           # the worker's
         from distributed import get_worker
         threads = get_worker().state.nthreads
-    toy = WorkerModel.__new__(WorkerModel)        # no corpus: one sentence given here
-    toy.model = model_of(params, ["a", "b", "c"], np.array([3, 2, 1], np.int64))
-    toy.threads = _threads(threads)
-    toy.keep = toy.model.vocab.keep_probabilities(toy.model.config.sample)
-    toy.run = block_runner(toy.model, toy.threads)
+    model = model_of(params, ["a", "b", "c"], np.array([3, 2, 1], np.int64))
+    threads = _threads(threads)
+    toy = types.SimpleNamespace(      # what _train reads of a WorkerModel (no corpus: one
+        model=model, threads=threads,  # sentence is given here)
+        keep=model.vocab.keep_probabilities(model.config.sample),
+        run=block_runner(model, threads))
     _train(toy, np.array([0, 1, 2], np.int32), np.array([0, 3], np.int64), 0.0, 0.0, (0, 0))
 
 
