@@ -27,6 +27,7 @@ Not reproducible with several workers (their processes interleave as Hogwild thr
 ``config.DASK_SHARED_ROWS = False`` gives every worker a replica of its own, reproducible with
 one thread a worker.
 """
+import collections
 import mmap
 import os
 import threading
@@ -64,10 +65,10 @@ def host_of(client):
 def crowded_hosts(client):
     """``{host: workers}`` of the hosts that run several workers, when the workers span
     several hosts (then each worker keeps a replica: ``driver.py``); else ``{}``."""
-    hosts = _hosts(client)
-    if len(set(hosts)) < 2:
+    hosts = collections.Counter(_hosts(client))
+    if len(hosts) < 2:
         return {}
-    return {h: hosts.count(h) for h in sorted(set(hosts)) if hosts.count(h) > 1}
+    return {h: k for h, k in sorted(hosts.items()) if k > 1}
 
 
 def _hosts(client):
