@@ -233,6 +233,78 @@ def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
     assert np.array_equal(PreparedCorpus(tmp_path / "there").ends, here.ends)
 
 
+def _arriving_in_order(monkeypatch, order):
+    """``prepare``'s units come from the cluster in ``order`` (a unit index -> rank), whatever
+    order the workers finish them in; returns the units merged, in the order taken."""
+    from fastw2v.corpus import prepared
+    real, taken = prepared.count_units, []
+
+    def count_units(*args):
+        done = list(real(*args))                         # (UnitCount, TableCount) a unit
+        for counted, table in sorted(zip(done[::2], done[1::2]), key=lambda p: order(p[0].index)):
+            taken.append(counted.index)
+            yield counted
+            yield table
+    monkeypatch.setattr(prepared, "count_units", count_units)
+    return taken
+
+
+def test_the_first_pass_merges_the_units_in_any_order_they_finish(client, corpus, tmp_path,
+                                                                   monkeypatch):
+    # the client merges each unit's table as it comes, and orders the units' tokens and
+    # sentence ends by their place in the input
+    from fastw2v.corpus import PreparedCorpus, firstpass, prepare
+    path, _ = corpus
+    here = prepare([str(path)], tmp_path / "here")
+    monkeypatch.setattr(firstpass, "UNIT_BYTES", path.stat().st_size // 9)
+    n = len(firstpass.plan_units([str(path)], 2, guided=False))
+    taken = _arriving_in_order(monkeypatch, lambda k: -k)                       # last first
+    there = PreparedCorpus(prepare([str(path)], tmp_path / "there", client=client).path)
+    assert n >= 9 and taken == list(range(n - 1, -1, -1))
+    assert there.words == here.words and np.array_equal(there.counts, here.counts)
+    assert np.array_equal(there.ends, here.ends)
+    assert np.array_equal(np.concatenate(list(there.blocks())), np.concatenate(list(here.blocks())))
+
+
+def test_invalid_utf8_on_the_cluster_names_the_first_and_stops_once_the_units_before_came(
+        client, tmp_path, monkeypatch):
+    # bad bytes in units 2 and 6 (of about 10); unit 6 comes first, then 2, 3, 0, 1: the first
+    # bad byte of the input is known once 0 and 1 have come, and the rest are not waited for
+    from conftest import python_sentences
+    from fastw2v.corpus import firstpass, prepare
+    path = tmp_path / "bad.txt"
+    text = bytearray(b"a b c d\n" * 500)
+    path.write_bytes(text)
+    monkeypatch.setattr(firstpass, "UNIT_BYTES", len(text) // 10)
+    units = firstpass.plan_units([str(path)], 2, guided=False)
+    assert len(units) >= 8
+    for k, byte in ((6, 0xfe), (2, 0xff)):
+        text[units[k].start + 8] = byte                  # a letter: the cuts stay where they are
+    path.write_bytes(text)
+    order = [6, 2, 3, 0, 1] + [k for k in range(len(units)) if k not in (6, 2, 3, 0, 1)]
+    taken = _arriving_in_order(monkeypatch, order.index)
+    with pytest.raises(ValueError) as ours:
+        prepare([str(path)], tmp_path / "p", client=client)
+    with pytest.raises(ValueError) as reader:
+        python_sentences(str(path))
+    assert str(ours.value) == str(reader.value) and "\\xff" in str(ours.value)
+    assert taken == [6, 2, 3, 0, 1]
+
+
+def test_the_cluster_hands_back_the_units_as_they_finish(client, tmp_path):
+    # a small unit behind a large one comes first (in unit order it waited for the large one)
+    from fastw2v.corpus import firstpass
+    from fastw2v.distributed.firstpass import count_on_workers
+    large, small = tmp_path / "large.txt", tmp_path / "small.txt"
+    large.write_bytes(b"the quick brown fox jumps over the lazy dog\n" * 400_000)   # 18 MB
+    small.write_bytes(b"a b c\n")
+    units = firstpass.plan_units([str(large), str(small)], 1, guided=False)    # a unit a file
+    assert [u.path for u in units] == [str(large), str(small)]
+    spills = [str(tmp_path / f"s{k}") for k in range(2)]
+    came = [r.index for r in count_on_workers(client, units, spills, "utf-8", "strict")]
+    assert came == [1, 1, 0, 0]                          # a UnitCount, then its TableCount
+
+
 def _numba_dispatch_then_scipy_modules():
     """On a worker: the first dispatch of a new kernel (numba's BLAS check runs on the first in a
     process), then the scipy.linalg modules loaded."""
@@ -243,18 +315,38 @@ def _numba_dispatch_then_scipy_modules():
     return sorted(m for m in sys.modules if m.startswith("scipy.linalg"))
 
 
+def _upkeep(dask_worker):
+    """On a worker: how often its upkeep wakes it, in ms (cluster.QUIET)."""
+    return {name: dask_worker.periodic_callbacks[name].callback_time
+            for name in ("tick", "monitor", "profile")}
+
+
+def _scheduler_upkeep(dask_scheduler):
+    return {name: dask_scheduler.periodic_callbacks[name].callback_time
+            for name in ("tick", "monitor")}
+
+
+QUIET_MS = {"tick": 1000, "monitor": 2000, "profile": 100}
+
+
 def test_the_workers_of_local_cluster_load_cython_blas_alone():
     # a cluster of its own (the module's has run other work), spawned (a forked worker has
     # whatever this process imported): its worker plugin loads cython_blas alone, so numba's
-    # dispatch does not import scipy.linalg; also in a worker the nanny restarts
+    # dispatch does not import scipy.linalg; also in a worker the nanny restarts. Its upkeep
+    # is quiet there too (Dask's defaults are 20, 500 and 10 ms), and its client fetches
+    # results from the workers directly
     require("distributed")
     from fastw2v.distributed.cluster import local_cluster
     client = local_cluster(1, fork=False)
     try:
         alone = ["scipy.linalg.cython_blas"]
         assert list(client.run(_numba_dispatch_then_scipy_modules).values()) == [alone]
+        assert list(client.run(_upkeep).values()) == [QUIET_MS]
+        assert client.run_on_scheduler(_scheduler_upkeep) == {"tick": 1000, "monitor": 2000}
+        assert client.direct_to_workers is True
         client.restart()
         assert list(client.run(_numba_dispatch_then_scipy_modules).values()) == [alone]
+        assert list(client.run(_upkeep).values()) == [QUIET_MS]
     finally:
         client.close()
         client.cluster.close()
@@ -277,25 +369,29 @@ def test_local_cluster_forks_its_workers_where_that_is_safe_and_a_restart_spawns
     path, _ = corpus
     with cluster.local_cluster(1, fork=True) as client:
         assert list(client.run(_fork_mark).values()) == [os.getpid()]
+        assert list(client.run(_upkeep).values()) == [QUIET_MS]
         client.restart()                  # as the nanny does after a crash: spawned
         assert list(client.run(_fork_mark).values()) == [None]
+        assert list(client.run(_upkeep).values()) == [QUIET_MS]
         model = Word2Vec(**PARAMS).fit(str(path), client=client, verbose=False)
         assert len(model.epoch_losses) == 3
         client.cluster.close()
     with cluster.local_cluster(1, fork=False) as client:
         assert list(client.run(_fork_mark).values()) == [None]
         client.cluster.close()
-    # a method the user chose in Dask's config stands, and stays chosen after
+    # a method the user chose in Dask's config stands, and stays chosen after; so does an
+    # upkeep interval the user chose
     import dask
-    key = "distributed.worker.multiprocessing-method"
-    before = dask.config.get(key)
-    with dask.config.set({key: "forkserver"}), monkeypatch.context() as safe:
+    key, tick = "distributed.worker.multiprocessing-method", "distributed.admin.tick.interval"
+    before = dask.config.get(key), dask.config.get(tick)
+    with dask.config.set({key: "forkserver", tick: "50ms"}), monkeypatch.context() as safe:
         safe.setattr(cluster, "fork_is_safe", lambda worker_memory: True)
         with cluster.local_cluster(1) as client:
             assert list(client.run(_fork_mark).values()) == [None]
+            assert list(client.run(_upkeep).values()) == [{**QUIET_MS, "tick": 50}]
             client.cluster.close()
-        assert dask.config.get(key) == "forkserver"
-    assert dask.config.get(key) == before
+        assert (dask.config.get(key), dask.config.get(tick)) == ("forkserver", "50ms")
+    assert (dask.config.get(key), dask.config.get(tick)) == before
     # fork=None: forked unless this process cannot fork safely
     monkeypatch.setattr(cluster, "fork_is_safe", lambda worker_memory: False)
     with cluster.local_cluster(1) as client:

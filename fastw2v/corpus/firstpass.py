@@ -60,6 +60,7 @@ class UnitCount:
     newline_first: bool
     spill: str
     line_ends: int = 0
+    index: int = 0           # the unit's place in the input
 
 
 @dataclass
@@ -242,7 +243,8 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, 
                 break
     counted = UnitCount(unit, index if own else table_index, int(table.state[TOKENS]),
                         np.concatenate(ends) if ends else np.empty(0, np.int64),
-                        bool(table.state[NEWLINE_FIRST]), spill, int(table.state[LINE_ENDS]))
+                        bool(table.state[NEWLINE_FIRST]), spill, int(table.state[LINE_ENDS]),
+                        index)
     return counted, (table_count(table, index) if own else None)
 
 

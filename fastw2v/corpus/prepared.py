@@ -226,6 +226,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         counts = np.zeros(1024, dtype=np.int64)
         first = np.full(1024, np.iinfo(np.int64).max, dtype=np.int64)
         done, maps, raw_words, known_tokens, line_ends, first_bad = [], {}, 0, 0, 0, None
+        merged = set()                        # on a cluster, the units whose tables came
         skipped = 0
         for r in count_units(units, tmp, threads, encoding, unicode_errors, client):
             if r is None:                     # not counted: an earlier unit is invalid UTF-8
@@ -239,8 +240,14 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             table_words, bad = _decode_words(r, lowercase)       # distinct within the table
             if bad:
                 first_bad = min(first_bad or bad, bad)
-                if client is not None:        # its tables come in unit order: the first bad
+            if client is not None:
+                # a table a unit, in the order they finish: the first bad byte of the input is
+                # known once every unit before the first bad one seen has come
+                merged.add(r.index)
+                if first_bad and merged.issuperset(
+                        range(key_place(first_bad[0], units[0].offset_bits)[0])):
                     break
+            if bad:
                 continue
             if not vocab:                                         # new words: the next ids
                 # distinct raw words can lowercase to one word: they share its id
@@ -286,7 +293,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         for t, m in maps.items():
             to_id[m].astype("<i4").tofile(os.path.join(tmp, f"map-{t:05d}.i32"))
         shards, all_ends, at = [], [], 0
-        for r in done:
+        for r in sorted(done, key=lambda r: r.index):        # a cluster's come as they finish
             if r.newline_first:
                 all_ends.append(np.array([at]))               # closes the previous unit's line
             all_ends.append(at + r.ends)

@@ -49,29 +49,53 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
     Its workers load scipy's cython_blas alone and run OpenBLAS on one thread (a worker
     plugin, so also a worker the nanny restarts), which spares numba's first dispatch in each
     the import of scipy.linalg (why only in processes fastw2v starts: ``_startup.py``). A plugin rather than
-    ``preload=``: passing that would replace the preloads of the user's Dask config."""
+    ``preload=``: passing that would replace the preloads of the user's Dask config.
+
+    Its processes wake less often when idle (``QUIET``, each where the Dask config holds
+    Dask's default), and its client fetches results from the workers directly."""
     distributed = require_distributed()
     import dask
     key = "distributed.worker.multiprocessing-method"
     method = dask.config.get(key)
     if fork is None:
         fork = method == "spawn" and fork_is_safe(distributed.system.MEMORY_LIMIT / n_workers)
-    with warnings.catch_warnings(), dask.config.set({key: "fork" if fork else method}):
+    quiet = {k: v for k, (default, v) in QUIET.items() if dask.config.get(k) == default}
+    with warnings.catch_warnings(), dask.config.set({key: "fork" if fork else method, **quiet}):
         # Python 3.12+ warns on any fork of a process with threads: distributed forks from its
         # process-watching thread while its event loop runs (the risk Dask's own "fork"
         # method takes; the calling thread waits meanwhile)
         warnings.filterwarnings("ignore", ".*is multi-threaded, use of fork", DeprecationWarning)
+        # config= reaches the worker processes, also one the nanny restarts (its copy of this
+        # process's config is shallow: the values set here are gone by then)
         cluster = distributed.LocalCluster(n_workers=n_workers,
                                            threads_per_worker=threads_per_worker,
-                                           processes=True, host="127.0.0.1", dashboard_address=":0")
+                                           processes=True, host="127.0.0.1", dashboard_address=":0",
+                                           config=quiet)
     try:
-        client = distributed.Client(cluster)
+        # the client reaches every worker on loopback, so results come straight from the worker
+        # that holds them, not relayed by the scheduler: a unit's word table of the first pass
+        # arrived 40-110 ms after its task ended through the scheduler
+        # (bench_results/decisions.md#dask-direct)
+        client = distributed.Client(cluster, direct_to_workers=True)
         from ._worker_startup import LoadCythonBlas
         client.register_plugin(LoadCythonBlas(), name="fastw2v-load-cython-blas")
     except BaseException:         # no worker processes left behind
         cluster.close()
         raise
     return client
+
+
+# Dask's upkeep that wakes every process of a cluster many times a second: the event loop's
+# tick (20 ms: it only measures how long the loop was blocked, to warn past 3 s), a worker's
+# sampling profiler (10 ms: the dashboard's profile page) and the system monitor (500 ms: the
+# dashboard's CPU and memory plots; the memory limits read the memory themselves). On a machine
+# with a core a worker, each wake preempts a worker's kernel: a first-pass unit's thread was
+# switched out 300-500 times in 2 s, against 20-100 with these (and as in a local thread), and
+# the idle cluster used 0.37 s of CPU in 4 s, against 0.12 s. (key: (Dask's default, ours))
+# (bench_results/decisions.md#dask-quiet)
+QUIET = {"distributed.admin.tick.interval": ("20ms", "1s"),
+         "distributed.worker.profile.interval": ("10ms", "100ms"),
+         "distributed.admin.system-monitor.interval": ("500ms", "2s")}
 
 
 def fork_is_safe(worker_memory=None):

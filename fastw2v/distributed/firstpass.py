@@ -8,18 +8,21 @@ from ..corpus.firstpass import count_unit
 
 def count_on_workers(client, units, spills, encoding, unicode_errors):
     """Yield every unit's ``UnitCount`` and then its ``TableCount`` (numbered as the unit), in
-    unit order; on an error the rest are cancelled."""
+    the order the units finish, so that the client merges each table while the workers count
+    the rest (in unit order, a table that came first waited for the units before it; the
+    caller orders the ``UnitCount``s by ``index``); on an error the rest are cancelled."""
+    from distributed import as_completed
     n = len(units)
     futures = client.map(_count, units, spills, [encoding] * n, [unicode_errors] * n, range(n),
                          pure=False)
     try:
-        for i in range(n):
-            counted, table = futures[i].result()
-            futures[i] = None                  # the worker lets the unit's table go, as the
+        for future in as_completed(futures, loop=client.loop):
+            counted, table = future.result()
+            future.release()                   # the worker lets the unit's table go, as the
             yield counted                      # caller lets it go once merged
             yield table
     except BaseException:                      # an error or Ctrl-C: the rest are not needed
-        client.cancel([f for f in futures if f is not None])
+        client.cancel(futures)
         raise
 
 
