@@ -73,9 +73,8 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
                                            config=quiet)
     try:
         # the client reaches every worker on loopback, so results come straight from the worker
-        # that holds them, not relayed by the scheduler: a unit's word table of the first pass
-        # arrived 40-110 ms after its task ended through the scheduler
-        # (bench_results/decisions.md#dask-direct)
+        # that holds them, not relayed by the scheduler (the first pass's word tables came
+        # later that way: bench_results/decisions.md#dask-direct)
         client = distributed.Client(cluster, direct_to_workers=True)
         from ._worker_startup import LoadCythonBlas
         client.register_plugin(LoadCythonBlas(), name="fastw2v-load-cython-blas")
@@ -86,13 +85,12 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
 
 
 # Dask's upkeep that wakes every process of a cluster many times a second: the event loop's
-# tick (20 ms: it only measures how long the loop was blocked, to warn past 3 s), a worker's
-# sampling profiler (10 ms: the dashboard's profile page) and the system monitor (500 ms: the
-# dashboard's CPU and memory plots; the memory limits read the memory themselves). On a machine
-# with a core a worker, each wake preempts a worker's kernel: a first-pass unit's thread was
-# switched out 300-500 times in 2 s, against 20-100 with these (and as in a local thread), and
-# the idle cluster used 0.37 s of CPU in 4 s, against 0.12 s. (key: (Dask's default, ours))
-# (bench_results/decisions.md#dask-quiet)
+# tick (it only measures how long the loop was blocked, to warn past 3 s), a worker's
+# sampling profiler (the dashboard's profile page) and the system monitor (the dashboard's CPU
+# and memory plots; the memory limits read the memory themselves). Where a worker has a core
+# to itself, each wake preempts a kernel: a first-pass unit's thread was switched out ten
+# times as often as a local thread, and the idle cluster used three times the CPU
+# (bench_results/decisions.md#dask-quiet). Key: (Dask's default, the value used here).
 QUIET = {"distributed.admin.tick.interval": ("20ms", "1s"),
          "distributed.worker.profile.interval": ("10ms", "100ms"),
          "distributed.admin.system-monitor.interval": ("500ms", "2s")}
