@@ -10,13 +10,16 @@ CORPUS -output FILE ...`` (no subcommand) trains.
 
 Every error exits 2 with one line on stderr, checked before any long work where it can be (the
 corpus, the hyperparameters, every output path); Ctrl-C exits 130, keeping the checkpoint of the
-last finished epoch when ``--save-model`` is given (``--resume`` continues from it).
+last finished epoch when ``--save-model`` is given (``--resume`` continues from it). SIGTERM (a
+job scheduler's stop, ``kill``) and SIGHUP (the terminal closed) do what Ctrl-C does and exit
+128 + the signal's number (``command``).
 """
 import argparse
 import fnmatch
 import glob
 import json
 import os
+import signal
 import sys
 import time
 
@@ -442,12 +445,11 @@ def main(argv=None):
                     raise _Stop("give at least one query word")
                 for word, sim in kv.most_similar(args.words, args.minus, topn=args.topn):
                     print(f"{word:20s} {sim:.4f}")
-    except _Interrupted as e:
-        print(f"fastw2v {args.command}: {e}", file=sys.stderr)
-        return 130
-    except KeyboardInterrupt:
-        print(f"fastw2v {args.command}: interrupted; nothing written", file=sys.stderr)
-        return 130
+    except (_Interrupted, KeyboardInterrupt) as e:
+        what = str(e) if isinstance(e, _Interrupted) else "interrupted; nothing written"
+        by = f"{signal.Signals(_STOPPED_BY[0]).name}: " if _STOPPED_BY else ""
+        print(f"fastw2v {args.command}: {by}{what}", file=sys.stderr)
+        return 128 + (_STOPPED_BY[0] if _STOPPED_BY else signal.SIGINT)
     except (_Stop, ValueError, KeyError, TypeError, RuntimeError, OSError, LookupError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"fastw2v {args.command}: error: {message}", file=sys.stderr)
@@ -472,9 +474,34 @@ def command():
     import gc
     from ._startup import load_cython_blas
     load_cython_blas()
+    _stop_as_on_ctrl_c()
     code = main()
     gc.freeze()
     return code
+
+
+# The signal that stopped the command, when not Ctrl-C (its exit status is 128 + its number)
+_STOPPED_BY = []
+
+
+def _stop_as_on_ctrl_c():
+    """SIGTERM and SIGHUP stop the command as Ctrl-C does: the epoch in progress is dropped,
+    the finished ones stay in the ``--save-model`` checkpoint, and the temporary files go
+    (the prepared copy of a text corpus, a Dask run's shared rows in ``/dev/shm``, its
+    LocalCluster); their default action ends Python at once, leaving all of them. A job
+    scheduler stops a job with SIGTERM before SIGKILL. Not where the signal is ignored
+    (``nohup`` ignores SIGHUP). Only the first signal interrupts: a second one, while the
+    first's cleanup runs, would cut it short. The console script only: a library leaves the
+    signals to its program."""
+    def handler(signum, frame):
+        if _STOPPED_BY:
+            return
+        _STOPPED_BY.append(signum)
+        raise KeyboardInterrupt
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)       # no SIGHUP on Windows
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+            signal.signal(number, handler)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """cli.py: the fastw2v command, with readable and word2vec.c spellings."""
+import os
 import re
 import signal
 import subprocess
@@ -239,16 +240,16 @@ def test_ctrl_c_in_process_exits_130_with_one_line(corpus_file, tmp_path, capsys
     assert not (tmp_path / "v.bin").exists()
 
 
-def _interrupt_after_epoch_2(cmd):
-    """Run ``cmd``, SIGINT it once it reported epoch 2: (exit status, stderr after that, s).
-    The child gets SIGINT's default action, as a terminal's command has: run from a shell's
+def _interrupt_after_epoch_2(cmd, sig=signal.SIGINT, env=None):
+    """Run ``cmd``, send it ``sig`` once it reported epoch 2: (exit status, stderr after that,
+    s). The child gets SIGINT's default action, as a terminal's command has: run from a shell's
     background job (``bash .ci/run &``) it would inherit SIGINT ignored, Python would then
     install no handler, and the Ctrl-C would do nothing."""
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in proc.stderr:
         if line.startswith("epoch 2/"):
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(sig)
             break
     t0 = time.perf_counter()
     rest = proc.stderr.read()
@@ -279,6 +280,45 @@ def test_ctrl_c_keeps_the_finished_epochs_and_resume_finishes_them(corpus_file, 
     model.save(ck)
     assert main(["train", str(corpus_file), "-o", str(out), "--resume", str(ck), "-q"]) == 0
     assert Word2Vec.load(ck)._state["done"] == done + 2 and out.exists()
+
+
+def test_sigterm_stops_as_ctrl_c_does_and_leaves_no_temporary_files(corpus_file, tmp_path):
+    # a job scheduler's stop (or kill): the finished epochs kept, the epoch in progress
+    # dropped, the prepared copy of the text (in TMPDIR) removed, exit 128 + 15. Python's
+    # default action for SIGTERM ends the process at once, leaving that copy
+    out, ck, tmpdir = tmp_path / "v.bin", tmp_path / "ck.model", tmp_path / "tmp"
+    tmpdir.mkdir()
+    cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o", str(out),
+           "--save-model", str(ck), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
+           "--workers", "1"]
+    rc, rest, _ = _interrupt_after_epoch_2(cmd, signal.SIGTERM, dict(os.environ, TMPDIR=str(tmpdir)))
+    assert rc == 143, rest[-2000:]
+    tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
+    assert len(tail) == 1 and tail[0].startswith("fastw2v train: SIGTERM: interrupted during epoch")
+    assert f"continue with --resume {ck}" in tail[0]
+    assert not out.exists() and list(tmpdir.iterdir()) == []
+    assert Word2Vec.load(ck)._state["done"] >= 2
+
+
+def test_sigterm_and_sighup_are_taken_only_where_their_default_stands(monkeypatch):
+    # nohup starts a command with SIGHUP ignored: it stays ignored. The first signal stops the
+    # command; a second one, while the first's cleanup runs, does not cut that short
+    from fastw2v import cli
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    monkeypatch.setattr(cli, "_STOPPED_BY", [])
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        cli._stop_as_on_ctrl_c()
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        handler = signal.getsignal(signal.SIGTERM)
+        with pytest.raises(KeyboardInterrupt):
+            handler(signal.SIGTERM, None)
+        handler(signal.SIGTERM, None)
+        assert cli._STOPPED_BY == [signal.SIGTERM]
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
 
 
 def test_resume_of_a_finished_model_trains_more_epochs(corpus_file, tmp_path, capsys):
@@ -363,6 +403,25 @@ def test_dask_options(corpus_file, tmp_path, capsys):
     assert "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'" in capsys.readouterr().err
     assert main(["train", str(corpus_file), "-o", str(out), "--dask-local", "0"]) == 2
     assert "--dask-local needs at least 1 worker, got 0" in capsys.readouterr().err
+
+
+def test_sigterm_on_a_dask_run_leaves_no_rows_no_prepared_copy_and_one_line(corpus_file,
+                                                                           tmp_path):
+    # the shared rows in /dev/shm and the prepared copy beside the corpus both go, the
+    # LocalCluster closes, and the workers' log adds nothing to the command's line (a client
+    # leaving while a worker sends it a result: _worker_startup.ClientGone)
+    require("distributed")
+    import glob
+    before = set(glob.glob("/dev/shm/fastw2v-*.rows"))
+    cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o",
+           str(tmp_path / "v.bin"), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
+           "--dask-local", "2", "-threads", "1"]
+    rc, rest, _ = _interrupt_after_epoch_2(cmd, signal.SIGTERM)
+    assert rc == 143, rest[-3000:]
+    tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
+    assert len(tail) == 1 and "SIGTERM: interrupted during epoch" in tail[0], rest[-3000:]
+    assert set(glob.glob("/dev/shm/fastw2v-*.rows")) <= before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt"]
 
 
 def test_a_scheduler_given_by_address_keeps_running_and_the_command_lets_go(corpus_file,

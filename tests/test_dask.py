@@ -321,6 +321,13 @@ def _upkeep(dask_worker):
             for name in ("tick", "monitor", "profile")}
 
 
+def _log_filters():
+    """On a worker: the filters of its two loggers, by class name."""
+    import logging
+    return [type(f).__name__ for name in ("distributed.worker", "distributed.worker.state_machine")
+            for f in logging.getLogger(name).filters]
+
+
 def _scheduler_upkeep(dask_scheduler):
     return {name: dask_scheduler.periodic_callbacks[name].callback_time
             for name in ("tick", "monitor")}
@@ -333,8 +340,8 @@ def test_the_workers_of_local_cluster_load_cython_blas_alone():
     # a cluster of its own (the module's has run other work), spawned (a forked worker has
     # whatever this process imported): its worker plugin loads cython_blas alone, so numba's
     # dispatch does not import scipy.linalg; also in a worker the nanny restarts. Its upkeep
-    # is quiet there too (Dask's defaults are 20, 500 and 10 ms), and its client fetches
-    # results from the workers directly
+    # is quiet there too (Dask's defaults are 20, 500 and 10 ms), its log is spared a client's
+    # leaving, and its client fetches results from the workers directly
     require("distributed")
     from fastw2v.distributed.cluster import local_cluster
     client = local_cluster(1, fork=False)
@@ -344,12 +351,48 @@ def test_the_workers_of_local_cluster_load_cython_blas_alone():
         assert list(client.run(_upkeep).values()) == [QUIET_MS]
         assert client.run_on_scheduler(_scheduler_upkeep) == {"tick": 1000, "monitor": 2000}
         assert client.direct_to_workers is True
+        assert list(client.run(_log_filters).values()) == [["QuietClose"] * 2]
         client.restart()
         assert list(client.run(_numba_dispatch_then_scipy_modules).values()) == [alone]
         assert list(client.run(_upkeep).values()) == [QUIET_MS]
+        assert list(client.run(_log_filters).values()) == [["QuietClose"] * 2]
     finally:
         client.close()
         client.cluster.close()
+
+
+def test_a_workers_log_drops_only_what_closing_it_under_a_command_prints():
+    # the record distributed's worker logs when a client's connection closes while the worker
+    # sends it a result (the client asked: "-> None"), and the one of a task still running
+    # as the worker closes; the same with a worker asking, another error or another message
+    # is kept
+    require("distributed")
+    import logging
+    import sys
+
+    from distributed.comm import CommClosedError
+
+    from fastw2v.distributed._worker_startup import QuietClose
+
+    def record(who, error, msg="failed during get data with %s -> %s"):
+        try:
+            raise error
+        except OSError:
+            exc_info = sys.exc_info()
+        return logging.LogRecord("distributed.worker", logging.ERROR, "worker.py", 1697, msg,
+                                 ("tcp://127.0.0.1:1", who), exc_info)
+    keep = QuietClose().filter
+    assert not keep(record(None, CommClosedError("in <TCP (closed)>: Stream is closed")))
+    assert keep(record("tcp://127.0.0.1:2", CommClosedError("closed")))
+    assert keep(record(None, OSError("disk")))
+    assert keep(record(None, CommClosedError("closed"), "failed to send %s -> %s"))
+
+    def machine(msg):
+        return logging.LogRecord("distributed.worker.state_machine", logging.WARNING,
+                                 "worker_state_machine.py", 3632, msg, None, None)
+    assert not keep(machine("Async instruction for <Task cancelled name=\"execute('train_piece-"
+                            "e68b')\" coro=<Worker.execute() done>> ended with CancelledError"))
+    assert keep(machine("Async instruction for <Task> ended with ValueError"))
 
 
 def _fork_mark():

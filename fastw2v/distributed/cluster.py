@@ -49,7 +49,9 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
     Its workers load scipy's cython_blas alone and run OpenBLAS on one thread (a worker
     plugin, so also a worker the nanny restarts), which spares numba's first dispatch in each
     the import of scipy.linalg (why only in processes fastw2v starts: ``_startup.py``). A plugin rather than
-    ``preload=``: passing that would replace the preloads of the user's Dask config.
+    ``preload=``: passing that would replace the preloads of the user's Dask config. The same
+    plugin keeps out of its workers' log what closing the cluster under a running command
+    prints there (``_worker_startup.QuietClose``).
 
     Its processes wake less often when idle (``QUIET``, each where the Dask config holds
     Dask's default), and its client fetches results from the workers directly."""
@@ -76,8 +78,8 @@ def local_cluster(n_workers, threads_per_worker=1, fork=None):
         # that holds them, not relayed by the scheduler (the first pass's word tables came
         # later that way: bench_results/decisions.md#dask-direct)
         client = distributed.Client(cluster, direct_to_workers=True)
-        from ._worker_startup import LoadCythonBlas
-        client.register_plugin(LoadCythonBlas(), name="fastw2v-load-cython-blas")
+        from ._worker_startup import WorkerSetup
+        client.register_plugin(WorkerSetup(), name="fastw2v-worker-setup")
     except BaseException:         # no worker processes left behind
         cluster.close()
         raise
