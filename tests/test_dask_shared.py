@@ -110,6 +110,7 @@ def test_the_rows_go_to_dev_shm_when_it_has_room_else_to_the_hosts_temporary_dir
     layout = shared._Layout(5, 4, 3, slots=2, slot_rows=4)
     rows = (np.arange(15, dtype=np.float32).reshape(5, 3), np.ones((4, 3), np.float32))
     missing = tmp_path / "missing"
+    monkeypatch.setattr(shared, "_possible_directories", lambda: [str(tmp_path)])
     monkeypatch.setattr(shared, "_directories", lambda size: [str(missing), str(tmp_path)])
     path = shared.create_rows("r.rows", layout, rows)
     assert path == str(tmp_path / "r.rows") and os.path.getsize(path) == layout.size

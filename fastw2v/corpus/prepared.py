@@ -47,6 +47,7 @@ import warnings
 import numpy as np
 
 from .._files import atomic_write, give_mkdir_permissions
+from ..leftovers import owner_tag, remove_stale
 from ..vocab import prune
 from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks
 from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
@@ -214,7 +215,9 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     threads = threads or os.cpu_count() or 1
     stats = [(p, os.stat(p)) for p in files]
     t0 = time.perf_counter()
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.partial-", dir=parent)
+    partial = f".{os.path.basename(out_dir)}.partial-"      # a killed run's goes on the next
+    remove_stale(parent, partial)
+    tmp = tempfile.mkdtemp(prefix=f"{partial}{owner_tag()}-", dir=parent)
     try:
         # a cluster's units are tasks with a table each, merged by the client: one a thread
         units = plan_units(files, threads, encoding=encoding, guided=client is None)

@@ -35,6 +35,7 @@ import time
 
 import numpy as np
 
+from ..leftovers import owner_tag, remove_stale
 from .cluster import worker_threads
 from .rounds import WorkerModel, _train, plan_rounds, read_piece
 
@@ -47,6 +48,7 @@ SHARED_STEP_WORDS = 200_000
 MIN_STEPS = 4                     # pieces a worker at least gets an epoch (progress)
 _HEADER = 4096                    # slot flags (int32), padded to a page
 
+ROWS_PREFIX = "fastw2v-"          # then the client's tag (``leftovers.py``), the training, ...
 _MAPS = {}                        # path -> _Rows, per worker process
 _DROPPED = set()                  # paths dropped here: a piece starting late must not map one
 _MAPS_LOCK = threading.Lock()
@@ -93,23 +95,28 @@ class _Layout:
         return flags, W_in, W_out
 
 
-def _directories(size):
-    """Where the file may go, in turn: ``/dev/shm`` (memory) when it has room for ``size``
-    bytes and a quarter more, then the host's temporary directory (a file on disk, in the
+def _possible_directories():
+    """``/dev/shm`` (memory), then the host's temporary directory (a file on disk, in the
     page cache while it trains; Dask's ``temporary-directory`` if set). Not a worker's own
     directory: Dask removes that when the worker dies, and the file must outlive it."""
     import tempfile
 
     import dask
-    dirs = []
+    tmp = dask.config.get("temporary-directory", None) or tempfile.gettempdir()
+    return ["/dev/shm", os.path.abspath(os.path.expanduser(tmp))]
+
+
+def _directories(size):
+    """Where the file may go, in turn: ``/dev/shm`` when it has room for ``size`` bytes and a
+    quarter more, then the temporary directory (``_possible_directories``)."""
+    shm, tmp = _possible_directories()
     try:
-        st = os.statvfs("/dev/shm")
+        st = os.statvfs(shm)
         if st.f_bavail * st.f_frsize >= 1.25 * size:
-            dirs.append("/dev/shm")
+            return [shm, tmp]
     except OSError:
         pass
-    tmp = dask.config.get("temporary-directory", None) or tempfile.gettempdir()
-    return dirs + [os.path.abspath(os.path.expanduser(tmp))]
+    return [tmp]
 
 
 def create_rows(name, layout, rows):
@@ -118,6 +125,8 @@ def create_rows(name, layout, rows):
     then an error here, not a SIGBUS when a page is first written), and it is written under a
     temporary name and renamed, so that a file with its name is whole."""
     errors = []
+    for directory in _possible_directories():   # a killed client's rows first: memory back
+        remove_stale(directory, ROWS_PREFIX)
     for directory in _directories(layout.size):
         path = os.path.join(directory, name)
         tmp = f"{path}.{os.getpid()}.tmp"
@@ -295,7 +304,7 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
         is quiet about unreachable workers) must not train that one's rows."""
         if state["path"] is None:
             state["made"] += 1
-            name = f"fastw2v-{spec['key']}-{state['made']}.rows"
+            name = f"{ROWS_PREFIX}{owner_tag()}-{spec['key']}-{state['made']}.rows"
             state["path"] = on_one(create_rows, name, layout, rows=True)
             return all(client.run(sees, state["path"], layout.size).values())
         return True
