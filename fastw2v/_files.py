@@ -25,14 +25,21 @@ class TemporaryDirectory:
     """A new directory (``name``), removed with everything in it by ``cleanup()`` or when
     this object goes: tempfile's, less the ResourceWarning that one gives when the garbage
     collector removes it, which is how a model lets go of its prepared copy of a corpus (it
-    keeps the copy as long as it may train on it again)."""
+    keeps the copy as long as it may train on it again). Named and locked by its owner, so
+    that a later run removes it if this process is killed (``leftovers.owned_directory``)."""
 
     def __init__(self, prefix, dir=None):
-        self.name = tempfile.mkdtemp(prefix=prefix, dir=dir)
-        self._remove = weakref.finalize(self, shutil.rmtree, self.name, ignore_errors=True)
+        from .leftovers import owned_directory
+        self.name, lock = owned_directory(prefix, dir)
+        self._remove = weakref.finalize(self, _remove_owned, self.name, lock)
 
     def cleanup(self):
         self._remove()
+
+
+def _remove_owned(path, lock):
+    shutil.rmtree(path, ignore_errors=True)
+    lock.close()
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ Every error exits 2 with one line on stderr, checked before any long work where 
 corpus, the hyperparameters, every output path); Ctrl-C exits 130, keeping the checkpoint of the
 last finished epoch when ``--save-model`` is given (``--resume`` continues from it). SIGTERM (a
 job scheduler's stop, ``kill``) and SIGHUP (the terminal closed) do what Ctrl-C does and exit
-128 + the signal's number (``command``).
+128 + the signal's number (``_stop_as_on_ctrl_c``).
 """
 import argparse
 import fnmatch
@@ -447,9 +447,13 @@ def main(argv=None):
                     print(f"{word:20s} {sim:.4f}")
     except (_Interrupted, KeyboardInterrupt) as e:
         what = str(e) if isinstance(e, _Interrupted) else "interrupted; nothing written"
-        by = f"{signal.Signals(_STOPPED_BY[0]).name}: " if _STOPPED_BY else ""
-        print(f"fastw2v {args.command}: {by}{what}", file=sys.stderr)
-        return 128 + (_STOPPED_BY[0] if _STOPPED_BY else signal.SIGINT)
+        stopped_by = _STOPPED_BY[0][0] if _STOPPED_BY else signal.SIGINT
+        by = "" if stopped_by == signal.SIGINT else f"{signal.Signals(stopped_by).name}: "
+        try:
+            print(f"fastw2v {args.command}: {by}{what}", file=sys.stderr)
+        except OSError:                   # SIGHUP: the terminal that would show it is gone
+            pass
+        return 128 + stopped_by
     except (_Stop, ValueError, KeyError, TypeError, RuntimeError, OSError, LookupError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"fastw2v {args.command}: error: {message}", file=sys.stderr)
@@ -474,34 +478,55 @@ def command():
     import gc
     from ._startup import load_cython_blas
     load_cython_blas()
-    _stop_as_on_ctrl_c()
-    code = main()
+    taken = _stop_as_on_ctrl_c()
+    try:
+        code = main()
+    except KeyboardInterrupt:             # before main's own handling: reading the arguments
+        code = 128 + (_STOPPED_BY[0][0] if _STOPPED_BY else signal.SIGINT)
+    for number in taken:                  # the exit's own cleanup (a prepared copy's removal)
+        signal.signal(number, signal.SIG_IGN)     # runs whole
     gc.freeze()
     return code
 
 
-# The signal that stopped the command, when not Ctrl-C (its exit status is 128 + its number)
+# The first signal that stopped the command and when: (number, time.monotonic())
 _STOPPED_BY = []
+# A repeat within this many seconds of the first is ignored (a double Ctrl-C, or a job
+# scheduler's SIGTERM after one); a later one interrupts again (the user insists, or the
+# first was lost in a finalizer, where Python ignores an exception)
+REPEAT_IGNORED_S = 5.0
 
 
 def _stop_as_on_ctrl_c():
-    """SIGTERM and SIGHUP stop the command as Ctrl-C does: the epoch in progress is dropped,
-    the finished ones stay in the ``--save-model`` checkpoint, and the temporary files go
-    (the prepared copy of a text corpus, a Dask run's shared rows in ``/dev/shm``, its
-    LocalCluster); their default action ends Python at once, leaving all of them. A job
-    scheduler stops a job with SIGTERM before SIGKILL. Not where the signal is ignored
-    (``nohup`` ignores SIGHUP). Only the first signal interrupts: a second one, while the
-    first's cleanup runs, would cut it short. The console script only: a library leaves the
-    signals to its program."""
+    """SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the command alike: the epoch in progress is
+    dropped, the finished ones stay in the ``--save-model`` checkpoint, and the temporary
+    files go (the prepared copy of a text corpus, a Dask run's shared rows in ``/dev/shm``,
+    its LocalCluster). SIGTERM's and SIGHUP's default action ends Python at once, leaving all
+    of them; a job scheduler stops a job with SIGTERM before its SIGKILL, and a closed
+    terminal sends SIGHUP. A signal is taken only where it has its default (``nohup``
+    ignores SIGHUP). A repeat soon after the first does not cut the first's cleanup short
+    (``REPEAT_IGNORED_S``). In a process forked from this one (a LocalCluster's worker,
+    which the signal reaches when it goes to the process group) the handler does nothing:
+    the command stops the cluster. The console script only: a library leaves the signals to
+    its program. Returns the signals taken."""
+    owner = os.getpid()
+
     def handler(signum, frame):
-        if _STOPPED_BY:
+        if os.getpid() != owner:
             return
-        _STOPPED_BY.append(signum)
+        now = time.monotonic()
+        if _STOPPED_BY and now - _STOPPED_BY[-1][1] < REPEAT_IGNORED_S:
+            return
+        _STOPPED_BY.append((signum, now))
         raise KeyboardInterrupt
-    for name in ("SIGTERM", "SIGHUP"):
+    taken = []
+    for name, default in (("SIGINT", signal.default_int_handler), ("SIGTERM", signal.SIG_DFL),
+                          ("SIGHUP", signal.SIG_DFL)):
         number = getattr(signal, name, None)       # no SIGHUP on Windows
-        if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+        if number is not None and signal.getsignal(number) == default:
             signal.signal(number, handler)
+            taken.append(number)
+    return taken
 
 
 if __name__ == "__main__":

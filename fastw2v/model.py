@@ -9,7 +9,6 @@ import dataclasses
 import json
 import math
 import os
-import tempfile
 import time
 import warnings
 
@@ -24,7 +23,6 @@ from .corpus.prepared import added_sources, changed_sources
 from .corpus.sentences import as_files
 from .corpus.transcode import is_plain_utf8
 from .keyedvectors import KeyedVectors
-from .leftovers import owner_tag, remove_stale
 from .params import FIELDS, Word2VecConfig, from_gensim
 from .progress import Progress
 from .training import Schedule, epoch_runner
@@ -704,14 +702,10 @@ class Word2Vec:
             # on a cluster, beside the corpus: a place every worker can read, as the corpus is
             where = None if self.client is None else os.path.dirname(os.path.abspath(
                 corpus if isinstance(corpus, (str, os.PathLike)) else corpus[0]))
-            prefix = ".fastw2v-prepared-"
-            mine = f"{prefix}{owner_tag()}-"        # a killed run's is removed by the next
-            try:
-                remove_stale(where or tempfile.gettempdir(), prefix)
-                tmp = TemporaryDirectory(prefix=mine, dir=where)
+            try:                              # (named by this process: leftovers.py)
+                tmp = TemporaryDirectory(prefix=".fastw2v-prepared-", dir=where)
             except OSError:                   # a read-only corpus directory: TMPDIR (one machine)
-                remove_stale(tempfile.gettempdir(), prefix)
-                tmp = TemporaryDirectory(prefix=mine)
+                tmp = TemporaryDirectory(prefix=".fastw2v-prepared-")
             try:
                 return prepare(corpus, os.path.join(tmp.name, "corpus"), cfg.lowercase,
                                max_vocab_size=None if vocab or not prune else cfg.max_vocab_size,

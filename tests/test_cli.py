@@ -240,19 +240,32 @@ def test_ctrl_c_in_process_exits_130_with_one_line(corpus_file, tmp_path, capsys
     assert not (tmp_path / "v.bin").exists()
 
 
-def _interrupt_after_epoch_2(cmd, sig=signal.SIGINT, env=None):
-    """Run ``cmd``, send it ``sig`` once it reported epoch 2: (exit status, stderr after that,
-    s). The child gets SIGINT's default action, as a terminal's command has: run from a shell's
+def _default_stop_signals():
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+
+
+def _interrupt_after_epoch_2(cmd, sig=signal.SIGINT, env=None, group=False):
+    """Run ``cmd``, send it ``sig`` once it reported epoch 2 (``group``: to its process group,
+    as a terminal or a job scheduler does): (exit status, stderr after that, s). The child
+    gets the stop signals' default actions, as a terminal's command has: run from a shell's
     background job (``bash .ci/run &``) it would inherit SIGINT ignored, Python would then
     install no handler, and the Ctrl-C would do nothing."""
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            preexec_fn=_default_stop_signals, start_new_session=group)
     for line in proc.stderr:
         if line.startswith("epoch 2/"):
-            proc.send_signal(sig)
+            if group:
+                os.killpg(proc.pid, sig)
+            else:
+                proc.send_signal(sig)
             break
     t0 = time.perf_counter()
-    rest = proc.stderr.read()
+    try:
+        rest = proc.communicate(timeout=60)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
     return proc.wait(timeout=30), rest, time.perf_counter() - t0
 
 
@@ -300,22 +313,47 @@ def test_sigterm_stops_as_ctrl_c_does_and_leaves_no_temporary_files(corpus_file,
     assert Word2Vec.load(ck)._state["done"] >= 2
 
 
-def test_sigterm_and_sighup_are_taken_only_where_their_default_stands(monkeypatch):
+def test_sighup_stops_as_ctrl_c_does_and_exits_129(corpus_file, tmp_path):
+    # the terminal closed (its output is a pipe here, so the line can still be read)
+    cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o",
+           str(tmp_path / "v.bin"), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
+           "--workers", "1"]
+    rc, rest, _ = _interrupt_after_epoch_2(cmd, signal.SIGHUP)
+    assert rc == 129, rest[-2000:]
+    tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
+    assert tail == [tail[0]] and tail[0].startswith("fastw2v train: SIGHUP: interrupted during epoch")
+
+
+def test_stop_signals_are_taken_only_where_their_default_stands(monkeypatch):
     # nohup starts a command with SIGHUP ignored: it stays ignored. The first signal stops the
-    # command; a second one, while the first's cleanup runs, does not cut that short
+    # command; a repeat soon after, while the first's cleanup runs, does not cut that short,
+    # and a later one stops it again (the first may have been lost in a finalizer). In a
+    # process forked from the command (a LocalCluster's worker) the handler does nothing
     from fastw2v import cli
-    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    saved = {s: signal.getsignal(s) for s in numbers}
+    clock = [100.0]
     monkeypatch.setattr(cli, "_STOPPED_BY", [])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: clock[0])
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        cli._stop_as_on_ctrl_c()
+        assert cli._stop_as_on_ctrl_c() == [signal.SIGINT, signal.SIGTERM]
         assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
         handler = signal.getsignal(signal.SIGTERM)
+        assert signal.getsignal(signal.SIGINT) is handler
         with pytest.raises(KeyboardInterrupt):
             handler(signal.SIGTERM, None)
+        clock[0] += cli.REPEAT_IGNORED_S - 1
+        handler(signal.SIGINT, None)                         # during the cleanup: ignored
+        clock[0] += 2
+        with pytest.raises(KeyboardInterrupt):
+            handler(signal.SIGINT, None)
+        assert [number for number, _ in cli._STOPPED_BY] == [signal.SIGTERM, signal.SIGINT]
+        monkeypatch.setattr(cli.os, "getpid", lambda: -1)    # a forked child
+        clock[0] += 100
         handler(signal.SIGTERM, None)
-        assert cli._STOPPED_BY == [signal.SIGTERM]
     finally:
         for number, handler in saved.items():
             signal.signal(number, handler)
@@ -405,18 +443,21 @@ def test_dask_options(corpus_file, tmp_path, capsys):
     assert "--dask-local needs at least 1 worker, got 0" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("group", [False, True], ids=["to the command", "to its process group"])
 def test_sigterm_on_a_dask_run_leaves_no_rows_no_prepared_copy_and_one_line(corpus_file,
-                                                                           tmp_path):
+                                                                           tmp_path, group):
     # the shared rows in /dev/shm and the prepared copy beside the corpus both go, the
-    # LocalCluster closes, and the workers' log adds nothing to the command's line (a client
-    # leaving while a worker sends it a result: _worker_startup.ClientGone)
+    # LocalCluster closes, and its workers add nothing to the command's line: not the log
+    # of closing them under a running command (_worker_startup.QuietClose), nor, when the
+    # signal goes to the whole process group as a job scheduler's does, a traceback or a
+    # restart of their own (they ignore it; the command stops them)
     require("distributed")
     import glob
     before = set(glob.glob("/dev/shm/fastw2v-*.rows"))
     cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o",
            str(tmp_path / "v.bin"), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
            "--dask-local", "2", "-threads", "1"]
-    rc, rest, _ = _interrupt_after_epoch_2(cmd, signal.SIGTERM)
+    rc, rest, _ = _interrupt_after_epoch_2(cmd, signal.SIGTERM, group=group)
     assert rc == 143, rest[-3000:]
     tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
     assert len(tail) == 1 and "SIGTERM: interrupted during epoch" in tail[0], rest[-3000:]

@@ -112,8 +112,9 @@ def test_the_rows_go_to_dev_shm_when_it_has_room_else_to_the_hosts_temporary_dir
     missing = tmp_path / "missing"
     monkeypatch.setattr(shared, "_possible_directories", lambda: [str(tmp_path)])
     monkeypatch.setattr(shared, "_directories", lambda size: [str(missing), str(tmp_path)])
-    path = shared.create_rows("r.rows", layout, rows)
+    path, removed = shared.create_rows("r.rows", layout, rows)
     assert path == str(tmp_path / "r.rows") and os.path.getsize(path) == layout.size
+    assert removed == []
     W_in, W_out = shared.read_rows(path, layout)
     assert np.array_equal(W_in, rows[0]) and np.array_equal(W_out, rows[1])
     assert sorted(os.listdir(tmp_path)) == ["r.rows"]                  # no temporary left

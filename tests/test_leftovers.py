@@ -39,7 +39,7 @@ def corpus(tmp_path):
 def test_the_tag_names_this_boot_this_pid_namespace_and_this_process():
     boot, namespace, pid = owner_tag().split(".")
     with open("/proc/sys/kernel/random/boot_id") as f:
-        assert boot == f.read()[:8]
+        assert boot == f.read().strip().replace("-", "") and len(boot) == 32
     assert int(namespace) == os.stat("/proc/self/ns/pid").st_ino and pid == str(os.getpid())
     assert "-" not in owner_tag()
 
@@ -55,6 +55,42 @@ def test_only_an_owner_certainly_gone_is_judged_gone():
     assert not owner_gone(f"0.0.{dead}")                     # a system without /proc
     for bad in ("", "abc", f"{boot}.{namespace}.x", f"{boot}.{namespace}.{dead}.1"):
         assert not owner_gone(bad)
+
+
+def test_another_users_process_is_not_judged_gone(monkeypatch):
+    def kill(pid, sig):
+        raise PermissionError(1, "Operation not permitted")
+    monkeypatch.setattr(os, "kill", kill)
+    assert not owner_gone(_tag(_dead_pid()))
+
+
+def test_a_directory_whose_lock_is_held_stays_though_its_tag_says_gone(tmp_path):
+    # machines cloned from one snapshot share the boot id and the PID namespace: on a disk
+    # they share, another one's live directory can carry a tag that looks gone from here
+    import fcntl
+    held = tmp_path / f".fastw2v-prepared-{_tag(_dead_pid())}-abc"
+    held.mkdir()
+    with open(held / ".owner", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)             # the owner's hold, from another open
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert remove_stale(tmp_path, ".fastw2v-prepared-") == []
+    with pytest.warns(UserWarning, match="removed 1"):             # let go: stale
+        assert remove_stale(tmp_path, ".fastw2v-prepared-") == [str(held)]
+
+
+def test_an_owned_directory_is_locked_while_used_and_released(tmp_path):
+    import fcntl
+
+    from fastw2v.leftovers import owned_directory, release
+    path, lock = owned_directory(".x.partial-", tmp_path)
+    assert os.path.basename(path).startswith(f".x.partial-{owner_tag()}-")
+    with open(os.path.join(path, ".owner")) as other:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        release(lock, remove=True)
+        assert os.listdir(path) == []
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)     # free once released
 
 
 def test_without_proc_no_owner_is_judged(monkeypatch):
@@ -142,10 +178,11 @@ def test_a_workers_rows_file_removes_a_killed_clients_first(tmp_path, monkeypatc
     layout = shared._Layout(5, 4, 3, slots=2, slot_rows=4)
     rows = (np.ones((5, 3), np.float32), np.ones((4, 3), np.float32))
     name = f"{shared.ROWS_PREFIX}{owner_tag()}-key2-1.rows"
-    with pytest.warns(UserWarning, match="were killed"):
-        path = shared.create_rows(name, layout, rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                # the client warns, not the worker
+        path, removed = shared.create_rows(name, layout, rows)
     assert sorted(p.name for p in shm.iterdir()) == sorted([live.name, name])
-    assert path == str(shm / name)
+    assert path == str(shm / name) and removed == [str(stale)]
 
 
 def test_a_sigkilled_dask_run_leaves_tagged_rows_and_prepared_copy_that_the_next_removes(corpus,
@@ -172,8 +209,18 @@ def test_a_sigkilled_dask_run_leaves_tagged_rows_and_prepared_copy_that_the_next
     prepared = [p.name for p in tmp_path.iterdir() if p.name.startswith(".fastw2v-prepared-")]
     assert len(rows) == 1 and rows[0].startswith(f"{shared.ROWS_PREFIX}{_tag(proc.pid)}-")
     assert len(prepared) == 1 and prepared[0].startswith(f".fastw2v-prepared-{_tag(proc.pid)}-")
-    with pytest.warns(UserWarning, match="were killed"):
-        assert os.path.join(shm, rows[0]) in remove_stale(shm, shared.ROWS_PREFIX)
-    with pytest.warns(UserWarning, match="were killed"):
-        remove_stale(tmp_path, ".fastw2v-prepared-")
+    # the next run on a cluster of this host: its workers remove the rows (the client warns),
+    # the client the prepared copy beside the corpus
+    from fastw2v import Word2Vec
+    from fastw2v.distributed.cluster import local_cluster
+    client = local_cluster(2)
+    try:
+        with pytest.warns(UserWarning, match="were killed") as caught:
+            Word2Vec(vector_size=8, min_count=1, epochs=1).fit(str(corpus), client=client)
+    finally:
+        client.close()
+        client.cluster.close()
+    said = " ".join(str(w.message) for w in caught)
+    assert rows[0] in said and prepared[0] in said
+    assert rows[0] not in os.listdir(shm)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt"]

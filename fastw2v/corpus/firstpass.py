@@ -294,8 +294,9 @@ def count_units(units, spill_dir, threads, encoding="utf-8", unicode_errors="str
     is None), since the error will be reported at the first invalid byte of the input, which
     the units before it may still hold. On an error or Ctrl-C the units not yet started are
     cancelled. With a ``dask.distributed.Client`` the units are counted on the cluster's
-    workers instead, every unit into a table of its own (``spill_dir`` must be on a
-    filesystem they share)."""
+    workers instead, every unit into a table of its own, yielded in the order the units
+    finish, each ``UnitCount`` followed by its table (``spill_dir`` must be on a filesystem
+    they share; the caller orders the units by ``index``)."""
     spills = [os.path.join(spill_dir, f"tokens-{i:05d}.i32") for i in range(len(units))]
     text = (encoding, unicode_errors)
     if client is not None:

@@ -39,7 +39,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import threading
 import time
 import warnings
@@ -47,7 +46,7 @@ import warnings
 import numpy as np
 
 from .._files import atomic_write, give_mkdir_permissions
-from ..leftovers import owner_tag, remove_stale
+from ..leftovers import owned_directory, release
 from ..vocab import prune
 from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks
 from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
@@ -215,9 +214,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     threads = threads or os.cpu_count() or 1
     stats = [(p, os.stat(p)) for p in files]
     t0 = time.perf_counter()
-    partial = f".{os.path.basename(out_dir)}.partial-"      # a killed run's goes on the next
-    remove_stale(parent, partial)
-    tmp = tempfile.mkdtemp(prefix=f"{partial}{owner_tag()}-", dir=parent)
+    # named by this process, so that a killed run's goes on the next (leftovers.py)
+    tmp, lock = owned_directory(f".{os.path.basename(out_dir)}.partial-", parent)
     try:
         # a cluster's units are tasks with a table each, merged by the client: one a thread
         units = plan_units(files, threads, encoding=encoding, guided=client is None)
@@ -326,9 +324,11 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=1)
         give_mkdir_permissions(tmp)
+        release(lock, remove=True)
         os.rename(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        release(lock)
         raise
     log(f"prepared {out_dir}: {order.size} words in the vocabulary, {raw_words} tokens "
         f"({time.perf_counter() - t0:.1f}s)")

@@ -7,19 +7,37 @@ from distributed.comm import CommClosedError
 
 class WorkerSetup(WorkerPlugin):
     """``setup`` runs in each worker process before its tasks, also in one the nanny restarts:
-    scipy's cython_blas loaded alone (``fastw2v/_startup.py``), OpenBLAS on one thread, and
-    the worker's log spared what closing a cluster under a running command prints
-    (``QuietClose``)."""
+    scipy's cython_blas loaded alone (``fastw2v/_startup.py``), OpenBLAS on one thread, the
+    stop signals ignored, and the worker's log spared what closing a cluster under a running
+    command prints (``QuietClose``)."""
 
     def setup(self, worker):
         from .._startup import blas_threads, load_cython_blas
         load_cython_blas()
         blas_threads(set_to=1)    # as Dask's environment gives a spawned worker (a forked one
                                   # has its parent's pools: ``blas_threads``)
+        _ignore_stop_signals()
         for name in QuietClose.LOGGERS:
             log = logging.getLogger(name)
             if not any(isinstance(f, QuietClose) for f in log.filters):
                 log.addFilter(QuietClose())
+
+
+def _ignore_stop_signals():
+    """A LocalCluster's workers ignore SIGINT, SIGTERM and SIGHUP: Ctrl-C, a closed terminal
+    or a job scheduler signal the whole process group, and the process that started the
+    cluster stops it (its nanny asks a worker to close, then kills it: no signal needed); a
+    worker that took the signal printed a KeyboardInterrupt traceback, or died and was
+    restarted, under the command's one line. A worker's process still ends with its parent.
+    (Setup runs in the worker's main thread, where Python lets a handler be set.)"""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)       # no SIGHUP on Windows
+        if number is not None:
+            signal.signal(number, signal.SIG_IGN)
 
 
 class QuietClose(logging.Filter):

@@ -35,7 +35,7 @@ import time
 
 import numpy as np
 
-from ..leftovers import owner_tag, remove_stale
+from ..leftovers import owner_tag, remove_stale, warn_removed
 from .cluster import worker_threads
 from .rounds import WorkerModel, _train, plan_rounds, read_piece
 
@@ -123,10 +123,12 @@ def create_rows(name, layout, rows):
     """On a worker: the file ``name`` of a training's rows, filled with ``rows = (W_in,
     W_out)``. Its blocks are reserved first (``posix_fallocate``: a full ``/dev/shm`` is
     then an error here, not a SIGBUS when a page is first written), and it is written under a
-    temporary name and renamed, so that a file with its name is whole."""
-    errors = []
-    for directory in _possible_directories():   # a killed client's rows first: memory back
-        remove_stale(directory, ROWS_PREFIX)
+    temporary name and renamed, so that a file with its name is whole. Returns its path and
+    the killed clients' files removed first (``leftovers.py``: memory back in ``/dev/shm``),
+    for the client to warn about."""
+    errors, removed = [], []
+    for directory in _possible_directories():
+        removed += remove_stale(directory, ROWS_PREFIX, warn=False)
     for directory in _directories(layout.size):
         path = os.path.join(directory, name)
         tmp = f"{path}.{os.getpid()}.tmp"
@@ -142,7 +144,7 @@ def create_rows(name, layout, rows):
                     views[2][:layout.R] = rows[1]
                     del views
             os.replace(tmp, path)
-            return path
+            return path, removed
         except OSError as e:
             errors.append(f"{directory}: {e.strerror or e}")
             try:
@@ -305,7 +307,8 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
         if state["path"] is None:
             state["made"] += 1
             name = f"{ROWS_PREFIX}{owner_tag()}-{spec['key']}-{state['made']}.rows"
-            state["path"] = on_one(create_rows, name, layout, rows=True)
+            state["path"], removed = on_one(create_rows, name, layout, rows=True)
+            warn_removed(removed)
             return all(client.run(sees, state["path"], layout.size).values())
         return True
 
