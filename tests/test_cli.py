@@ -313,6 +313,51 @@ def test_sigterm_stops_as_ctrl_c_does_and_leaves_no_temporary_files(corpus_file,
     assert Word2Vec.load(ck)._state["done"] >= 2
 
 
+def test_the_last_line_to_a_hung_up_terminal_does_not_change_the_exit(corpus_file, tmp_path,
+                                                                       monkeypatch):
+    # SIGHUP: the terminal is gone, and writing to it fails (EIO)
+    from fastw2v import Word2Vec
+
+    class HungUp:
+        def write(self, text):
+            raise OSError(5, "Input/output error")
+
+        def flush(self):
+            raise OSError(5, "Input/output error")
+
+    def interrupted(self, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(Word2Vec, "train", interrupted)
+    monkeypatch.setattr(sys, "stderr", HungUp())
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "v.bin"), "--min-count", "1",
+                 "-q"]) == 130
+
+
+def test_the_command_takes_a_signal_before_main_and_ignores_them_while_it_exits(monkeypatch):
+    # a signal while the arguments are read exits as one during training; once main has
+    # returned, the exit's own cleanup (a prepared copy's removal) is not cut short
+    import gc
+
+    from fastw2v import cli
+    numbers = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    saved = {s: signal.getsignal(s) for s in numbers}
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+
+    def main():
+        signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(cli, "_STOPPED_BY", [])
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        assert cli.command() == 143
+        assert [signal.getsignal(s) for s in numbers] == [signal.SIG_IGN] * 3
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+
+
 def test_sighup_stops_as_ctrl_c_does_and_exits_129(corpus_file, tmp_path):
     # the terminal closed (its output is a pipe here, so the line can still be read)
     cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o",

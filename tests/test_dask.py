@@ -328,6 +328,13 @@ def _log_filters():
             for f in logging.getLogger(name).filters]
 
 
+def _stop_signals():
+    """On a worker: whether SIGINT, SIGTERM and SIGHUP are ignored."""
+    import signal
+    return [signal.getsignal(s) == signal.SIG_IGN for s in (signal.SIGINT, signal.SIGTERM,
+                                                             signal.SIGHUP)]
+
+
 def _scheduler_upkeep(dask_scheduler):
     return {name: dask_scheduler.periodic_callbacks[name].callback_time
             for name in ("tick", "monitor")}
@@ -341,7 +348,8 @@ def test_the_workers_of_local_cluster_load_cython_blas_alone():
     # whatever this process imported): its worker plugin loads cython_blas alone, so numba's
     # dispatch does not import scipy.linalg; also in a worker the nanny restarts. Its upkeep
     # is quiet there too (Dask's defaults are 20, 500 and 10 ms), its log is spared a client's
-    # leaving, and its client fetches results from the workers directly
+    # leaving, it ignores the stop signals (its client stops it), and its client fetches
+    # results from the workers directly
     require("distributed")
     from fastw2v.distributed.cluster import local_cluster
     client = local_cluster(1, fork=False)
@@ -352,6 +360,7 @@ def test_the_workers_of_local_cluster_load_cython_blas_alone():
         assert client.run_on_scheduler(_scheduler_upkeep) == {"tick": 1000, "monitor": 2000}
         assert client.direct_to_workers is True
         assert list(client.run(_log_filters).values()) == [["QuietClose"] * 2]
+        assert list(client.run(_stop_signals).values()) == [[True] * 3]
         client.restart()
         assert list(client.run(_numba_dispatch_then_scipy_modules).values()) == [alone]
         assert list(client.run(_upkeep).values()) == [QUIET_MS]
