@@ -160,6 +160,7 @@ def test_prepare_removes_a_killed_prepares_partial_directory_of_the_same_output(
     with pytest.warns(UserWarning, match="were killed"):
         prepare([str(corpus)], tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, "corpus.txt", "out"])
+    assert ".owner" not in os.listdir(tmp_path / "out")            # its lock left behind
 
 
 def test_a_workers_rows_file_removes_a_killed_clients_first(tmp_path, monkeypatch):
