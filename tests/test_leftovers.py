@@ -142,6 +142,7 @@ def test_a_sigkilled_training_leaves_its_prepared_copy_and_the_next_removes_it(c
             proc.send_signal(signal.SIGKILL)
             break
     assert proc.wait(timeout=30) == -signal.SIGKILL
+    proc.stderr.close()
     [left] = list(tmpdir.iterdir())
     assert left.name.startswith(f".fastw2v-prepared-{_tag(proc.pid)}-")
     monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
@@ -206,6 +207,7 @@ def test_a_sigkilled_dask_run_leaves_tagged_rows_and_prepared_copy_that_the_next
             proc.send_signal(signal.SIGKILL)
             break
     assert proc.wait(timeout=30) == -signal.SIGKILL
+    proc.stderr.close()
     rows = sorted(set(os.listdir(shm)) - before)
     prepared = [p.name for p in tmp_path.iterdir() if p.name.startswith(".fastw2v-prepared-")]
     assert len(rows) == 1 and rows[0].startswith(f"{shared.ROWS_PREFIX}{_tag(proc.pid)}-")
