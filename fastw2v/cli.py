@@ -489,11 +489,12 @@ def command():
     return code
 
 
-# The first signal that stopped the command and when: (number, time.monotonic())
+# The signals that stopped the command and when: [(number, time.monotonic()), ...]; the
+# first one names the exit status
 _STOPPED_BY = []
-# A repeat within this many seconds of the first is ignored (a double Ctrl-C, or a job
-# scheduler's SIGTERM after one); a later one interrupts again (the user insists, or the
-# first was lost in a finalizer, where Python ignores an exception)
+# A repeat within this many seconds of the last signal that interrupted is ignored (a double
+# Ctrl-C, or a job scheduler's SIGTERM after one); a later one interrupts again (the user
+# insists, or the first was lost in a finalizer, where Python ignores an exception)
 REPEAT_IGNORED_S = 5.0
 
 
