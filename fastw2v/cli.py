@@ -447,13 +447,12 @@ def main(argv=None):
                     print(f"{word:20s} {sim:.4f}")
     except (_Interrupted, KeyboardInterrupt) as e:
         what = str(e) if isinstance(e, _Interrupted) else "interrupted; nothing written"
-        stopped_by = _STOPPED_BY[0][0] if _STOPPED_BY else signal.SIGINT
-        by = "" if stopped_by == signal.SIGINT else f"{signal.Signals(stopped_by).name}: "
+        by = "" if _stopped_by() == signal.SIGINT else f"{signal.Signals(_stopped_by()).name}: "
         try:
             print(f"fastw2v {args.command}: {by}{what}", file=sys.stderr)
         except OSError:                   # SIGHUP: the terminal that would show it is gone
             pass
-        return 128 + stopped_by
+        return 128 + _stopped_by()
     except (_Stop, ValueError, KeyError, TypeError, RuntimeError, OSError, LookupError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"fastw2v {args.command}: error: {message}", file=sys.stderr)
@@ -482,7 +481,7 @@ def command():
     try:
         code = main()
     except KeyboardInterrupt:             # before main's own handling: reading the arguments
-        code = 128 + (_STOPPED_BY[0][0] if _STOPPED_BY else signal.SIGINT)
+        code = 128 + _stopped_by()
     for number in taken:                  # the exit's own cleanup (a prepared copy's removal)
         signal.signal(number, signal.SIG_IGN)     # runs whole
     gc.freeze()
@@ -496,6 +495,12 @@ _STOPPED_BY = []
 # Ctrl-C, or a job scheduler's SIGTERM after one); a later one interrupts again (the user
 # insists, or the first was lost in a finalizer, where Python ignores an exception)
 REPEAT_IGNORED_S = 5.0
+
+
+def _stopped_by():
+    """The signal that stopped the command (SIGINT when none was taken here: Ctrl-C in a
+    program that calls ``main``)."""
+    return _STOPPED_BY[0][0] if _STOPPED_BY else signal.SIGINT
 
 
 def _stop_as_on_ctrl_c():
