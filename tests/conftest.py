@@ -7,6 +7,9 @@ set before numba is first imported, so it is set here, before any test module im
 import importlib
 import os
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 if "NUMBA_ENABLE_CUDASIM" not in os.environ and not (
@@ -85,3 +88,41 @@ def compare(name, ours, theirs, rtol, atol):
     maxdiff = float(np.max(np.abs(ours - theirs))) if ours.size else 0.0
     print(f"{name:12s} | exact: {exact!s:5} | approximate: {approx!s:5} | maxdiff: {maxdiff:.3e}")
     np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol, err_msg=name)
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    """The planted corpus as a text file, ``corpus.txt`` in the test's directory."""
+    corpus, _ = planted_corpus(np.random.default_rng(0), n_sentences=300)
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(" ".join(s) for s in corpus) + "\n")
+    return path
+
+
+def _default_stop_signals():
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+
+
+def interrupt_after_epoch_2(cmd, sig=signal.SIGINT, env=None, group=False):
+    """Run ``cmd``, send it ``sig`` once it reported epoch 2 (``group``: to its process group,
+    as a terminal or a job scheduler does): (exit status, stderr after that, s, its pid). The child
+    gets the stop signals' default actions, as a terminal's command has: run from a shell's
+    background job (``bash .ci/run &``) it would inherit SIGINT ignored, Python would then
+    install no handler, and the Ctrl-C would do nothing."""
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=_default_stop_signals, start_new_session=group)
+    for line in proc.stderr:
+        if line.startswith("epoch 2/"):
+            if group:
+                os.killpg(proc.pid, sig)
+            else:
+                proc.send_signal(sig)
+            break
+    t0 = time.perf_counter()
+    try:
+        rest = proc.communicate(timeout=60)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    return proc.wait(timeout=30), rest, time.perf_counter() - t0, proc.pid

@@ -4,22 +4,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
-import numpy as np
 import pytest
 
-from conftest import planted_corpus, require
+from conftest import interrupt_after_epoch_2, require
 from fastw2v import KeyedVectors, Word2Vec
 from fastw2v.cli import main
-
-
-@pytest.fixture
-def corpus_file(tmp_path):
-    corpus, _ = planted_corpus(np.random.default_rng(0), n_sentences=300)
-    path = tmp_path / "corpus.txt"
-    path.write_text("\n".join(" ".join(s) for s in corpus) + "\n")
-    return path
 
 
 def test_train_with_c_tool_flags(corpus_file, tmp_path, capsys):
@@ -240,35 +230,6 @@ def test_ctrl_c_in_process_exits_130_with_one_line(corpus_file, tmp_path, capsys
     assert not (tmp_path / "v.bin").exists()
 
 
-def _default_stop_signals():
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, signal.SIG_DFL)
-
-
-def _interrupt_after_epoch_2(cmd, sig=signal.SIGINT, env=None, group=False):
-    """Run ``cmd``, send it ``sig`` once it reported epoch 2 (``group``: to its process group,
-    as a terminal or a job scheduler does): (exit status, stderr after that, s). The child
-    gets the stop signals' default actions, as a terminal's command has: run from a shell's
-    background job (``bash .ci/run &``) it would inherit SIGINT ignored, Python would then
-    install no handler, and the Ctrl-C would do nothing."""
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=_default_stop_signals, start_new_session=group)
-    for line in proc.stderr:
-        if line.startswith("epoch 2/"):
-            if group:
-                os.killpg(proc.pid, sig)
-            else:
-                proc.send_signal(sig)
-            break
-    t0 = time.perf_counter()
-    try:
-        rest = proc.communicate(timeout=60)[1]
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
-    return proc.wait(timeout=30), rest, time.perf_counter() - t0
-
-
 def test_ctrl_c_keeps_the_finished_epochs_and_resume_finishes_them(corpus_file, tmp_path):
     # a real SIGINT to a real process, after it reported its second epoch
     out, ck = tmp_path / "v.bin", tmp_path / "ck.model"
@@ -278,7 +239,7 @@ def test_ctrl_c_keeps_the_finished_epochs_and_resume_finishes_them(corpus_file, 
     # Python 3.10 once exited 2 here, 1 run in 10-15: np.fromfile on a file object turned the
     # Ctrl-C into a TypeError (a retry hid it until the epoch's reads grew; the corpus now
     # reads by readinto)
-    rc, rest, seconds = _interrupt_after_epoch_2(cmd)
+    rc, rest, seconds, _ = interrupt_after_epoch_2(cmd)
     assert rc == 130, rest[-2000:]
     assert seconds < 5                                         # stops within a block
     tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
@@ -304,7 +265,7 @@ def test_sigterm_stops_as_ctrl_c_does_and_leaves_no_temporary_files(corpus_file,
     cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o", str(out),
            "--save-model", str(ck), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
            "--workers", "1"]
-    rc, rest, _ = _interrupt_after_epoch_2(cmd, signal.SIGTERM, dict(os.environ, TMPDIR=str(tmpdir)))
+    rc, rest, _, _ = interrupt_after_epoch_2(cmd, signal.SIGTERM, dict(os.environ, TMPDIR=str(tmpdir)))
     assert rc == 143, rest[-2000:]
     tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
     assert len(tail) == 1 and tail[0].startswith("fastw2v train: SIGTERM: interrupted during epoch")
@@ -363,7 +324,7 @@ def test_sighup_stops_as_ctrl_c_does_and_exits_129(corpus_file, tmp_path):
     cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o",
            str(tmp_path / "v.bin"), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
            "--workers", "1"]
-    rc, rest, _ = _interrupt_after_epoch_2(cmd, signal.SIGHUP)
+    rc, rest, _, _ = interrupt_after_epoch_2(cmd, signal.SIGHUP)
     assert rc == 129, rest[-2000:]
     tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
     assert tail == [tail[0]] and tail[0].startswith("fastw2v train: SIGHUP: interrupted during epoch")
@@ -502,7 +463,7 @@ def test_sigterm_on_a_dask_run_leaves_no_rows_no_prepared_copy_and_one_line(corp
     cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o",
            str(tmp_path / "v.bin"), "--min-count", "1", "--vector-size", "8", "--epochs", "100000",
            "--dask-local", "2", "-threads", "1"]
-    rc, rest, _ = _interrupt_after_epoch_2(cmd, signal.SIGTERM, group=group)
+    rc, rest, _, _ = interrupt_after_epoch_2(cmd, signal.SIGTERM, group=group)
     assert rc == 143, rest[-3000:]
     tail = [line for line in rest.split("\n") if line and not line.startswith("epoch ")]
     assert len(tail) == 1 and "SIGTERM: interrupted during epoch" in tail[0], rest[-3000:]

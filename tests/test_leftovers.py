@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import planted_corpus
+from conftest import interrupt_after_epoch_2
 from fastw2v.leftovers import owner_gone, owner_tag, remove_stale
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/ns/pid"),
@@ -26,14 +26,6 @@ def _dead_pid():
 def _tag(pid):
     boot, namespace, _ = owner_tag().split(".")
     return f"{boot}.{namespace}.{pid}"
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    sentences, _ = planted_corpus(np.random.default_rng(0), n_sentences=300)
-    path = tmp_path / "corpus.txt"
-    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n")
-    return path
 
 
 def test_the_tag_names_this_boot_this_pid_namespace_and_this_process():
@@ -126,40 +118,36 @@ def test_only_a_gone_owners_entries_are_removed_with_a_warning(tmp_path):
         assert remove_stale(tmp_path / "missing", "fastw2v-") == []
 
 
-def test_a_sigkilled_training_leaves_its_prepared_copy_and_the_next_removes_it(corpus, tmp_path,
-                                                                             monkeypatch):
+def test_a_sigkilled_training_leaves_its_prepared_copy_and_the_next_removes_it(corpus_file,
+                                                                             tmp_path, monkeypatch):
     import tempfile
 
     from fastw2v import Word2Vec
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus), "-o", str(tmp_path / "v.bin"),
+    cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o",
+           str(tmp_path / "v.bin"),
            "--min-count", "1", "--vector-size", "8", "--epochs", "100000", "--workers", "1"]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, TMPDIR=str(tmpdir)))
-    for line in proc.stderr:
-        if line.startswith("epoch 2/"):
-            proc.send_signal(signal.SIGKILL)
-            break
-    assert proc.wait(timeout=30) == -signal.SIGKILL
-    proc.stderr.close()
+    rc, _, _, pid = interrupt_after_epoch_2(cmd, signal.SIGKILL, dict(os.environ, TMPDIR=str(tmpdir)))
+    assert rc == -signal.SIGKILL
     [left] = list(tmpdir.iterdir())
-    assert left.name.startswith(f".fastw2v-prepared-{_tag(proc.pid)}-")
+    assert left.name.startswith(f".fastw2v-prepared-{_tag(pid)}-")
     monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
     with pytest.warns(UserWarning, match="were killed"):
-        model = Word2Vec(vector_size=8, min_count=1, epochs=1, workers=1).fit(str(corpus))
+        model = Word2Vec(vector_size=8, min_count=1, epochs=1, workers=1).fit(str(corpus_file))
     [mine] = list(tmpdir.iterdir())                          # the model's own copy, alive
     assert mine.name.startswith(f".fastw2v-prepared-{owner_tag()}-") and len(model.wv) == 20
 
 
-def test_prepare_removes_a_killed_prepares_partial_directory_of_the_same_output(corpus, tmp_path):
+def test_prepare_removes_a_killed_prepares_partial_directory_of_the_same_output(corpus_file,
+                                                                              tmp_path):
     from fastw2v.corpus import prepare
     stale = tmp_path / f".out.partial-{_tag(_dead_pid())}-x1"
     other = tmp_path / f".other.partial-{_tag(_dead_pid())}-x2"          # another output's
     stale.mkdir()
     other.mkdir()
     with pytest.warns(UserWarning, match="were killed"):
-        prepare([str(corpus)], tmp_path / "out")
+        prepare([str(corpus_file)], tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, "corpus.txt", "out"])
     assert ".owner" not in os.listdir(tmp_path / "out")            # its lock left behind
 
@@ -187,8 +175,8 @@ def test_a_workers_rows_file_removes_a_killed_clients_first(tmp_path, monkeypatc
     assert path == str(shm / name) and removed == [str(stale)]
 
 
-def test_a_sigkilled_dask_run_leaves_tagged_rows_and_prepared_copy_that_the_next_removes(corpus,
-                                                                                        tmp_path):
+def test_a_sigkilled_dask_run_leaves_tagged_rows_and_prepared_copy_that_the_next_removes(
+        corpus_file, tmp_path):
     # a LocalCluster's workers die with their client; the rows in /dev/shm and the prepared
     # copy beside the corpus carry the client's tag, which a later run on this host judges
     from conftest import require
@@ -198,20 +186,16 @@ def test_a_sigkilled_dask_run_leaves_tagged_rows_and_prepared_copy_that_the_next
     if not os.path.isdir(shm):
         pytest.skip("no /dev/shm here")
     before = set(os.listdir(shm))
-    cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus), "-o", str(tmp_path / "v.bin"),
+    cmd = [sys.executable, "-m", "fastw2v.cli", "train", str(corpus_file), "-o",
+           str(tmp_path / "v.bin"),
            "--min-count", "1", "--vector-size", "8", "--epochs", "100000", "--dask-local", "2",
            "-threads", "1"]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        if line.startswith("epoch 2/"):
-            proc.send_signal(signal.SIGKILL)
-            break
-    assert proc.wait(timeout=30) == -signal.SIGKILL
-    proc.stderr.close()
+    rc, _, _, pid = interrupt_after_epoch_2(cmd, signal.SIGKILL)
+    assert rc == -signal.SIGKILL
     rows = sorted(set(os.listdir(shm)) - before)
     prepared = [p.name for p in tmp_path.iterdir() if p.name.startswith(".fastw2v-prepared-")]
-    assert len(rows) == 1 and rows[0].startswith(f"{shared.ROWS_PREFIX}{_tag(proc.pid)}-")
-    assert len(prepared) == 1 and prepared[0].startswith(f".fastw2v-prepared-{_tag(proc.pid)}-")
+    assert len(rows) == 1 and rows[0].startswith(f"{shared.ROWS_PREFIX}{_tag(pid)}-")
+    assert len(prepared) == 1 and prepared[0].startswith(f".fastw2v-prepared-{_tag(pid)}-")
     # the next run on a cluster of this host: its workers remove the rows (the client warns),
     # the client the prepared copy beside the corpus
     from fastw2v import Word2Vec
@@ -219,7 +203,7 @@ def test_a_sigkilled_dask_run_leaves_tagged_rows_and_prepared_copy_that_the_next
     client = local_cluster(2)
     try:
         with pytest.warns(UserWarning, match="were killed") as caught:
-            Word2Vec(vector_size=8, min_count=1, epochs=1).fit(str(corpus), client=client)
+            Word2Vec(vector_size=8, min_count=1, epochs=1).fit(str(corpus_file), client=client)
     finally:
         client.close()
         client.cluster.close()

@@ -46,7 +46,7 @@ class QuietClose(logging.Filter):
     its connection while the worker sends it a result ("failed during get data with <worker>
     -> None": a client, not a worker, asked), and a task still running when the worker
     closes ("Async instruction for <Task ...> ended with CancelledError", which Dask logs
-    only from ``Worker.close``). Under the command's one-line message they added 2 to 17
+    only from ``Worker.close``). Under the command's one-line message they added 2 to 18
     lines, most times. The client left on purpose; a worker failing to send to another
     worker is still logged, and a worker killed for its memory has the nanny's warning."""
     LOGGERS = ("distributed.worker", "distributed.worker.state_machine")
