@@ -8,6 +8,7 @@ of the rows: ``test_dask_shared.py``."""
 import glob
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -402,6 +403,43 @@ def test_a_workers_log_drops_only_what_closing_it_under_a_command_prints():
     assert not keep(machine("Async instruction for <Task cancelled name=\"execute('train_piece-"
                             "e68b')\" coro=<Worker.execute() done>> ended with CancelledError"))
     assert keep(machine("Async instruction for <Task> ended with ValueError"))
+
+
+def _ended(pid):
+    """Whether process ``pid`` has ended (a zombie has: PID 1 of a container may not reap)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks and /proc: Linux")
+def test_a_worker_ends_once_the_process_that_started_it_is_killed():
+    # Dask's own watch fails for forked workers (each holds the others' ends of the pipes it
+    # watches); after a SIGKILL of the command, both workers could live on. Here a forked
+    # child runs the worker setup's watch, and its parent is SIGKILLed
+    require("distributed")
+    import subprocess
+    code = ("import os, sys, time\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    from fastw2v.distributed._worker_startup import _exit_with_parent\n"
+            "    _exit_with_parent()\n"
+            "    print(os.getpid(), flush=True)\n"
+            "    time.sleep(60)\n"
+            "    os._exit(0)\n"
+            "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    assert not _ended(child)
+    parent.kill()
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while not _ended(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _ended(child), "the child outlived its parent"
 
 
 def _fork_mark():

@@ -1,5 +1,8 @@
 """The worker plugin ``cluster.local_cluster`` registers (imports distributed: Dask only)."""
 import logging
+import os
+import threading
+import time
 
 from distributed import WorkerPlugin
 from distributed.comm import CommClosedError
@@ -17,10 +20,32 @@ class WorkerSetup(WorkerPlugin):
         blas_threads(set_to=1)    # as Dask's environment gives a spawned worker (a forked one
                                   # has its parent's pools: ``blas_threads``)
         _ignore_stop_signals()
+        _exit_with_parent()
         for name in QuietClose.LOGGERS:
             log = logging.getLogger(name)
             if not any(isinstance(f, QuietClose) for f in log.filters):
                 log.addFilter(QuietClose())
+
+
+_WATCHING = []                   # the parent this process watches (a setup runs once a process)
+
+
+def _exit_with_parent():
+    """A worker ends once the process that started it has: Dask's own watch (each worker
+    reads a pipe whose other end only its parent holds, and exits at its end of file) fails
+    for forked workers, since each inherits the others' ends of their pipes. After a SIGKILL
+    of the command, both workers of a forked ``local_cluster(2)`` lived on, an hour in one
+    case, holding their memory and the shared rows. A thread checks the parent's id once a
+    second (the upkeep's own pace, ``cluster.QUIET``) and exits as Dask's watch does."""
+    if _WATCHING:
+        return
+    _WATCHING.append(os.getppid())
+
+    def watch():
+        while os.getppid() == _WATCHING[0]:
+            time.sleep(1.0)
+        os._exit(-1)
+    threading.Thread(target=watch, name="fastw2v-exit-with-parent", daemon=True).start()
 
 
 def _ignore_stop_signals():
@@ -31,7 +56,6 @@ def _ignore_stop_signals():
     restarted, under the command's one line. A worker's process still ends with its parent.
     (Setup runs in the worker's main thread, where Python lets a handler be set.)"""
     import signal
-    import threading
     if threading.current_thread() is not threading.main_thread():
         return
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
