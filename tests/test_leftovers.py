@@ -175,6 +175,27 @@ def test_a_workers_rows_file_removes_a_killed_clients_first(tmp_path, monkeypatc
     assert path == str(shm / name) and removed == [str(stale)]
 
 
+
+def test_a_worker_forgets_a_removed_rows_files_mapping_when_it_maps_the_next(tmp_path, monkeypatch):
+    # a persistent cluster's worker keeps the rows of a killed client mapped (its drop never
+    # came); once the next client on the host has removed the file, the worker's next
+    # training lets the mapping, and so the memory, go
+    from fastw2v.distributed import shared
+    monkeypatch.setattr(shared, "_MAPS", {})
+    monkeypatch.setattr(shared, "_DROPPED", set())
+    monkeypatch.setattr(shared, "_Rows", lambda spec, path, *rest: ("mapped", path))
+    killed, live, new = (tmp_path / f"{k}.rows" for k in ("killed", "live", "new"))
+    for f in (killed, live, new):
+        f.write_bytes(b"")
+    for f in (killed, live):
+        assert shared._rows(None, str(f), None, 1, 1) == ("mapped", str(f))
+    killed.unlink()                                   # the next client's sweep
+    assert shared._rows(None, str(live), None, 1, 1) == ("mapped", str(live))
+    assert str(killed) in shared._MAPS               # forgotten only when a new file is mapped
+    shared._rows(None, str(new), None, 1, 1)
+    assert sorted(shared._MAPS) == [str(live), str(new)] and shared._DROPPED == {str(killed)}
+
+
 def test_a_sigkilled_dask_run_leaves_tagged_rows_and_prepared_copy_that_the_next_removes(
         corpus_file, tmp_path):
     # a LocalCluster's workers die with their client; the rows in /dev/shm and the prepared

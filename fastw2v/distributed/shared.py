@@ -203,8 +203,19 @@ def _rows(spec, path, layout, sharing, threads):
             raise _RowsError(f"the shared rows {path!r} were removed: training ended")
         rows = _MAPS.get(path)
         if rows is None:
+            _forget_removed()
             rows = _MAPS[path] = _Rows(spec, path, layout, sharing, threads)
         return rows
+
+
+def _forget_removed():
+    """Forget the mappings of rows files that are gone: a client killed before it could
+    drop them (``drop``) leaves its file mapped in a long-lived cluster's workers, and
+    the next client on the host removes the file (``leftovers.py``); the worker lets the
+    memory go once it maps the next training's rows."""
+    for path in [p for p in _MAPS if not os.path.exists(p)]:
+        del _MAPS[path]
+        _DROPPED.add(path)
 
 
 def train_piece(spec, path, layout, sharing, piece, lr0, lr1, stream):
