@@ -217,18 +217,20 @@ def test_the_memory_manager_is_given_back_whatever_stops_training(client, corpus
     client.amm.start()
 
 
-def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path):
+def test_the_first_pass_runs_on_the_workers(client, corpus, tmp_path, monkeypatch):
     from fastw2v.corpus import PreparedCorpus, prepare
     path, _ = corpus
     here = prepare([str(path)], tmp_path / "here")
     from fastw2v.corpus import firstpass
+    # imported before the patch, which its own import would otherwise take for good, and
+    # pass to the workers of a cluster forked from this process later
+    from fastw2v.distributed import firstpass as on_workers
     calls = []
     original = firstpass.count_unit
-    firstpass.count_unit = lambda *a: calls.append(a) or original(*a)   # never called here
-    try:
-        there = prepare([str(path)], tmp_path / "there", client=client)
-    finally:
-        firstpass.count_unit = original
+    monkeypatch.setattr(firstpass, "count_unit",                       # never called here
+                        lambda *a, **k: calls.append(a) or original(*a, **k))
+    monkeypatch.setattr(on_workers, "count_unit", firstpass.count_unit)
+    there = prepare([str(path)], tmp_path / "there", client=client)
     assert calls == []
     assert there.words == here.words and np.array_equal(there.counts, here.counts)
     assert np.array_equal(PreparedCorpus(tmp_path / "there").ends, here.ends)
@@ -580,6 +582,45 @@ def test_a_worker_killed_mid_cycle_costs_at_most_a_cycle(corpus, short_cycles, m
         assert separation(model, topics) > 0.5
         client.cluster.close()
     assert 32 < steps < 64                # the kill, ~25 steps into epoch 2, is mid-cycle
+
+
+
+def _die_in_the_first_unit_counted(marker):
+    """On a worker: the first unit any worker counts kills its process once part of the
+    unit's shard is written (``marker``, a file, says one has died); the others count as
+    usual."""
+    from fastw2v.distributed import firstpass
+    real = firstpass.count_unit
+
+    def count_unit(unit, spill, *args, **kwargs):
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return real(unit, spill, *args, **kwargs)
+        with open(spill, "wb") as f:
+            f.write(np.arange(1000, dtype="<i4").tobytes())
+        os.kill(os.getpid(), signal.SIGKILL)
+    firstpass.count_unit = count_unit
+
+
+def test_a_worker_killed_in_the_first_pass_costs_its_unit_and_changes_nothing(corpus, tmp_path):
+    # a unit is a pure task: Dask counts a dead worker's unit again elsewhere, over the
+    # shard its death left half written, and the prepared corpus is the local pass's
+    require("distributed")
+    from fastw2v.corpus import PreparedCorpus, prepare
+    from fastw2v.distributed.cluster import local_cluster
+    path, _ = corpus
+    here = PreparedCorpus(prepare([str(path)], tmp_path / "here").path)
+    with local_cluster(2) as client:
+        before = set(client.run(os.getpid).values())
+        client.run(_die_in_the_first_unit_counted, str(tmp_path / "died"))
+        there = PreparedCorpus(prepare([str(path)], tmp_path / "there", client=client).path)
+        after = set(client.run(os.getpid).values())
+        client.cluster.close()
+    assert (tmp_path / "died").exists() and len(before - after) == 1     # one worker died
+    assert there.words == here.words and np.array_equal(there.counts, here.counts)
+    assert np.array_equal(there.ends, here.ends)
+    assert np.array_equal(np.concatenate(list(there.blocks())), np.concatenate(list(here.blocks())))
 
 
 def test_an_unreachable_scheduler_fails_at_once():
