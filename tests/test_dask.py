@@ -784,7 +784,7 @@ def test_traffic_ranks_rows_by_their_writes_and_weights_the_hot_ones_down():
     assert norms[0, 0] == pytest.approx((h_in * 4, h_out))   # the sum: whole rows, 4 of them
 
 
-def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
+def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path, monkeypatch):
     from fastw2v.corpus import PreparedCorpus, prepare
     from fastw2v.distributed.rounds import plan_rounds, read_piece
     path = tmp_path / "c.txt"
@@ -795,12 +795,14 @@ def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
     prepare([str(path)], tmp_path / "p")
     corpus = PreparedCorpus(tmp_path / "p")
     to_id = np.arange(len(corpus.words), dtype=np.int32)
-    rounds = plan_rounds(corpus, 3, 500)
-    pieces = [p for r in rounds for p in r]
+    with monkeypatch.context() as m:            # the client and the workers search the file
+        m.setattr(PreparedCorpus, "ends", property(lambda c: pytest.fail("every end read")))
+        rounds = plan_rounds(corpus, 3, 500)
+        pieces = [p for r in rounds for p in r]
+        read = [read_piece(corpus, to_id, *p) for p in pieces]
     assert pieces[0][0] == 0 and pieces[-1][1] == corpus.n_tokens
     assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))  # contiguous, nothing twice
     whole = corpus.encoded(to_id, 10_000)
-    read = [read_piece(corpus, to_id, *p) for p in pieces]
     ids = np.concatenate([ids for ids, _ in read])
     assert np.array_equal(ids, whole.reader().take(whole.n_words))
     # and the same sentences: each piece's offsets, shifted by the words before it
@@ -808,6 +810,51 @@ def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path):
     offsets = np.concatenate([[0]] + [o[1:] + a for (_, o), a in zip(read, at)])
     assert np.array_equal(offsets, corpus.offsets(to_id, 10_000))
     assert sum(b - a > 5_000 for a, b in pieces) >= 2              # the long line was cut up
+
+
+
+def _rounds_from_every_end(ends, total, n_workers, words_per_worker, longest):
+    """The rounds as ``plan_rounds`` planned them with every sentence end in memory: the
+    bounds (0, the ends, the corpus's end, the long lines cut every ``longest`` tokens) given
+    to ``schedule.plan_pieces``."""
+    from fastw2v.schedule import plan_pieces
+    bounds = np.concatenate([[0], ends]).astype(np.int64)
+    if bounds[-1] != total:
+        bounds = np.append(bounds, total)
+    long = np.flatnonzero(np.diff(bounds) > longest)
+    if long.size:
+        cuts = [np.arange(bounds[i] + longest, bounds[i + 1], longest) for i in long]
+        bounds = np.union1d(bounds, np.concatenate(cuts))
+    return [[(int(bounds[s[w]]), int(bounds[s[w + 1]])) for w in range(n_workers)]
+            for s in plan_pieces(bounds, n_workers, words_per_worker)]
+
+
+class _Ends:
+    """A corpus's sentence ends, in a file searched by blocks of 7."""
+
+    def __init__(self, ends, total, path):
+        from fastw2v.corpus.ends import SentenceEnds
+        ends.astype("<i8").tofile(path)
+        self.n_tokens, self._ends = total, SentenceEnds(str(path), ends.size, stride=7)
+
+    def sentence_ends(self):
+        return self._ends
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rounds_planned_by_searching_the_ends_are_those_of_every_end_in_memory(seed, monkeypatch,
+                                                                               tmp_path):
+    from fastw2v import config
+    from fastw2v.distributed.rounds import plan_rounds
+    rng = np.random.default_rng(seed)
+    longest = int(rng.integers(5, 60))
+    lengths = np.where(rng.random(400) < 0.1, rng.integers(1, 300, 400), rng.integers(1, 20, 400))
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) + int(rng.integers(0, 2)) * int(rng.integers(1, 200))  # no end at the end
+    monkeypatch.setattr(config, "MAX_SENTENCE_LENGTH", longest)
+    for workers, words in ((1, 50), (3, 17), (4, 400), (2, 10 * total)):
+        assert plan_rounds(_Ends(ends, total, tmp_path / "ends"), workers, words) == \
+            _rounds_from_every_end(ends, total, workers, words, longest)
 
 
 def test_a_worker_reuses_a_replicas_arrays_only_once_nothing_holds_them():

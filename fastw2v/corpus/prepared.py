@@ -49,6 +49,7 @@ from .._files import atomic_write, give_mkdir_permissions
 from ..leftovers import owned_directory, release
 from ..vocab import prune
 from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks
+from .ends import SentenceEnds
 from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
                         plan_units)
 from .reading import _open_binary
@@ -452,7 +453,7 @@ class PreparedCorpus:
         if last.size != 1 or last[0] != self.n_tokens:
             raise ValueError(f"{self._ends_path}: damaged (its last sentence does not end at "
                              f"the corpus's last token, {self.n_tokens}): prepare it again")
-        self._ends = None
+        self._ends = self._sentence_ends = None
         self._maps = collections.OrderedDict()       # shard_map's: path -> (to_id, checked, map)
         self._maps_lock = threading.Lock()
         maps = {m for _, m in self.shards}
@@ -479,12 +480,18 @@ class PreparedCorpus:
 
     @property
     def ends(self):
-        """The stored position after every sentence, all in memory (8 bytes a sentence; the
-        Dask driver plans with them). Training on one machine reads them in chunks instead:
-        ``end_chunks``."""
+        """The stored position after every sentence, all in memory (8 bytes a sentence).
+        Training reads them in chunks instead (``end_chunks``), or searches the file
+        (``sentence_ends``)."""
         if self._ends is None:
             self._ends = np.fromfile(self._ends_path, dtype="<i8")
         return self._ends
+
+    def sentence_ends(self):
+        """The sentence ends as a ``SentenceEnds``, searched on disk (``ends.py``); made once."""
+        if self._sentence_ends is None:
+            self._sentence_ends = SentenceEnds(self._ends_path, int(self.manifest["sentences"]))
+        return self._sentence_ends
 
     def end_chunks(self, chunk=None):
         """The sentence ends, ``chunk`` at a time (``blocks.ENDS_CHUNK``), read explicitly."""

@@ -28,7 +28,7 @@ import numpy as np
 from .. import config
 from ..corpus import PreparedCorpus, split_long_sentences
 from ..corpus.reading import _drop_empty
-from ..schedule import plan_pieces, planned_blocks
+from ..schedule import block_count, planned_blocks
 
 _SHELLS = {}                      # spec key -> _Shell, per worker process, oldest first
 SHELLS = 2                        # trainings whose models a worker keeps at once
@@ -255,26 +255,34 @@ def read_piece(corpus, to_id, a, b):
     stored = np.concatenate(parts) if parts else np.empty(0, np.int32)
     kept = np.zeros(stored.size + 1, dtype=np.int64)
     np.cumsum(stored >= 0, out=kept[1:])
-    lo, hi = np.searchsorted(corpus.ends, [a, b], side="right")   # ends are sorted: no
-    ends = corpus.ends[lo:hi] - a                   # scan of every sentence's a piece
+    ends = corpus.sentence_ends().between(a, b) - a     # the piece's own, not all
     offsets = _drop_empty(np.concatenate([[0], kept[ends], [kept[-1]]]))
     return stored[stored >= 0], split_long_sentences(offsets, config.MAX_SENTENCE_LENGTH)
 
 
 def plan_rounds(corpus, n_workers, words_per_worker):
     """The rounds of an epoch: each a list of one piece ``(a, b)`` of stored tokens per worker,
-    cut at sentence ends, about ``words_per_worker`` tokens each."""
-    bounds = np.concatenate([[0], corpus.ends]).astype(np.int64)
-    if bounds[-1] != corpus.n_tokens:
-        bounds = np.append(bounds, corpus.n_tokens)
-    # lines longer than MAX_SENTENCE_LENGTH are cut into sentences of that length anyway (one
-    # line, as text8 is, would otherwise be one piece for one worker)
-    longest = config.MAX_SENTENCE_LENGTH
-    long = np.flatnonzero(np.diff(bounds) > longest)
-    if long.size:
-        cuts = [np.arange(bounds[i] + longest, bounds[i + 1], longest) for i in long]
-        bounds = np.union1d(bounds, np.concatenate(cuts))
-    rounds = []
-    for starts in plan_pieces(bounds, n_workers, words_per_worker):
-        rounds.append([(int(bounds[starts[w]]), int(bounds[starts[w + 1]])) for w in range(n_workers)])
-    return rounds
+    cut at sentence ends, about ``words_per_worker`` tokens each: ``schedule.plan_pieces``'s
+    blocks, each cut found by a search of the sentence ends on disk (``corpus/ends.py``), so
+    the client never holds them all."""
+    total = corpus.n_tokens
+    n_rounds = block_count(total, n_workers, words_per_worker)
+    targets = np.linspace(0, total, n_rounds * n_workers + 1)
+    cuts = next_bounds(targets, *corpus.sentence_ends().around(targets, total),
+                       config.MAX_SENTENCE_LENGTH).tolist()
+    return [[(cuts[r * n_workers + w], cuts[r * n_workers + w + 1]) for w in range(n_workers)]
+            for r in range(n_rounds)]
+
+
+def next_bounds(targets, before, after, longest):
+    """For each position t of ``targets``, the first place at or after it where a piece may
+    start, given the last sentence end ``before`` it (0 if none) and the first end ``after``
+    (at or past it; the corpus's end if none): t itself when it is 0, the end after, or a cut
+    inside a line longer than ``longest``, every ``longest`` tokens from its start (training
+    cuts such a line into sentences of that length anyway; one line, as text8 is, would
+    otherwise be one piece for one worker). In the line ``(before, after]`` the cuts are
+    ``before + k longest < after``: the first at or after t is
+    ``before + ceil((t - before) / longest) longest``."""
+    steps = np.maximum(1, np.ceil((targets - before) / longest)).astype(np.int64)
+    cut = before + steps * longest
+    return np.where(targets <= before, before, np.minimum(cut, after)).astype(np.int64)

@@ -335,7 +335,8 @@ def shared_epochs(model, data, schedule, progress, client, spec, spec_future, pa
     def warm_up():
         """Each worker loads its kernel from numba's cache (or compiles it) on a few words at
         learning rate 0 (no row changes), before the clock starts, as one process does."""
-        first = (0, int(min(per_epoch, corpus.ends[0] if len(corpus.ends) else per_epoch, 1000)))
+        ends = corpus.sentence_ends().between(0, 1000)
+        first = (0, int(min(per_epoch, ends[0] if ends.size else per_epoch, 1000)))
         client.gather([client.submit(train_piece, spec_future, state["path"], layout, sharing,
                                      first, 0.0, 0.0, (0, 0), workers=[a],
                                      allow_other_workers=True, pure=False) for a in addresses])
