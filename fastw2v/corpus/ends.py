@@ -6,7 +6,8 @@ worker would otherwise hold (``PreparedCorpus.ends``).
 Every ``STRIDE``-th end is kept in memory (8 bytes a ``STRIDE`` sentences); a search finds
 its block of ``STRIDE`` ends among those and reads that block alone (8 KiB), so a binary
 search over the file costs one read, where a memory map would fault in a page at each of its
-last levels (and the kernel's read-ahead around each).
+last levels (and the kernel's read-ahead around each). Measured in
+bench_results/decisions.md#dask-ends.
 """
 import os
 
