@@ -106,10 +106,14 @@ def small_units(monkeypatch):
     monkeypatch.setattr(firstpass, "CHUNK_BYTES", 11)
 
 
+@pytest.mark.parametrize("in_numba", [True, False])
 @pytest.mark.parametrize("table_words", [None, 12])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_ties_keep_the_input_order_whichever_table_met_the_word(tmp_path, small_units,
-                                                                 monkeypatch, seed, table_words):
+                                                                 monkeypatch, seed, table_words,
+                                                                 in_numba):
+    # the tables merged in numba (the default) and by the dict (lowercase, a given vocabulary)
+    monkeypatch.setattr(prepared, "MERGE_IN_NUMBA", in_numba)
     _tables_interleaved(monkeypatch)
     if table_words:                    # full tables go to the merge, new ones take over
         monkeypatch.setattr(firstpass, "TABLE_WORDS", table_words)
@@ -303,3 +307,32 @@ def _table_of(words):
     starts = np.cumsum([0] + [len(r) for r in raw]).astype(np.int64)
     return firstpass.TableCount(0, np.frombuffer(b"".join(raw), np.uint8), starts,
                                 np.ones(len(raw), np.int64), np.arange(len(raw), dtype=np.int64))
+
+
+def test_tables_merged_in_numba_give_each_word_one_id_its_counts_and_its_first_sight():
+    from fastw2v.corpus.tokenize import WordTable
+    rng = np.random.default_rng(5)
+    # words that share their first 8 bytes (the slots hold them) and differ after, short ones,
+    # and multi-byte UTF-8
+    vocab = ([f"prefix00{k}" for k in range(300)] + [f"w{k}" for k in range(300)] +
+             ["é", "ée", "日本", "日本語"] + [f"prefix00{k}x" for k in range(50)])
+    merged, truth, ids = WordTable(capacity=16), {}, []     # capacity 16: it must grow
+    for t in range(4):
+        words = list(dict.fromkeys(rng.choice(vocab, 200)))
+        raw = [w.encode() for w in words]
+        counts = rng.integers(1, 50, len(words))
+        first = rng.integers(0, 1 << 40, len(words))
+        starts = np.concatenate([[0], np.cumsum([len(r) for r in raw])])
+        table = firstpass.TableCount(t, np.frombuffer(b"".join(raw), np.uint8), starts, counts,
+                                     first)
+        got = merged.absorb(table)
+        ids.append(dict(zip(words, got.tolist())))
+        for w, c, f in zip(words, counts.tolist(), first.tolist()):
+            n, f0 = truth.get(w, (0, f))
+            truth[w] = (n + c, min(f0, f))
+    merged_words = firstpass.table_count(merged, 0).words()
+    assert len(merged_words) == len(truth) == len(set(merged_words))
+    for table_ids in ids:                                # one id a word, whichever table
+        assert all(merged_words[i].decode() == w for w, i in table_ids.items())
+    at = {w.decode(): i for i, w in enumerate(merged_words)}
+    assert all(merged.counts[at[w]] == n and merged.first[at[w]] == f for w, (n, f) in truth.items())

@@ -51,13 +51,15 @@ from ..vocab import prune
 from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks
 from .ends import SentenceEnds
 from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
-                        plan_units)
+                        plan_units, table_count)
 from .reading import _open_binary
+from .tokenize import WordTable
 from .transcode import check_encoding
 
 FORMAT = "fastw2v-prepared"
 VERSION = 1
 _IO_TOKENS = 1 << 20               # ids per read (4 MiB)
+MERGE_IN_NUMBA = True              # the word tables' merge (False: the dict's, as with lowercase)
 _MAPS_BYTES = 256 << 20            # a PreparedCorpus keeps every translated map up to this
 _MAPS_KEPT = 16                    # ... else the latest this many (``shard_map``)
 
@@ -148,8 +150,9 @@ _VOCAB_LINE = re.compile(r"[ \t]*([^ \t\n]+)[ \t]+(\d+)[ \t]*")
 
 
 # ---- writing --------------------------------------------------------------------------------
-def _decode_words(table, lowercase):
-    """A word table's distinct words as str, and None; or None and where the first in the
+def _decode_words(table, lowercase, as_str=True):
+    """A word table's distinct words as str (``as_str``; else None: only checked), and None;
+    or None and where the first in the
     input of its words holding invalid UTF-8 holds it: ``(sight key, byte in the word, the
     byte)``. (Text in another encoding, or read with unicode_errors other than "strict",
     reaches the tokenizer transcoded to valid UTF-8, and its decode errors are raised while
@@ -157,7 +160,7 @@ def _decode_words(table, lowercase):
     81k words takes a tenth of the time of 81k decodes, and this runs after every thread
     has finished."""
     try:
-        out = joined_words(table.arena, table.starts).decode("utf-8").split("\n")[:-1]
+        out = joined_words(table.arena, table.starts).decode("utf-8")
     except UnicodeDecodeError:
         bad = []
         for j, raw in enumerate(table.words()):      # find the words, keep the first
@@ -166,6 +169,9 @@ def _decode_words(table, lowercase):
             except UnicodeDecodeError as e:
                 bad.append((int(table.first[j]), e.start, raw[e.start:e.start + 1]))
         return None, min(bad)
+    if not as_str:
+        return None, None
+    out = out.split("\n")[:-1]
     return ([w.lower() for w in out] if lowercase else out), None
 
 
@@ -225,6 +231,10 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         # its first occurrence in the input (``firstpass.sight_key``), and a table keeps only
         # its small table id -> provisional id map
         index, words = ({w: i for i, w in enumerate(vocab[0])}, list(vocab[0])) if vocab else ({}, [])
+        # the words as bytes, merged in numba (``tokenize.absorb``; the dict below took 2x
+        # as long for a corpus of 1M distinct words, decisions.md#merge-in-numba);
+        # lowercased words or a given vocabulary need the words as str
+        every_word = WordTable() if MERGE_IN_NUMBA and not (vocab or lowercase) else None
         counts = np.zeros(1024, dtype=np.int64)
         first = np.full(1024, np.iinfo(np.int64).max, dtype=np.int64)
         done, maps, raw_words, known_tokens, line_ends, first_bad = [], {}, 0, 0, 0, None
@@ -239,7 +249,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
                 raw_words += r.n_tokens
                 line_ends += r.line_ends
                 continue
-            table_words, bad = _decode_words(r, lowercase)       # distinct within the table
+            table_words, bad = _decode_words(r, lowercase, as_str=every_word is None)
             if bad:
                 first_bad = min(first_bad or bad, bad)
             if client is not None:
@@ -250,6 +260,10 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
                         range(key_place(first_bad[0], units[0].offset_bits)[0])):
                     break
             if bad:
+                continue
+            if every_word is not None:
+                maps[r.index] = every_word.absorb(r)
+                known_tokens += int(r.counts.sum())
                 continue
             if not vocab:                                         # new words: the next ids
                 # distinct raw words can lowercase to one word: they share its id
@@ -275,6 +289,10 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             _raise_at(units[k].path, units[k].start + offset + at, byte)
         if raw_words == 0:
             raise ValueError(f"corpus {', '.join(map(repr, files))} is empty: no words to train on")
+        if every_word is not None:
+            everything = table_count(every_word, 0)
+            words = _decode_words(everything, False)[0]
+            counts, first = everything.counts.copy(), everything.first.copy()
         log(f"read {raw_words} words from {len(files)} file(s) in {time.perf_counter() - t0:.1f}s")
         if vocab:
             counts = np.asarray(vocab[1], dtype=np.int64)

@@ -150,6 +150,54 @@ def rehash(old, new):
             new[4 * k:4 * k + 4] = old[4 * s:4 * s + 4]
 
 
+
+@njit(cache=config.CACHE, nogil=True)
+def absorb(table, state, arena, starts, counts, first, out):
+    """Merge a finished table's words (word w is ``arena[starts[w]:starts[w + 1]]``, seen
+    ``counts[w]`` times, first at sight key ``first[w]``) into ``table`` (``tokenize``'s
+    layout, room made by the caller): a word new to it is appended, a known one adds its
+    count and keeps the smaller sight key. Writes each word's id in ``table`` to ``out``.
+    The words' hashes and slots are tokenize's, so a word has one id whichever table or
+    unit it came from."""
+    slots, start, total, seen, into = table
+    mask = (slots.size >> 2) - 1
+    for w in range(starts.size - 1):
+        i, j = starts[w], starts[w + 1]
+        h = _FNV_OFFSET
+        prefix = np.uint64(0)
+        for t in range(i, j):
+            h = (h ^ np.uint64(arena[t])) * _FNV_PRIME
+            if t - i < 8:
+                prefix |= np.uint64(arena[t]) << np.uint64(8 * (t - i))
+        size = j - i
+        key, pre = np.int64(h), np.int64(prefix)
+        k = np.int64(h & np.uint64(mask))
+        while True:
+            v = slots[4 * k + 2]
+            if v < 0:                                   # a new word
+                v = state[N_WORDS]
+                state[N_WORDS] += 1
+                a = state[ARENA_USED]
+                into[a:a + size] = arena[i:j]
+                state[ARENA_USED] = a + size
+                slots[4 * k], slots[4 * k + 1], slots[4 * k + 2], slots[4 * k + 3] = key, pre, v, size
+                start[v], total[v], seen[v] = a, 0, first[w]
+                break
+            if slots[4 * k] == key and slots[4 * k + 1] == pre and slots[4 * k + 3] == size:
+                same = True
+                a = start[v]
+                for t in range(8, size):
+                    if into[a + t] != arena[i + t]:
+                        same = False
+                        break
+                if same:
+                    seen[v] = min(seen[v], first[w])
+                    break
+            k = (k + 1) & mask
+        total[v] += counts[w]
+        out[w] = v
+
+
 class WordTable:
     """A growable hash table of byte strings for ``tokenize`` (one per worker thread)."""
 
@@ -182,6 +230,17 @@ class WordTable:
             arena = np.zeros(max(need, 2 * self.arena.size), dtype=np.uint8)
             arena[:self.arena.size] = self.arena
             self.arena = arena
+
+    def absorb(self, other):
+        """Merge ``other`` (a finished table's ``TableCount``) into this table; returns each of
+        its words' id here (int64)."""
+        n = other.starts.size - 1
+        self._grow(max(self.start.size, 1 << int(np.ceil(np.log2(max(self.n_words + n, 1))))),
+                   other.arena.size)
+        out = np.empty(n, dtype=np.int64)
+        absorb((self.slots, self.start, self.counts, self.first, self.arena), self.state,
+               other.arena, other.starts, other.counts, other.first, out)
+        return out
 
     def run(self, buf, n, base, out_ids, out_ends):
         """Tokenise buf[:n]; returns (ids written to out_ids, ends written to out_ends). The
