@@ -151,14 +151,13 @@ _VOCAB_LINE = re.compile(r"[ \t]*([^ \t\n]+)[ \t]+(\d+)[ \t]*")
 
 # ---- writing --------------------------------------------------------------------------------
 def _decode_words(table, lowercase, as_str=True):
-    """A word table's distinct words as str (``as_str``; else None: only checked), and None;
-    or None and where the first in the
-    input of its words holding invalid UTF-8 holds it: ``(sight key, byte in the word, the
-    byte)``. (Text in another encoding, or read with unicode_errors other than "strict",
-    reaches the tokenizer transcoded to valid UTF-8, and its decode errors are raised while
-    reading.) The words are decoded in one call (``firstpass.joined_words``): one decode of
-    81k words takes a tenth of the time of 81k decodes, and this runs after every thread
-    has finished."""
+    """A word table's distinct words as str (with ``as_str``; else None: only checked), and
+    None; or None and where the first in the input of its words holding invalid UTF-8 holds
+    it: ``(sight key, byte in the word, the byte)``. (Text in another encoding, or read with
+    unicode_errors other than "strict", reaches the tokenizer transcoded to valid UTF-8, and
+    its decode errors are raised while reading.) The words are decoded in one call
+    (``firstpass.joined_words``): one decode of 81k words takes a tenth of the time of 81k
+    decodes, and this runs after every thread has finished."""
     try:
         out = joined_words(table.arena, table.starts).decode("utf-8")
     except UnicodeDecodeError:
