@@ -230,9 +230,9 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         # its first occurrence in the input (``firstpass.sight_key``), and a table keeps only
         # its small table id -> provisional id map
         index, words = ({w: i for i, w in enumerate(vocab[0])}, list(vocab[0])) if vocab else ({}, [])
-        # the words as bytes, merged in numba (``tokenize.absorb``; the dict below took 2x
-        # as long for a corpus of 1M distinct words, decisions.md#merge-in-numba);
-        # lowercased words or a given vocabulary need the words as str
+        # the words as bytes, merged in numba (``tokenize.absorb``: new words cost far less
+        # than in the dict below, decisions.md#merge-in-numba); lowercased words or a given
+        # vocabulary need the words as str
         every_word = WordTable() if MERGE_IN_NUMBA and not (vocab or lowercase) else None
         counts = np.zeros(1024, dtype=np.int64)
         first = np.full(1024, np.iinfo(np.int64).max, dtype=np.int64)
