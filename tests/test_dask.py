@@ -584,7 +584,6 @@ def test_a_worker_killed_mid_cycle_costs_at_most_a_cycle(corpus, short_cycles, m
     assert 32 < steps < 64                # the kill, ~25 steps into epoch 2, is mid-cycle
 
 
-
 def _die_in_the_first_unit_counted(marker):
     """On a worker: the first unit any worker counts kills its process once part of the
     unit's shard is written (``marker``, a file, says one has died); the others count as
@@ -810,7 +809,6 @@ def test_rounds_cover_the_corpus_in_pieces_cut_at_sentence_ends(tmp_path, monkey
     offsets = np.concatenate([[0]] + [o[1:] + a for (_, o), a in zip(read, at)])
     assert np.array_equal(offsets, corpus.offsets(to_id, 10_000))
     assert sum(b - a > 5_000 for a, b in pieces) >= 2              # the long line was cut up
-
 
 
 def _rounds_from_every_end(ends, total, n_workers, words_per_worker, longest):

@@ -65,6 +65,12 @@ def _tables_interleaved(monkeypatch):
     by its first unit) then takes every unit after 1, while the other thread's table
     (numbered 1) holds unit 1 alone. Table 0, merged first, holds units on both sides of
     table 1's (``_assert_interleaved`` checks it). Re-armed by every plan."""
+    from fastw2v.corpus.tokenize import WordTable, last_space
+    # the tokenizer loaded first: compiled into an empty numba cache (as on CI) while unit 1
+    # waits, it could take longer than the 5 s and leave the tables not interleaved
+    buf = np.frombuffer(b"a b\n", np.uint8).copy()
+    last_space(buf, 4)
+    WordTable().run(buf, 4, 0, np.empty(4, np.int32), np.empty(4, np.int64))
     original_count, original_plan = firstpass.count_unit, firstpass.plan_units
     state = dict(started_1=threading.Event(), rest_done=threading.Event(), done=0, units=0)
     lock = threading.Lock()
@@ -145,8 +151,10 @@ def _sentence_ids(p):
     return [ids[a:b] for a, b in zip(starts[:-1], starts[1:])]
 
 
+@pytest.mark.parametrize("in_numba", [True, False])
 def test_the_first_invalid_byte_in_the_input_is_named_whichever_table_holds_it(
-        tmp_path, small_units, monkeypatch):
+        tmp_path, small_units, monkeypatch, in_numba):
+    monkeypatch.setattr(prepared, "MERGE_IN_NUMBA", in_numba)
     _tables_interleaved(monkeypatch)
     path = tmp_path / "bad.txt"
     # unit 0 (24 bytes) fine; unit 1 (table 1) holds the first bad byte, a later unit

@@ -175,7 +175,6 @@ def test_a_workers_rows_file_removes_a_killed_clients_first(tmp_path, monkeypatc
     assert path == str(shm / name) and removed == [str(stale)]
 
 
-
 def test_a_worker_forgets_a_removed_rows_files_mapping_when_it_maps_the_next(tmp_path, monkeypatch):
     # a persistent cluster's worker keeps the rows of a killed client mapped (its drop never
     # came); once the next client on the host has removed the file, the worker's next

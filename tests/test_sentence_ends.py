@@ -35,12 +35,17 @@ def test_a_search_reads_one_block_of_the_file_per_value(tmp_path, monkeypatch):
     ends.astype("<i8").tofile(path)
     found = SentenceEnds(str(path), ends.size)
     read = []
-    real = module.os.pread
-    monkeypatch.setattr(module.os, "pread", lambda fd, n, at: read.append(n) or real(fd, n, at))
+    real = SentenceEnds._read
+    monkeypatch.setattr(SentenceEnds, "_read",
+                        lambda self, f, lo, hi: read.append(hi - lo) or real(self, f, lo, hi))
     assert found.between(30_000, 30_030).tolist() == list(range(30_003, 30_031, 3))
     before, after = found.around([1, 150_001, 299_999], 300_000)
     assert before.tolist() == [0, 150_000, 299_997] and after.tolist() == [3, 150_003, 300_000]
-    assert sum(read) <= 8 * 8 * module.STRIDE
+    assert sum(read) <= 8 * module.STRIDE
+    # each block once, however many values fall in it
+    read.clear()
+    found.around(np.linspace(0, 300_000, 20_001), 300_000)
+    assert sum(read) <= ends.size + module.STRIDE
 
 
 def test_a_truncated_ends_file_is_named(tmp_path):
@@ -50,3 +55,5 @@ def test_a_truncated_ends_file_is_named(tmp_path):
     path.write_bytes(path.read_bytes()[:60])
     with pytest.raises(ValueError, match="ends.i64: truncated"):
         found.between(0, 100)
+    with pytest.raises(ValueError, match=r"ends.i64: truncated \(10 sentence ends expected\)"):
+        SentenceEnds(str(path), 10, stride=4)

@@ -157,7 +157,7 @@ def _decode_words(table, lowercase, as_str=True):
     unicode_errors other than "strict", reaches the tokenizer transcoded to valid UTF-8, and
     its decode errors are raised while reading.) The words are decoded in one call
     (``firstpass.joined_words``): one decode of 81k words takes a tenth of the time of 81k
-    decodes, and this runs after every thread has finished."""
+    decodes."""
     try:
         out = joined_words(table.arena, table.starts).decode("utf-8")
     except UnicodeDecodeError:
@@ -262,7 +262,6 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
                 continue
             if every_word is not None:
                 maps[r.index] = every_word.absorb(r)
-                known_tokens += int(r.counts.sum())
                 continue
             if not vocab:                                         # new words: the next ids
                 # distinct raw words can lowercase to one word: they share its id

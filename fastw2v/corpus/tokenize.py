@@ -150,7 +150,6 @@ def rehash(old, new):
             new[4 * k:4 * k + 4] = old[4 * s:4 * s + 4]
 
 
-
 @njit(cache=config.CACHE, nogil=True)
 def absorb(table, state, arena, starts, counts, first, out):
     """Merge a finished table's words (word w is ``arena[starts[w]:starts[w + 1]]``, seen
