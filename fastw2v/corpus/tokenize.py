@@ -50,6 +50,46 @@ def space_length(buf, i, n):
     return 0
 
 
+@njit(cache=config.CACHE, inline="always")
+def _slot_of(slots, start, arena, key, pre, src, i, j):
+    """The slot of the word ``src[i:j]`` (FNV-1a hash ``key``, first 8 bytes packed ``pre``):
+    the one that holds it, or the empty one where it belongs (linear probing). The hash, the
+    prefix and the length settle a word of up to 8 bytes; a longer one compares its other
+    bytes with the arena's copy."""
+    mask = (slots.size >> 2) - 1
+    size = j - i
+    k = np.int64(np.uint64(key) & np.uint64(mask))
+    while True:
+        w = slots[4 * k + 2]
+        if w < 0:
+            return k
+        if slots[4 * k] == key and slots[4 * k + 1] == pre and slots[4 * k + 3] == size:
+            a = start[w]
+            same = True
+            for t in range(8, size):
+                if arena[a + t] != src[i + t]:
+                    same = False
+                    break
+            if same:
+                return k
+        k = (k + 1) & mask
+
+
+@njit(cache=config.CACHE, inline="always")
+def _add(slots, k, start, arena, state, key, pre, src, i, j):
+    """Give the word ``src[i:j]`` the next id, in the empty slot ``k``, its bytes appended to
+    the arena (the caller made room); returns the id. Its count and first sight are the
+    caller's to set."""
+    w = state[N_WORDS]
+    state[N_WORDS] += 1
+    a = state[ARENA_USED]
+    arena[a:a + j - i] = src[i:j]
+    state[ARENA_USED] = a + j - i
+    slots[4 * k], slots[4 * k + 1], slots[4 * k + 2], slots[4 * k + 3] = key, pre, w, j - i
+    start[w] = a
+    return w
+
+
 @njit(cache=config.CACHE, nogil=True)
 def tokenize(buf, i, n, base, table, state, out_ids, out_ends, n_ids, n_ends, limit):
     """Tokenise buf[:n] (cut after whitespace by the caller) into ``table``.
@@ -66,7 +106,6 @@ def tokenize(buf, i, n, base, table, state, out_ids, out_ends, n_ids, n_ends, li
     ``out_ends``.
     """
     slots, start, counts, first, arena = table
-    mask = (slots.size >> 2) - 1
     while i < n:
         b = buf[i]
         if b <= 32 or b >= 0xC2:                         # only these bytes can start a space
@@ -93,32 +132,14 @@ def tokenize(buf, i, n, base, table, state, out_ids, out_ends, n_ids, n_ends, li
             if j - i < 8:
                 prefix |= np.uint64(b) << np.uint64(8 * (j - i))
             j += 1
-        size = j - i
         key, pre = np.int64(h), np.int64(prefix)
-        k = np.int64(h & np.uint64(mask))
-        while True:
-            w = slots[4 * k + 2]
-            if w < 0:                                   # a new word
-                if state[N_WORDS] >= limit:
-                    return n_ids, n_ends, i
-                w = state[N_WORDS]
-                state[N_WORDS] += 1
-                a = state[ARENA_USED]
-                arena[a:a + size] = buf[i:j]
-                state[ARENA_USED] = a + size
-                slots[4 * k], slots[4 * k + 1], slots[4 * k + 2], slots[4 * k + 3] = key, pre, w, size
-                start[w], first[w] = a, base + i
-                break
-            if slots[4 * k] == key and slots[4 * k + 1] == pre and slots[4 * k + 3] == size:
-                same = True
-                a = start[w]
-                for t in range(8, size):                # longer words: the rest of the bytes
-                    if arena[a + t] != buf[i + t]:
-                        same = False
-                        break
-                if same:
-                    break
-            k = (k + 1) & mask
+        k = _slot_of(slots, start, arena, key, pre, buf, i, j)
+        w = slots[4 * k + 2]
+        if w < 0:                                       # a new word
+            if state[N_WORDS] >= limit:
+                return n_ids, n_ends, i
+            w = _add(slots, k, start, arena, state, key, pre, buf, i, j)
+            first[w] = base + i
         counts[w] += 1
         out_ids[n_ids] = w
         n_ids += 1
@@ -159,7 +180,6 @@ def absorb(table, state, arena, starts, counts, first, out):
     The words' hashes and slots are tokenize's, so a word has one id whichever table or
     unit it came from."""
     slots, start, total, seen, into = table
-    mask = (slots.size >> 2) - 1
     for w in range(starts.size - 1):
         i, j = starts[w], starts[w + 1]
         h = _FNV_OFFSET
@@ -168,31 +188,14 @@ def absorb(table, state, arena, starts, counts, first, out):
             h = (h ^ np.uint64(arena[t])) * _FNV_PRIME
             if t - i < 8:
                 prefix |= np.uint64(arena[t]) << np.uint64(8 * (t - i))
-        size = j - i
         key, pre = np.int64(h), np.int64(prefix)
-        k = np.int64(h & np.uint64(mask))
-        while True:
-            v = slots[4 * k + 2]
-            if v < 0:                                   # a new word
-                v = state[N_WORDS]
-                state[N_WORDS] += 1
-                a = state[ARENA_USED]
-                into[a:a + size] = arena[i:j]
-                state[ARENA_USED] = a + size
-                slots[4 * k], slots[4 * k + 1], slots[4 * k + 2], slots[4 * k + 3] = key, pre, v, size
-                start[v], total[v], seen[v] = a, 0, first[w]
-                break
-            if slots[4 * k] == key and slots[4 * k + 1] == pre and slots[4 * k + 3] == size:
-                same = True
-                a = start[v]
-                for t in range(8, size):
-                    if into[a + t] != arena[i + t]:
-                        same = False
-                        break
-                if same:
-                    seen[v] = min(seen[v], first[w])
-                    break
-            k = (k + 1) & mask
+        k = _slot_of(slots, start, into, key, pre, arena, i, j)
+        v = slots[4 * k + 2]
+        if v < 0:                                       # a new word
+            v = _add(slots, k, start, into, state, key, pre, arena, i, j)
+            total[v], seen[v] = 0, first[w]
+        else:
+            seen[v] = min(seen[v], first[w])
         total[v] += counts[w]
         out[w] = v
 
