@@ -344,3 +344,28 @@ def test_tables_merged_in_numba_give_each_word_one_id_its_counts_and_its_first_s
         assert all(merged_words[i].decode() == w for w, i in table_ids.items())
     at = {w.decode(): i for i, w in enumerate(merged_words)}
     assert all(merged.counts[at[w]] == n and merged.first[at[w]] == f for w, (n, f) in truth.items())
+
+
+@pytest.mark.parametrize("at", [8, 10])
+def test_a_hash_and_prefix_collision_is_told_apart_by_the_bytes_past_the_eighth(at):
+    # 64-bit FNV-1a collisions do not occur in a test corpus, so one is planted: the table's
+    # copy of an 11-byte word is changed at byte ``at``, its slot (hash, first 8 bytes, length)
+    # left as it was. The word read again must then be a new word, in the tokenizer and in
+    # the merge, since only its bytes past the eighth tell them apart
+    from fastw2v.corpus.tokenize import WordTable
+    word = b"abcdefghijk "
+    buf = np.frombuffer(word, np.uint8).copy()
+    out_ids, out_ends = np.empty(8, np.int32), np.empty(8, np.int64)
+    for merge in (False, True):
+        table = WordTable()
+        table.run(buf, buf.size, 0, out_ids, out_ends)
+        table.arena[table.start[0] + at] = ord("Z")
+        if merge:
+            ids = table.absorb(_table_of([word.strip().decode()])).tolist()
+        else:
+            ids = out_ids[:table.run(buf, buf.size, 0, out_ids, out_ends)[0]].tolist()
+        assert ids == [1] and table.n_words == 2
+        table.arena[table.start[0] + at] = word[at]        # no change: the word is known
+        again = (table.absorb(_table_of([word.strip().decode()])).tolist() if merge else
+                 out_ids[:table.run(buf, buf.size, 0, out_ids, out_ends)[0]].tolist())
+        assert again == [0]
