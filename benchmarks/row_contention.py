@@ -55,16 +55,17 @@ def block_call(model, name):
 def measure(corpus, name, repeat):
     model = Word2Vec(workers=2, seed=1, **PARAMS[name]).build_vocab(corpus)
     data, D = model._corpus, model.config.vector_size
-    ids = data.reader().take(data.n_words)        # the whole corpus in memory: this study needs it
+    # the whole corpus in memory, as one segment: this study needs it
+    (ids, offsets), = data.segments(data.n_words)
     keep = model.vocab.keep_probabilities(model.config.sample)
     raw_per_word = data.raw_words / data.n_words
-    blocks = plan_pieces(data.offsets, 2, config.BLOCK_WORDS_PER_THREAD)
+    blocks = plan_pieces(offsets, 2, config.BLOCK_WORDS_PER_THREAD)
     function, args = block_call(model, name)
     serial = njit(fastmath=config.FASTMATH, nogil=True)(function)
     off = plan_stage(model.W_out.shape[0], name != "sg-hs", 1, D)      # no staging
-    pieces = [[(ids, data.offsets, s[t:t + 2].copy(), seed_states(1, 0, b, n=2)[t:t + 1].copy(), keep)
+    pieces = [[(ids, offsets, s[t:t + 2].copy(), seed_states(1, 0, b, n=2)[t:t + 1].copy(), keep)
                for b, s in enumerate(blocks)] for t in range(2)]
-    words = [sum(int(data.offsets[w[2][1]] - data.offsets[w[2][0]]) for w in pieces[t]) * raw_per_word
+    words = [sum(int(offsets[w[2][1]] - offsets[w[2][0]]) for w in pieces[t]) * raw_per_word
              for t in range(2)]
     W_in0, W_out0 = model.wv.vectors.copy(), model.W_out.copy()
 
@@ -95,7 +96,7 @@ def measure(corpus, name, repeat):
             config.reset()
         start = time.perf_counter()
         for b, s in enumerate(blocks):
-            run((data.ids, data.offsets, s, seed_states(1, 0, b, n=2), keep), model.config.alpha,
+            run((ids, offsets, s, seed_states(1, 0, b, n=2), keep), model.config.alpha,
                 model.config.alpha, np.zeros((2, 2)))
         return data.raw_words / (time.perf_counter() - start)
 

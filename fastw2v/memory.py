@@ -23,8 +23,8 @@ And the corpus the model trains (``corpus``, its own size only): a token list co
 ids (int32 a token) and sentence offsets (int64 a sentence); a corpus streamed from disk keeps
 every distinct word of the corpus with its count and id here (those under min_count too) and
 the shards' translated maps it reads with (int32 an entry, up to 256 MB), and nothing a
-sentence long on the CPU (``corpus/blocks.py``) nor in the Dask driver (``corpus/ends.py``;
-the CUDA driver plans with every sentence's offset, 8 bytes each).
+sentence long on the CPU (``corpus/blocks.py``), in the Dask driver (``corpus/ends.py``) or in
+the CUDA driver (``blocks.streamed_segments``).
 
 The rows: ``vectors`` V x D float32; the output rows (gensim's ``syn1neg``, ``syn1``): V rows
 (V - 1 for the Huffman tree's inner nodes) x D float32, plus, with 2 to 4 CPU threads, each
@@ -95,8 +95,8 @@ def corpus_bytes(corpus, vocab):
     held = sys.getsizeof(words) + sum(sys.getsizeof(w) for w in words if id(w) not in shared)
     held += prepared.counts.nbytes + np.asarray(corpus.to_id).nbytes
     held += sum(m.nbytes for _, _, m in list(prepared._maps.values()))
-    # the per-sentence arrays exist only once the CUDA driver (or a caller of ``ends``) asked
-    held += sum(a.nbytes for a in (corpus._offsets, prepared._ends) if a is not None)
+    # every sentence end exists only once a caller of ``ends`` asked (no training does)
+    held += prepared._ends.nbytes if prepared._ends is not None else 0
     return held
 
 

@@ -40,6 +40,27 @@ def planned_blocks(ids, offsets, n_threads, words_per_thread):
         yield ids[first:first + int(block_offsets[-1])], block_offsets, starts - starts[0]
 
 
+
+def segments(offsets, max_tokens):
+    """Sentence ranges [s0, s1) of at most ``max_tokens`` words (a longer sentence alone), in
+    order: the CUDA driver's segments, each copied to the device whole."""
+    s0, n = 0, offsets.size - 1
+    while s0 < n:
+        s1 = int(np.searchsorted(offsets, offsets[s0] + max_tokens, side="right")) - 1
+        s1 = min(max(s1, s0 + 1), n)
+        yield s0, s1
+        s0 = s1
+
+
+def planned_segments(ids, offsets, max_tokens):
+    """``(ids, offsets)`` of each of ``segments``, offsets counted from its start, for a corpus
+    held in memory."""
+    for s0, s1 in segments(offsets, max_tokens):
+        first = int(offsets[s0])
+        seg_offsets = offsets[s0:s1 + 1] - first
+        yield ids[first:first + int(seg_offsets[-1])], seg_offsets
+
+
 def linear_lr(progress, alpha, min_alpha):
     """Learning rate after a fraction ``progress`` in [0, 1] of all training words. Never
     below ``min_alpha``, as gensim's: a ``min_alpha`` above ``alpha`` trains at ``min_alpha``

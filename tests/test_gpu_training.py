@@ -5,7 +5,8 @@ import pytest
 
 from conftest import planted_corpus
 from fastw2v import Word2Vec, config
-from fastw2v.gpu.driver import chunks, segments, subsample
+from fastw2v.gpu.driver import chunks, subsample
+from fastw2v.schedule import segments
 
 
 @pytest.fixture(autouse=True)
@@ -130,12 +131,14 @@ def test_segments_read_whole_sentences_in_order():
 
 def test_streamed_prepared_corpus_on_cuda(rng, tmp_path, monkeypatch):
     # a prepared directory read in sentence-aligned segments of at most 50 words
-    from fastw2v.corpus import prepare
+    from fastw2v.corpus import PreparedCorpus, prepare
     monkeypatch.setattr(config, "GPU_CHUNK_TOKENS", 50)
     corpus, topics = planted_corpus(rng, n_sentences=40, length=8)
     path = tmp_path / "c.txt"
     path.write_text("\n".join(" ".join(s) for s in corpus) + "\n")
     prepare(str(path), tmp_path / "p")
+    # planned as the sentences go by: no array of every sentence's end or offset
+    monkeypatch.setattr(PreparedCorpus, "ends", property(lambda c: pytest.fail("every end read")))
     model = Word2Vec(vector_size=8, window=2, negative=3, min_count=1, sample=0, epochs=2, seed=2,
                      alpha=0.05, device="cuda", sg=0)
     model.fit(str(tmp_path / "p"), verbose=False)

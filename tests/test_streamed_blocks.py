@@ -6,9 +6,9 @@ import pytest
 
 from fastw2v import Word2Vec
 from fastw2v.corpus import blocks, prepare
-from fastw2v.corpus.blocks import kept_sentences, streamed_blocks
+from fastw2v.corpus.blocks import kept_sentences, streamed_blocks, streamed_segments
 from fastw2v.corpus.reading import _drop_empty, split_long_sentences
-from fastw2v.schedule import planned_blocks
+from fastw2v.schedule import planned_blocks, planned_segments
 
 
 def chunks(a, size):
@@ -49,6 +49,33 @@ def test_streamed_blocks_are_plan_pieces_blocks(seed, monkeypatch):
         np.testing.assert_array_equal(c, z)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_streamed_segments_are_the_segments_of_the_whole_corpus(seed, monkeypatch):
+    # the CUDA driver's segments found as the sentences go by, against those cut from every
+    # sentence's offset: batches of any size, segments shorter and longer than a batch, and
+    # sentences longer than a segment (each alone)
+    rng = np.random.default_rng(100 + seed)
+    monkeypatch.setattr(blocks, "TOKENS_CHUNK", int(rng.choice([3, 7, 1 << 18])))
+    n = int(rng.integers(1, 400))
+    tokens = rng.integers(-1, 9, n).astype(np.int32)
+    n_ends = int(rng.integers(1, max(2, n // int(rng.choice([1, 3, 40])))))
+    ends = np.unique(np.concatenate([rng.integers(1, n + 1, n_ends), [n]])).astype(np.int64)
+    max_len = int(rng.integers(1, 60))
+    ids, offsets = held_in_memory(tokens, ends, max_len)
+    if offsets[-1] == 0:
+        return
+    max_tokens = int(rng.choice([1, 2, 5, 20, 100, 1000]))
+    expected = list(planned_segments(ids, offsets, max_tokens))
+    batches = kept_sentences(chunks(tokens, int(rng.integers(1, 60))),
+                             chunks(ends, int(rng.integers(1, 30))), max_len)
+    got = list(streamed_segments(batches, max_tokens))
+    assert len(got) == len(expected)
+    for (a, b), (x, y) in zip(got, expected):
+        np.testing.assert_array_equal(a, x)
+        np.testing.assert_array_equal(b, y)
+    assert all(o[-1] <= max_tokens or o.size == 2 for _, o in got)
+
+
 def test_a_corpus_changed_under_training_is_named():
     tokens, ends = np.arange(10, dtype=np.int32), np.array([4, 10])
     batches = kept_sentences([tokens], [ends], 100)
@@ -68,7 +95,7 @@ def test_training_from_disk_keeps_nothing_a_sentence_long(tmp_path):
     streamed = Word2Vec(**params).build_vocab(str(tmp_path / "p"))
     streamed.train(verbose=False)
     corpus = streamed._corpus
-    assert corpus._offsets is None and corpus.prepared._ends is None
+    assert corpus.prepared._ends is None
     held = Word2Vec(**params).build_vocab(sentences)
     held.train(verbose=False)
     assert corpus.n_sentences == held._corpus.n_sentences and corpus.n_words == held._corpus.n_words

@@ -120,6 +120,44 @@ def streamed_blocks(batches, n_words, threads, words_per_thread):
         block += 1
 
 
+def streamed_segments(batches, max_tokens):
+    """``(ids, offsets)`` of ``schedule.segments``' sentence ranges (at most ``max_tokens``
+    words, a longer sentence alone), offsets counted from each one's start, from the sentence
+    ``batches`` of ``kept_sentences``: the CUDA driver's segments of a corpus streamed from
+    disk. A segment ends where the next sentence would not fit, so the last one a batch
+    starts may go on into the next batch. Memory: one segment and one batch."""
+    held = _Held()
+    open_words = open_sentences = 0   # of the segment not yet ended (held)
+    for ids, lengths in batches:
+        held.add(ids, lengths)
+        base = held.first + open_sentences            # this batch's first sentence
+        reached = np.cumsum(lengths)                  # words to each sentence's end, here
+        cuts, pos, before = [held.first], 0, 0
+        while pos < lengths.size:
+            # the sentences from ``pos`` that fit in what the open segment has left
+            k = int(np.searchsorted(reached[pos:], before + max_tokens - open_words,
+                                    side="right"))
+            if k == 0 and open_words == 0:
+                k = 1                                 # a longer sentence alone
+            if pos + k == lengths.size:               # the rest fits: the segment goes on
+                open_words += int(reached[-1]) - before
+                break
+            pos += k
+            before, open_words = int(reached[pos - 1]) if pos else 0, 0
+            cuts.append(base + pos)
+        if len(cuts) > 1:
+            yield from _cut(*held.take(cuts))
+        open_sentences = base + lengths.size - held.first
+    if open_sentences:
+        yield from _cut(*held.take([held.first, held.first + open_sentences]))
+
+
+def _cut(ids, offsets, starts):
+    """A block's pieces (sentences ``starts[i]`` to ``starts[i + 1]``) as ``(ids, offsets)``."""
+    for a, b in zip(starts[:-1], starts[1:]):
+        yield ids[offsets[a]:offsets[b]], offsets[a:b + 1] - offsets[a]
+
+
 class _Held:
     """Sentences read but not yet given out in a block, from sentence ``first`` on."""
 

@@ -48,7 +48,7 @@ import numpy as np
 from .._files import atomic_write, give_mkdir_permissions
 from ..leftovers import owned_directory, release
 from ..vocab import prune
-from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks
+from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks, streamed_segments
 from .ends import SentenceEnds
 from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
                         plan_units, table_count)
@@ -575,61 +575,24 @@ class PreparedCorpus:
             sentences += lengths.size
         return StreamedCorpus(self, to_id, words, sentences, max_sentence_length, self.raw_words)
 
-    def offsets(self, to_id, max_sentence_length):
-        """Every sentence's offset (int64, a sentence), from the sentences ``encoded`` counts:
-        the CUDA driver's plan."""
-        lengths = [n for _, n in kept_sentences(self.blocks(to_id), self.end_chunks(),
-                                                max_sentence_length)]
-        offsets = np.zeros(sum(n.size for n in lengths) + 1, dtype=np.int64)
-        np.cumsum(np.concatenate(lengths) if lengths else [], out=offsets[1:])
-        return offsets
-
 
 class StreamedCorpus:
     """What the training loop reads, from disk (as ``EncodedCorpus`` from memory): ``n_words``,
     ``n_sentences``, ``raw_words``, ``blocks(threads, words_per_thread)`` (the kernels' blocks,
-    planned as the sentences go by: ``blocks.py``); for the CUDA driver ``offsets`` (every
-    sentence's, computed on first use) and ``reader()``, whose ``take(n)`` returns the next n
-    ids."""
+    planned as the sentences go by: ``blocks.py``) and the CUDA driver's ``segments(max_tokens)``
+    (found as they go by too)."""
 
     def __init__(self, prepared, to_id, n_words, n_sentences, max_sentence_length, raw_words):
         self.prepared, self.to_id, self.raw_words = prepared, to_id, raw_words
         self.n_words, self.n_sentences = n_words, n_sentences
         self.max_sentence_length = max_sentence_length
-        self._offsets = None
-
-    @property
-    def offsets(self):
-        if self._offsets is None:
-            self._offsets = self.prepared.offsets(self.to_id, self.max_sentence_length)
-        return self._offsets
 
     def blocks(self, threads, words_per_thread):
-        sentences = kept_sentences(self.prepared.blocks(self.to_id), self.prepared.end_chunks(),
-                                   self.max_sentence_length)
-        return streamed_blocks(sentences, self.n_words, threads, words_per_thread)
+        return streamed_blocks(self._sentences(), self.n_words, threads, words_per_thread)
 
-    def reader(self):
-        return _Reader(self.prepared.blocks(self.to_id))
+    def segments(self, max_tokens):
+        return streamed_segments(self._sentences(), max_tokens)
 
-
-class _Reader:
-    def __init__(self, blocks):
-        self.blocks = blocks
-        self.buffer = np.empty(0, dtype=np.int32)
-
-    def take(self, n):
-        parts, have = [], 0
-        while have < n:
-            if self.buffer.size == 0:
-                ids = next(self.blocks, None)
-                if ids is None:
-                    raise ValueError(f"the prepared corpus ended {n - have} tokens early")
-                self.buffer = ids[ids >= 0]
-                continue
-            piece = self.buffer[:n - have]
-            self.buffer = self.buffer[n - have:]
-            parts.append(piece)
-            have += piece.size
-        return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else \
-            np.empty(0, dtype=np.int32)
+    def _sentences(self):
+        return kept_sentences(self.prepared.blocks(self.to_id), self.prepared.end_chunks(),
+                              self.max_sentence_length)

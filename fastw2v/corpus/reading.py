@@ -243,15 +243,17 @@ class EncodedCorpus:
     def n_sentences(self):
         return int(self.offsets.size - 1)
 
-    def reader(self):
-        """Hands out the ids in order, ``take(n)`` at a time (as ``prepared.StreamedCorpus``)."""
-        return _ArrayReader(self.ids)
-
     def blocks(self, threads, words_per_thread):
         """The kernels' blocks, ``(ids, offsets, starts)`` counted from each block's start
         (as ``prepared.StreamedCorpus``)."""
         from ..schedule import planned_blocks
         return planned_blocks(self.ids, self.offsets, threads, words_per_thread)
+
+    def segments(self, max_tokens):
+        """The CUDA driver's segments, ``(ids, offsets)`` of at most ``max_tokens`` words
+        (``schedule.segments``; as ``prepared.StreamedCorpus``)."""
+        from ..schedule import planned_segments
+        return planned_segments(self.ids, self.offsets, max_tokens)
 
     @classmethod
     def from_scan(cls, scanned, provisional_to_final, max_sentence_length=None):
@@ -264,15 +266,6 @@ class EncodedCorpus:
         max_len = max_sentence_length or config.MAX_SENTENCE_LENGTH
         return cls(final[keep].astype(np.int32), split_long_sentences(offsets, max_len),
                    scanned.raw_words)
-
-
-class _ArrayReader:
-    def __init__(self, ids):
-        self.ids, self.at = ids, 0
-
-    def take(self, n):
-        self.at += n
-        return self.ids[self.at - n:self.at]
 
 
 def encode(source, key_to_index, lowercase=False, max_sentence_length=None, encoding="utf-8",

@@ -40,16 +40,6 @@ def chunks(n_tokens, starts, sentence, max_tokens):
         a = b
 
 
-def segments(offsets, max_tokens):
-    """Sentence ranges [s0, s1) of at most ``max_tokens`` words (a longer sentence alone)."""
-    s0, n = 0, offsets.size - 1
-    while s0 < n:
-        s1 = int(np.searchsorted(offsets, offsets[s0] + max_tokens, side="right")) - 1
-        s1 = min(max(s1, s0 + 1), n)
-        yield s0, s1
-        s0 = s1
-
-
 class CudaTrainer:
     """Trains one model's matrices on the device; ``train_epoch`` may be called repeatedly,
     each after ``reseed`` (every epoch its own random streams)."""
@@ -92,15 +82,15 @@ class CudaTrainer:
         segments of at most ``config.GPU_CHUNK_TOKENS`` words; lr falls over
         [progress_start, progress_end] of training. Returns (loss, examples)."""
         totals = np.zeros(2)
-        reader, n = data.reader(), max(data.n_words, 1)
+        n, a0 = max(data.n_words, 1), 0
         span = progress_end - progress_start
-        for s0, s1 in segments(data.offsets, config.GPU_CHUNK_TOKENS):
-            a0, a1 = int(data.offsets[s0]), int(data.offsets[s1])
+        for ids, offsets in data.segments(config.GPU_CHUNK_TOKENS):
+            a1 = a0 + ids.size
             report = None if on_chunk is None else \
                 (lambda frac, lr, a0=a0, a1=a1: on_chunk((a0 + frac * (a1 - a0)) / n, lr))
-            totals += self._train_segment(
-                reader.take(a1 - a0), data.offsets[s0:s1 + 1] - a0, keep, rng,
-                progress_start + span * a0 / n, progress_start + span * a1 / n, report)
+            totals += self._train_segment(ids, offsets, keep, rng, progress_start + span * a0 / n,
+                                          progress_start + span * a1 / n, report)
+            a0 = a1
         return float(totals[0]), int(totals[1])
 
     def _train_segment(self, ids, offsets, keep, rng, progress_start, progress_end, on_chunk):
