@@ -125,37 +125,49 @@ def streamed_segments(batches, max_tokens):
     words, a longer sentence alone), offsets counted from each one's start, from the sentence
     ``batches`` of ``kept_sentences``: the CUDA driver's segments of a corpus streamed from
     disk. A segment ends where the next sentence would not fit, so the last one a batch
-    starts may go on into the next batch. Memory: one segment and one batch."""
-    held = _Held()
-    open_words = open_sentences = 0   # of the segment not yet ended (held)
+    starts may go on into the next batch. Each segment is copied into arrays of its own as
+    the batches come (``_Segment``): memory holds it and one batch."""
+    segment = _Segment(max_tokens)
     for ids, lengths in batches:
-        held.add(ids, lengths)
-        base = held.first + open_sentences            # this batch's first sentence
         reached = np.cumsum(lengths)                  # words to each sentence's end, here
-        cuts, pos, before = [held.first], 0, 0
+        pos = before = 0                              # sentences of the batch placed; words
         while pos < lengths.size:
-            # the sentences from ``pos`` that fit in what the open segment has left
-            k = int(np.searchsorted(reached[pos:], before + max_tokens - open_words,
+            # the sentences from ``pos`` that fit in what the segment has left
+            k = int(np.searchsorted(reached[pos:], before + max_tokens - segment.words,
                                     side="right"))
-            if k == 0 and open_words == 0:
+            if k == 0 and segment.words == 0:
                 k = 1                                 # a longer sentence alone
-            if pos + k == lengths.size:               # the rest fits: the segment goes on
-                open_words += int(reached[-1]) - before
-                break
-            pos += k
-            before, open_words = int(reached[pos - 1]) if pos else 0, 0
-            cuts.append(base + pos)
-        if len(cuts) > 1:
-            yield from _cut(*held.take(cuts))
-        open_sentences = base + lengths.size - held.first
-    if open_sentences:
-        yield from _cut(*held.take([held.first, held.first + open_sentences]))
+            if k:
+                segment.add(ids[before:reached[pos + k - 1]], reached[pos:pos + k] - before)
+                pos, before = pos + k, int(reached[pos + k - 1])
+            if pos < lengths.size:                    # the next sentence does not fit
+                yield segment.arrays()
+                segment = _Segment(max_tokens)
+    if segment.words:
+        yield segment.arrays()
 
 
-def _cut(ids, offsets, starts):
-    """A block's pieces (sentences ``starts[i]`` to ``starts[i + 1]``) as ``(ids, offsets)``."""
-    for a, b in zip(starts[:-1], starts[1:]):
-        yield ids[offsets[a]:offsets[b]], offsets[a:b + 1] - offsets[a]
+class _Segment:
+    """One segment's ids and offsets, filled in place. The arrays are allocated for the
+    largest segment, ``max_tokens`` words and as many sentences, but only the pages written
+    take memory (a large ``np.empty`` is mapped, not filled)."""
+
+    def __init__(self, max_tokens):
+        self.ids = np.empty(max_tokens, dtype=np.int32)
+        self.offsets = np.zeros(max_tokens + 1, dtype=np.int64)
+        self.words = self.sentences = 0
+
+    def add(self, ids, ends):
+        """Sentences ``ids``, each ending at ``ends`` (counted from the first's start)."""
+        if self.words + ids.size > self.ids.size:     # one sentence longer than a segment
+            self.ids = np.empty(ids.size, dtype=np.int32)
+        self.ids[self.words:self.words + ids.size] = ids
+        self.offsets[self.sentences + 1:self.sentences + 1 + ends.size] = self.words + ends
+        self.words += ids.size
+        self.sentences += ends.size
+
+    def arrays(self):
+        return self.ids[:self.words], self.offsets[:self.sentences + 1]
 
 
 class _Held:

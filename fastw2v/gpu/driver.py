@@ -91,6 +91,7 @@ class CudaTrainer:
             totals += self._train_segment(ids, offsets, keep, rng, progress_start + span * a0 / n,
                                           progress_start + span * a1 / n, report)
             a0 = a1
+            del ids, offsets          # gone before the next segment is read, not after
         return float(totals[0]), int(totals[1])
 
     def _train_segment(self, ids, offsets, keep, rng, progress_start, progress_end, on_chunk):
