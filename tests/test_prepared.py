@@ -93,6 +93,22 @@ def test_files_directories_globs_and_compressed(tmp_path, tiny_units):
     assert [s["path"] for s in p.manifest["sources"]] == files
 
 
+@pytest.mark.parametrize("words, counts", [
+    ([], []),
+    (["a"], [0]),
+    (["é", "日本語", "\U0001f600", "a b", ""], [1, 2 ** 63 - 1, 10, 9, 100]),
+    ([f"w{i}" for i in range(3000)], list(range(0, 3_000_000, 1000))),
+    (["a\nb", "c"], [1, 2]),                      # a newline in a word: Python's formatting
+    (["a", "b"], [-1, 3]),
+])
+def test_vocab_lines_are_python_s_formatting(words, counts):
+    from fastw2v.corpus.lines import vocab_lines
+    expected = "".join(f"{w} {c}\n" for w, c in zip(words, counts)).encode("utf-8")
+    assert bytes(vocab_lines(words, np.array(counts, dtype=np.int64))) == expected
+    with pytest.raises(ValueError, match="2 words but 1 counts"):
+        vocab_lines(["a", "b"], [1])
+
+
 def test_the_format_on_disk(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("b a b\nc b a\n")

@@ -52,6 +52,7 @@ from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks, streamed_segmen
 from .ends import SentenceEnds
 from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
                         plan_units, table_count)
+from .lines import vocab_lines
 from .reading import _open_binary
 from .tokenize import WordTable
 from .transcode import check_encoding
@@ -83,10 +84,10 @@ def write_vocab(path, words, counts, sentences=None):
     frequent word end every sentence and never train. word2vec.c counts every newline there
     (empty lines too; a last line without one is not counted): a prepared corpus records that
     count (``line_ends`` in its manifest)."""
-    with atomic_write(path, "w") as f:
+    with atomic_write(path, "wb") as f:
         if sentences is not None:
-            f.write(f"</s> {int(sentences)}\n")
-        f.writelines(f"{w} {c}\n" for w, c in zip(words, np.asarray(counts).tolist()))
+            f.write(f"</s> {int(sentences)}\n".encode())
+        f.write(memoryview(vocab_lines(words, counts)))
 
 
 def read_vocab(path, encoding="utf-8", sentence_marker=True):
