@@ -325,7 +325,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         ends = np.unique(np.concatenate(all_ends)) if all_ends else np.empty(0, np.int64)
         ends = ends[ends > 0].astype("<i8")
         ends.tofile(os.path.join(tmp, "sentence_ends.i64"))
-        kept_words, kept_counts = [words[i] for i in order], counts[order]
+        kept_words, kept_counts = [words[i] for i in order.tolist()], counts[order]
         write_vocab(os.path.join(tmp, "vocab.txt"), kept_words, kept_counts)
         manifest = dict(
             format=FORMAT, version=VERSION, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
