@@ -6,7 +6,7 @@ of the table's words, then ``WordTable.absorb``) while the workers count the res
 workers' side grows with their threads; the client's does not. This script measures both
 sides on this machine:
 
-- the client's cost of one table of n distinct words (9-byte words), merged into a table
+- the client's cost of one table of n distinct words (10-byte words), merged into a table
   that holds none of them and then into one that holds them all (a unit's words are mostly
   known once the first units are in), plus the UTF-8 check;
 - one worker thread's counting speed (``count_unit`` of a corpus file into a fresh table,

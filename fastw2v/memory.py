@@ -32,8 +32,10 @@ thread's copies of the hottest rows and their snapshots (``cpu/_staging.py``, 2 
 rows a thread). The full softmax adds a (batch, V) score matrix and a (V, D) gradient per thread.
 
 Not counted, as in gensim: the interpreter, NumPy and numba with the compiled kernels (a fixed
-amount whatever the vocabulary), the corpus read-ahead (a fixed number of chunks), and what the
-first pass freed but the allocator kept, by which a training's resident memory exceeds the
+amount whatever the vocabulary), the corpus read-ahead (a fixed number of chunks), the CUDA
+driver's segment on the host (up to ``config.GPU_CHUNK_TOKENS`` words, 12 bytes a word with its
+offsets at most, and its subsampling's temporaries), and what the first pass freed but the
+allocator kept, by which a training's resident memory exceeds the
 estimate (bench_results/decisions.md#estimate-memory measures both).
 """
 import sys

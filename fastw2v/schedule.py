@@ -40,7 +40,6 @@ def planned_blocks(ids, offsets, n_threads, words_per_thread):
         yield ids[first:first + int(block_offsets[-1])], block_offsets, starts - starts[0]
 
 
-
 def segments(offsets, max_tokens):
     """Sentence ranges [s0, s1) of at most ``max_tokens`` words (a longer sentence alone), in
     order: the CUDA driver's segments, each copied to the device whole."""

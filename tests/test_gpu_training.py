@@ -129,20 +129,46 @@ def test_segments_read_whole_sentences_in_order():
     assert list(segments(offsets, 1)) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
 
 
-def test_streamed_prepared_corpus_on_cuda(rng, tmp_path, monkeypatch):
-    # a prepared directory read in sentence-aligned segments of at most 50 words
-    from fastw2v.corpus import PreparedCorpus, prepare
+def test_a_prepared_corpus_trains_on_cuda_as_the_same_sentences_in_memory(rng, tmp_path,
+                                                                          monkeypatch):
+    # a prepared directory read in segments of at most 50 words found as the sentences go by
+    # (no array of every sentence's end or offset), against the same sentences as a list:
+    # the same segments, the learning-rate line continued from each to the next over the
+    # epoch, and (one thread a block: deterministic on the simulator) the same vectors
+    from fastw2v.corpus import PreparedCorpus, prepare, prepared
+    from fastw2v.gpu.driver import CudaTrainer
     monkeypatch.setattr(config, "GPU_CHUNK_TOKENS", 50)
-    corpus, topics = planted_corpus(rng, n_sentences=40, length=8)
+    monkeypatch.setattr(config, "THREADS_PER_BLOCK", 1)
+    corpus, _ = planted_corpus(rng, n_sentences=40, length=8)
     path = tmp_path / "c.txt"
     path.write_text("\n".join(" ".join(s) for s in corpus) + "\n")
     prepare(str(path), tmp_path / "p")
-    # planned as the sentences go by: no array of every sentence's end or offset
+    seen, streamed_calls = [], []
+    train_segment = CudaTrainer._train_segment
+
+    def spy(self, ids, offsets, keep, rng, progress_start, progress_end, on_chunk):
+        seen.append((ids.size, offsets[-1], offsets.size, progress_start, progress_end))
+        return train_segment(self, ids, offsets, keep, rng, progress_start, progress_end, on_chunk)
+    monkeypatch.setattr(CudaTrainer, "_train_segment", spy)
+    streamed_segments = prepared.streamed_segments
+    monkeypatch.setattr(prepared, "streamed_segments",
+                        lambda *a: streamed_calls.append(1) or streamed_segments(*a))
     monkeypatch.setattr(PreparedCorpus, "ends", property(lambda c: pytest.fail("every end read")))
-    model = Word2Vec(vector_size=8, window=2, negative=3, min_count=1, sample=0, epochs=2, seed=2,
-                     alpha=0.05, device="cuda", sg=0)
-    model.fit(str(tmp_path / "p"), verbose=False)
+    params = dict(vector_size=8, window=2, negative=3, min_count=1, sample=0, epochs=2, seed=2,
+                  alpha=0.05, device="cuda", sg=0)
+    held = Word2Vec(**params).fit(corpus, verbose=False)
+    in_memory, seen[:] = seen[:], []
+    assert not streamed_calls
+    model = Word2Vec(**params).fit(str(tmp_path / "p"), verbose=False)
+    assert len(streamed_calls) == 2                           # one an epoch
+    assert seen == in_memory and len(seen) == 2 * 7           # 320 words a epoch: 7 segments
+    for epoch in range(2):
+        line = seen[7 * epoch:7 * (epoch + 1)]
+        assert all(n == last and n <= 50 and n % 8 == 0 for n, last, _, _, _ in line)
+        assert line[0][3] == epoch / 2 and line[-1][4] == (epoch + 1) / 2
+        assert all(a[4] == b[3] for a, b in zip(line, line[1:]))   # each starts where one ended
     assert model.epoch_pairs == [40 * 8] * 2                  # every window of every sentence once
+    np.testing.assert_array_equal(model.wv.vectors, held.wv.vectors)
 
 
 def test_cli_device_flag(tmp_path, rng):

@@ -100,11 +100,17 @@ def test_files_directories_globs_and_compressed(tmp_path, tiny_units):
     ([f"w{i}" for i in range(3000)], list(range(0, 3_000_000, 1000))),
     (["a\nb", "c"], [1, 2]),                      # a newline in a word: Python's formatting
     (["a", "b"], [-1, 3]),
+    (["a", "b"], np.array([1, 2], dtype=np.uint8)),
+    (["a", "b"], np.array([2 ** 64 - 1, 1], dtype=np.uint64)),   # past int64: Python's
+    (["a", "b"], [2 ** 70, 1]),
+    (["a", "b"], [1.0, 2.5]),
+    (["a", "b"], [True, False]),
 ])
 def test_vocab_lines_are_python_s_formatting(words, counts):
     from fastw2v.corpus.lines import vocab_lines
-    expected = "".join(f"{w} {c}\n" for w, c in zip(words, counts)).encode("utf-8")
-    assert bytes(vocab_lines(words, np.array(counts, dtype=np.int64))) == expected
+    expected = "".join(f"{w} {c}\n" for w, c in
+                       zip(words, np.asarray(counts).tolist())).encode("utf-8")
+    assert bytes(vocab_lines(words, counts)) == expected
     with pytest.raises(ValueError, match="2 words but 1 counts"):
         vocab_lines(["a", "b"], [1])
 

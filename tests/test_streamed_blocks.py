@@ -68,7 +68,7 @@ def test_streamed_segments_are_the_segments_of_the_whole_corpus(seed, monkeypatc
     expected = list(planned_segments(ids, offsets, max_tokens))
     batches = kept_sentences(chunks(tokens, int(rng.integers(1, 60))),
                              chunks(ends, int(rng.integers(1, 30))), max_len)
-    got = list(streamed_segments(batches, max_tokens))
+    got = list(streamed_segments(batches, int(offsets[-1]), max_tokens))
     assert len(got) == len(expected)
     for (a, b), (x, y) in zip(got, expected):
         np.testing.assert_array_equal(a, x)
@@ -76,11 +76,20 @@ def test_streamed_segments_are_the_segments_of_the_whole_corpus(seed, monkeypatc
     assert all(o[-1] <= max_tokens or o.size == 2 for _, o in got)
 
 
-def test_a_corpus_changed_under_training_is_named():
+@pytest.mark.parametrize("counted", [8, 12])
+def test_a_corpus_changed_under_training_is_named(counted):
+    # on the CPU's blocks and the CUDA driver's segments, whether words were added or removed
     tokens, ends = np.arange(10, dtype=np.int32), np.array([4, 10])
-    batches = kept_sentences([tokens], [ends], 100)
-    with pytest.raises(ValueError, match="gave 10 words where 12 were counted"):
-        list(streamed_blocks(batches, 12, 2, 3))
+    with pytest.raises(ValueError, match=f"gave 10 words where {counted} were counted"):
+        list(streamed_blocks(kept_sentences([tokens], [ends], 100), counted, 2, 3))
+    with pytest.raises(ValueError, match=f"gave 10 words where {counted} were counted"):
+        list(streamed_segments(kept_sentences([tokens], [ends], 100), counted, 3))
+
+
+def test_a_segment_holds_at_least_one_word():
+    with pytest.raises(ValueError, match="at least one word, not 0"):
+        list(streamed_segments(kept_sentences([np.arange(3, dtype=np.int32)], [np.array([3])], 9),
+                               3, 0))
 
 
 def test_training_from_disk_keeps_nothing_a_sentence_long(tmp_path):

@@ -111,23 +111,24 @@ def streamed_blocks(batches, n_words, threads, words_per_thread):
         while (block + 1) * threads < len(cuts):  # a block whose last cut is known
             yield held.take(cuts[block * threads:(block + 1) * threads + 1])
             block += 1
-    if words != n_words:
-        raise ValueError(f"the prepared corpus gave {words} words where {n_words} were counted: "
-                         "it changed since; prepare it again")
+    _check_words(words, n_words)
     cuts += [seen] * (last + 1 - len(cuts))
     while block < n_blocks:
         yield held.take(cuts[block * threads:(block + 1) * threads + 1])
         block += 1
 
 
-def streamed_segments(batches, max_tokens):
+def streamed_segments(batches, n_words, max_tokens):
     """``(ids, offsets)`` of ``schedule.segments``' sentence ranges (at most ``max_tokens``
     words, a longer sentence alone), offsets counted from each one's start, from the sentence
-    ``batches`` of ``kept_sentences``: the CUDA driver's segments of a corpus streamed from
-    disk. A segment ends where the next sentence would not fit, so the last one a batch
-    starts may go on into the next batch. Each segment is copied into arrays of its own as
-    the batches come (``_Segment``): memory holds it and one batch."""
-    segment = _Segment(max_tokens)
+    ``batches`` of ``kept_sentences`` (``n_words`` words in all): the CUDA driver's segments
+    of a corpus streamed from disk. A segment ends where the next sentence would not fit, so
+    the last one a batch starts may go on into the next batch. Each segment is copied into
+    arrays of its own as the batches come (``_Segment``): memory holds it and one batch."""
+    if max_tokens < 1:
+        raise ValueError(f"a segment holds at least one word, not {max_tokens}")
+    given = 0                                         # words in the segments given out
+    segment = _Segment(min(max_tokens, n_words))
     for ids, lengths in batches:
         reached = np.cumsum(lengths)                  # words to each sentence's end, here
         pos = before = 0                              # sentences of the batch placed; words
@@ -141,30 +142,42 @@ def streamed_segments(batches, max_tokens):
                 segment.add(ids[before:reached[pos + k - 1]], reached[pos:pos + k] - before)
                 pos, before = pos + k, int(reached[pos + k - 1])
             if pos < lengths.size:                    # the next sentence does not fit
+                given += segment.words
                 yield segment.arrays()
-                segment = _Segment(max_tokens)
+                segment = _Segment(min(max_tokens, max(n_words - given, 1)))
     if segment.words:
+        given += segment.words
         yield segment.arrays()
+    _check_words(given, n_words)
+
+
+def _check_words(words, n_words):
+    if words != n_words:
+        raise ValueError(f"the prepared corpus gave {words} words where {n_words} were counted: "
+                         "it changed since; prepare it again")
 
 
 class _Segment:
-    """One segment's ids and offsets, filled in place. The arrays are allocated for the
-    largest segment, ``max_tokens`` words and as many sentences, but only the pages written
-    take memory (a large ``np.empty`` is mapped, not filled)."""
+    """One segment's ids and offsets, filled in place, in arrays sized for ``room`` words
+    (the segment's most, or the words left if fewer: as many sentences at most), grown only
+    for a sentence longer than that (alone in its segment) or a corpus that changed."""
 
-    def __init__(self, max_tokens):
-        self.ids = np.empty(max_tokens, dtype=np.int32)
-        self.offsets = np.zeros(max_tokens + 1, dtype=np.int64)
+    def __init__(self, room):
+        self.ids = np.empty(room, dtype=np.int32)
+        self.offsets = np.zeros(room + 1, dtype=np.int64)
         self.words = self.sentences = 0
 
     def add(self, ids, ends):
         """Sentences ``ids``, each ending at ``ends`` (counted from the first's start)."""
-        if self.words + ids.size > self.ids.size:     # one sentence longer than a segment
-            self.ids = np.empty(ids.size, dtype=np.int32)
-        self.ids[self.words:self.words + ids.size] = ids
-        self.offsets[self.sentences + 1:self.sentences + 1 + ends.size] = self.words + ends
-        self.words += ids.size
-        self.sentences += ends.size
+        words, sentences = self.words + ids.size, self.sentences + ends.size
+        if words > self.ids.size:
+            self.ids = np.concatenate([self.ids[:self.words], np.empty(ids.size, np.int32)])
+        if sentences + 1 > self.offsets.size:
+            self.offsets = np.concatenate([self.offsets[:self.sentences + 1],
+                                           np.zeros(ends.size, np.int64)])
+        self.ids[self.words:words] = ids
+        self.offsets[self.sentences + 1:sentences + 1] = self.words + ends
+        self.words, self.sentences = words, sentences
 
     def arrays(self):
         return self.ids[:self.words], self.offsets[:self.sentences + 1]

@@ -13,18 +13,22 @@ from .. import config
 
 
 def vocab_lines(words, counts):
-    """``"".join(f"{w} {c}\\n" ...)`` of the words and their counts, encoded as UTF-8."""
-    counts = np.asarray(counts, dtype=np.int64)
-    if counts.size != len(words):
-        raise ValueError(f"{len(words)} words but {counts.size} counts")
+    """``"".join(f"{w} {c}\n" ...)`` of the words and their counts, encoded as UTF-8 (bytes,
+    or a uint8 array of them: what a binary file's ``write`` takes). Counts that are not
+    integers from int64's range (floats, bools, larger ints) and words holding a newline
+    (the joined text could not be split back) are formatted by Python."""
+    given = np.asarray(counts)
+    if given.size != len(words):
+        raise ValueError(f"{len(words)} words but {given.size} counts")
     if len(words) == 0:
         return b""
     text = "\n".join(words).encode("utf-8")
     arena = np.frombuffer(text, dtype=np.uint8)
     breaks = np.flatnonzero(arena == 10)
-    if breaks.size != len(words) - 1 or counts.min() < 0:
-        # a word holding a newline (the joined text cannot be split back) or a negative count
-        return "".join(f"{w} {c}\n" for w, c in zip(words, counts.tolist())).encode("utf-8")
+    if (breaks.size != len(words) - 1 or given.dtype.kind not in "iu" or given.min() < 0
+            or given.max() > np.iinfo(np.int64).max):
+        return "".join(f"{w} {c}\n" for w, c in zip(words, given.tolist())).encode("utf-8")
+    counts = given.astype(np.int64)
     starts = np.empty(len(words) + 1, dtype=np.int64)      # word w: arena[starts[w]:starts[w+1]-1]
     starts[0], starts[1:-1], starts[-1] = 0, breaks + 1, arena.size + 1
     out = np.empty(arena.size + 1 + 21 * len(words), dtype=np.uint8)   # 19 digits, " ", "\n"

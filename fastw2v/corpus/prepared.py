@@ -592,7 +592,7 @@ class StreamedCorpus:
         return streamed_blocks(self._sentences(), self.n_words, threads, words_per_thread)
 
     def segments(self, max_tokens):
-        return streamed_segments(self._sentences(), max_tokens)
+        return streamed_segments(self._sentences(), self.n_words, max_tokens)
 
     def _sentences(self):
         return kept_sentences(self.prepared.blocks(self.to_id), self.prepared.end_chunks(),
