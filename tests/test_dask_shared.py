@@ -235,15 +235,20 @@ def test_pieces_of_the_next_epoch_that_ended_on_a_lost_worker_are_not_trained_ag
 
     def train_piece(*args):
         (a, b), lr0, lr1 = args[4:7]
+        piece = f"{args[7]} {(a, b)}"             # its stream (epoch, place) and word range
         if lr0 > 0:
             with open(started, "a") as f:
-                f.write(f"{(a, b)}\n")
+                f.write(json.dumps(["start", os.getpid(), piece, time.time()]) + "\n")
         if lr1 == pytest.approx(end_of_epoch_2, abs=1e-12) and b == tokens[0]:  # epoch 2's last
             slow_pid.write_text(str(os.getpid()))
-            time.sleep(1.5)
+            time.sleep(2.0)
         else:
             time.sleep(0.02)
-        return slow(*args)
+        out = slow(*args)
+        if lr0 > 0:
+            with open(started, "a") as f:
+                f.write(json.dumps(["end", os.getpid(), piece, time.time()]) + "\n")
+        return out
 
     monkeypatch.setattr(shared, "train_piece", train_piece)
     with local_cluster(2) as client:
@@ -256,19 +261,32 @@ def test_pieces_of_the_next_epoch_that_ended_on_a_lost_worker_are_not_trained_ag
             deadline = time.time() + 60
             while not slow_pid.exists() and time.time() < deadline:
                 time.sleep(0.005)
-            time.sleep(0.5)                           # the other one finishes epoch-3 pieces
+            time.sleep(1.0)                           # the other one finishes epoch-3 pieces
             stuck = int(slow_pid.read_text())
             [(address, pid)] = [(a, p) for a, p in pids.items() if p != stuck]
             os.kill(pid, signal.SIGKILL)
-            killed.append(address)
+            killed.append((address, pid, time.time()))
 
         threading.Thread(target=kill_the_other, daemon=True).start()
         model.train(verbose=False)
         assert killed
         assert sum(r["words"] for r in model.round_log) == 3 * model.corpus_total_words
-        # one piece more than there are (the one it was training; maybe one that ended as it
-        # died), none of those it had finished before
-        assert 1 <= len(started.read_text().splitlines()) - len(model.round_log) <= 2
+        # trained again: the piece it was training, and maybe pieces that ended as it died,
+        # whose results the client had not yet taken; none of the epoch-3 pieces it had
+        # finished in the second before (held until epoch 3's turn, all would be)
+        log = [json.loads(line) for line in started.read_text().splitlines()]
+        starts = [(pid, piece) for what, pid, piece, _ in log if what == "start"]
+        ended = {(pid, piece): t for what, pid, piece, t in log if what == "end"}
+        pieces = [piece for _, piece in starts]
+        again = {p for p in pieces if pieces.count(p) > 1}
+        assert len(starts) - len(model.round_log) == len(again)      # each piece at most twice
+        first = {piece: (pid, piece) for pid, piece in reversed(starts)}
+        _, dead, killed_at = killed[0]
+        assert all(first[p][0] == dead for p in again)               # all on the lost worker
+        assert sum(first[p] not in ended for p in again) <= 1        # one cut short
+        finished_there = [t for (pid, _), t in ended.items() if pid == dead and t > killed_at - 1]
+        assert len(finished_there) >= 3                   # it did finish pieces meanwhile
+        assert all(ended[first[p]] > killed_at - 0.3 for p in again if first[p] in ended)
         assert separation(model, topics) > 0.5 and _row_files(client) == []
         client.cluster.close()
 
