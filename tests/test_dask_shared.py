@@ -7,6 +7,7 @@ import glob
 import json
 import mmap
 import os
+import time
 
 import numpy as np
 import pytest
@@ -155,11 +156,34 @@ def _bigger(path):
     return big
 
 
+def _log_piece(path, what, args):
+    """A line of ``path``: a piece's start or end, by which worker process, when. A piece is
+    ``train_piece``'s stream (epoch, place) and word range."""
+    with open(path, "a") as f:
+        f.write(json.dumps([what, os.getpid(), f"{args[7]} {args[4]}", time.time()]) + "\n")
+
+
+def _run_again(path, model, dead):
+    """From ``_log_piece``'s lines: checks that no piece ran more than twice, that the pieces
+    run again had all started on the worker process ``dead`` and that at most one of them was
+    cut short there (none if it died between two pieces, a few ms of each); returns each run's
+    end time, the pieces run again and each piece's first run."""
+    log = [json.loads(line) for line in path.read_text().splitlines()]
+    starts = [(pid, piece) for what, pid, piece, _ in log if what == "start"]
+    ended = {(pid, piece): t for what, pid, piece, t in log if what == "end"}
+    pieces = [piece for _, piece in starts]
+    again = {p for p in pieces if pieces.count(p) > 1}
+    assert len(starts) - len(model.round_log) == len(again)          # each piece at most twice
+    first = {piece: (pid, piece) for pid, piece in reversed(starts)}
+    assert all(first[p][0] == dead for p in again)                   # all on the lost worker
+    assert sum(first[p] not in ended for p in again) <= 1            # one cut short
+    return ended, again, first
+
+
 def test_a_worker_killed_mid_epoch_costs_one_piece(corpus, monkeypatch, tmp_path):
     # no callbacks: the next epoch is queued behind the current one when the worker dies
     require("distributed")
     import threading
-    import time
     from fastw2v.distributed import shared
     from fastw2v.distributed.cluster import local_cluster
     monkeypatch.setattr(shared, "SHARED_STEP_WORDS", 2000)     # 72 pieces an epoch
@@ -170,13 +194,10 @@ def test_a_worker_killed_mid_epoch_costs_one_piece(corpus, monkeypatch, tmp_path
     def train_piece(*args):               # pieces long enough to be killed in
         if args[5] == 0:                  # a warm-up, at learning rate 0
             return slow(*args)
-        piece = f"{args[7]} {args[4]}"    # its stream (epoch, place) and word range
-        with open(started, "a") as f:
-            f.write(json.dumps(["start", os.getpid(), piece, time.time()]) + "\n")
+        _log_piece(started, "start", args)
         time.sleep(0.05)
         out = slow(*args)
-        with open(started, "a") as f:
-            f.write(json.dumps(["end", os.getpid(), piece, time.time()]) + "\n")
+        _log_piece(started, "end", args)
         return out
 
     monkeypatch.setattr(shared, "train_piece", train_piece)
@@ -193,17 +214,7 @@ def test_a_worker_killed_mid_epoch_costs_one_piece(corpus, monkeypatch, tmp_path
         # the piece it was training ran again, and nothing else did but pieces that ended on
         # it just before, whose results the client had not yet taken (Dask recomputes a
         # result lost with its worker: a few ms a piece, more on a loaded machine)
-        log = [json.loads(line) for line in started.read_text().splitlines()]
-        starts = [(pid, piece) for what, pid, piece, _ in log if what == "start"]
-        ended = {(pid, piece): t for what, pid, piece, t in log if what == "end"}
-        pieces = [piece for _, piece in starts]
-        again = {p for p in pieces if pieces.count(p) > 1}
-        assert len(starts) - len(model.round_log) == len(again)      # each piece at most twice
-        first = {piece: (pid, piece) for pid, piece in reversed(starts)}
-        dead = killer.pids[killer.killed]
-        assert all(first[p][0] == dead for p in again)               # all on the lost worker
-        # the one it was training (none if it died between two pieces, a few ms of each)
-        assert sum(first[p] not in ended for p in again) <= 1
+        ended, again, first = _run_again(started, model, killer.pids[killer.killed])
         # and the others had ended in the last second: the client lets go of every result
         # as it comes (a result it held would be trained again however old)
         assert all(ended[first[p]] > killed_at[0] - 1.0 for p in again if first[p] in ended)
@@ -221,7 +232,6 @@ def test_pieces_of_the_next_epoch_that_ended_on_a_lost_worker_are_not_trained_ag
     require("distributed")
     import signal
     import threading
-    import time
     from fastw2v.distributed import shared
     from fastw2v.distributed.cluster import local_cluster
     from fastw2v.schedule import linear_lr
@@ -235,10 +245,8 @@ def test_pieces_of_the_next_epoch_that_ended_on_a_lost_worker_are_not_trained_ag
 
     def train_piece(*args):
         (a, b), lr0, lr1 = args[4:7]
-        piece = f"{args[7]} {(a, b)}"             # its stream (epoch, place) and word range
         if lr0 > 0:
-            with open(started, "a") as f:
-                f.write(json.dumps(["start", os.getpid(), piece, time.time()]) + "\n")
+            _log_piece(started, "start", args)
         if lr1 == pytest.approx(end_of_epoch_2, abs=1e-12) and b == tokens[0]:  # epoch 2's last
             slow_pid.write_text(str(os.getpid()))
             time.sleep(2.0)
@@ -246,8 +254,7 @@ def test_pieces_of_the_next_epoch_that_ended_on_a_lost_worker_are_not_trained_ag
             time.sleep(0.02)
         out = slow(*args)
         if lr0 > 0:
-            with open(started, "a") as f:
-                f.write(json.dumps(["end", os.getpid(), piece, time.time()]) + "\n")
+            _log_piece(started, "end", args)
         return out
 
     monkeypatch.setattr(shared, "train_piece", train_piece)
@@ -274,16 +281,8 @@ def test_pieces_of_the_next_epoch_that_ended_on_a_lost_worker_are_not_trained_ag
         # trained again: the piece it was training, and maybe pieces that ended as it died,
         # whose results the client had not yet taken; none of the epoch-3 pieces it had
         # finished in the second before (held until epoch 3's turn, all would be)
-        log = [json.loads(line) for line in started.read_text().splitlines()]
-        starts = [(pid, piece) for what, pid, piece, _ in log if what == "start"]
-        ended = {(pid, piece): t for what, pid, piece, t in log if what == "end"}
-        pieces = [piece for _, piece in starts]
-        again = {p for p in pieces if pieces.count(p) > 1}
-        assert len(starts) - len(model.round_log) == len(again)      # each piece at most twice
-        first = {piece: (pid, piece) for pid, piece in reversed(starts)}
         _, dead, killed_at = killed[0]
-        assert all(first[p][0] == dead for p in again)               # all on the lost worker
-        assert sum(first[p] not in ended for p in again) <= 1        # one cut short
+        ended, again, first = _run_again(started, model, dead)
         finished_there = [t for (pid, _), t in ended.items() if pid == dead and t > killed_at - 1]
         assert len(finished_there) >= 3                   # it did finish pieces meanwhile
         assert all(ended[first[p]] > killed_at - 0.3 for p in again if first[p] in ended)

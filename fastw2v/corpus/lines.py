@@ -13,7 +13,7 @@ from .. import config
 
 
 def vocab_lines(words, counts):
-    """``"".join(f"{w} {c}\n" ...)`` of the words and their counts, encoded as UTF-8 (bytes,
+    r"""``"".join(f"{w} {c}\n" ...)`` of the words and their counts, encoded as UTF-8 (bytes,
     or a uint8 array of them: what a binary file's ``write`` takes). Counts that are not
     integers from int64's range (floats, bools, larger ints) and words holding a newline
     (the joined text could not be split back) are formatted by Python."""
