@@ -1,9 +1,69 @@
-"""corpus/ends.py: a prepared corpus's sentence ends searched on disk by blocks, against NumPy
-on the whole array in memory."""
+"""A prepared corpus's sentence ends: written by the first pass unit by unit
+(``prepared.write_sentence_ends``), against the ends of the whole stream computed in memory;
+and searched on disk by blocks (corpus/ends.py), against NumPy on the whole array in memory."""
+import os
+
 import numpy as np
 import pytest
 
 from fastw2v.corpus.ends import SentenceEnds
+from fastw2v.corpus.firstpass import Unit, UnitCount, ends_path
+from fastw2v.corpus.prepared import write_sentence_ends
+
+
+def _units(tmp_path, rng, n_units):
+    """Random units as the first pass leaves them: ends files of non-decreasing token counts
+    (empty lines repeat one; 0 is a line closed before the unit's first token), newlines
+    that open a unit, files ending on unit boundaries."""
+    counted = []
+    for k in range(n_units):
+        n_tokens = int(rng.integers(0, 12))
+        ends = np.sort(rng.integers(0, n_tokens + 1, int(rng.integers(0, 9))))
+        spill = str(tmp_path / f"tokens-{k:05d}.i32")
+        ends.astype("<i8").tofile(ends_path(spill))
+        unit = Unit("f", 0, 1, bool(rng.random() < 0.3))
+        counted.append(UnitCount(unit, 0, n_tokens, ends.size, bool(rng.random() < 0.3), spill,
+                                 index=k))
+    return counted
+
+
+def _ends_in_memory(counted):
+    """The ends of the concatenated units, as the first pass computed them in memory."""
+    pieces, at = [np.empty(0, np.int64)], 0
+    for r in counted:
+        if r.newline_first:
+            pieces.append(np.array([at]))
+        pieces.append(at + np.fromfile(ends_path(r.spill), "<i8"))
+        at += r.n_tokens
+        if r.unit.last_of_file:
+            pieces.append(np.array([at]))
+    ends = np.unique(np.concatenate(pieces))
+    return ends[ends > 0]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_units_ends_written_in_chunks_are_those_of_the_whole_stream(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    counted = _units(tmp_path, rng, int(rng.integers(1, 8)))
+    expected = _ends_in_memory(counted)
+    path = tmp_path / "sentence_ends.i64"
+    n = write_sentence_ends(counted, str(path), chunk=int(rng.integers(1, 4)))
+    assert n == expected.size
+    assert np.array_equal(np.fromfile(path, "<i8"), expected)
+    assert not any(os.path.exists(ends_path(r.spill)) for r in counted)   # read, then removed
+
+
+def test_ends_files_that_do_not_hold_what_the_pass_counted_are_named(tmp_path):
+    counted = _units(tmp_path, np.random.default_rng(0), 1)
+    counted[0].n_ends += 1                                   # one missing from the file
+    spill = ends_path(counted[0].spill)
+    with pytest.raises(OSError, match=f"{spill}.*holds {counted[0].n_ends - 1} sentence ends, "
+                                      f"not {counted[0].n_ends}"):
+        write_sentence_ends(counted, str(tmp_path / "out.i64"))
+    np.array([5, 3], "<i8").tofile(spill)                    # a descent: never from the pass
+    counted[0].n_ends, counted[0].n_tokens = 2, 5
+    with pytest.raises(RuntimeError, match="out of order"):
+        write_sentence_ends(counted, str(tmp_path / "out.i64"))
 
 
 @pytest.mark.parametrize("n, stride", [(0, 4), (1, 4), (5, 5), (6, 5), (97, 1), (1000, 7), (1000, 1024)])

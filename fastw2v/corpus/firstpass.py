@@ -50,13 +50,15 @@ class Unit:
 @dataclass
 class UnitCount:
     """One unit's tokens: how many, written to ``spill`` as ids of word table ``table``; its
-    sentence ends (token counts within the unit), whether a newline came before its first
-    token (closing the previous unit's sentence), and its newlines (empty lines too:
-    word2vec.c's count of "</s>")."""
+    ``n_ends`` sentence ends (token counts within the unit, non-decreasing: an empty line
+    repeats one), written to ``ends_path(spill)`` rather than held (a corpus of short lines
+    has one every few words: 0.8 GB a billion words of 10-word lines, in the process that
+    merges); whether a newline came before its first token (closing the previous unit's
+    sentence), and its newlines (empty lines too: word2vec.c's count of "</s>")."""
     unit: Unit
     table: int               # the TableCount its ids refer to
     n_tokens: int
-    ends: np.ndarray
+    n_ends: int
     newline_first: bool
     spill: str
     line_ends: int = 0
@@ -78,6 +80,11 @@ class TableCount:
         """Every word's bytes, in id order."""
         arena, starts = self.arena.tobytes(), self.starts.tolist()
         return [arena[a:b] for a, b in zip(starts[:-1], starts[1:])]
+
+
+def ends_path(spill):
+    """Where a unit whose ids go to ``spill`` writes its sentence ends (int64, little-endian)."""
+    return os.path.splitext(spill)[0] + "-ends.i64"
 
 
 def sight_key(unit, index, offset):
@@ -195,7 +202,7 @@ def plan_units(files, threads, unit_bytes=None, encoding="utf-8", guided=True):
 def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, table=None,
                table_index=None):
     """Tokenise one unit into ``table`` (a ``WordTable``; a fresh one by default), writing its
-    ids (int32) to ``spill``; ``index`` is the unit's place in the input (its sight keys).
+    ids (int32) to ``spill`` and its sentence ends to ``ends_path(spill)``; ``index`` is the unit's place in the input (its sight keys).
     Returns the ``UnitCount``, and with a fresh table also its ``TableCount`` (numbered
     ``index``): ``(unit_count, table_count or None)``. The unit is read into one reused
     buffer; the bytes after the chunk's last whitespace (a token cut by the chunk's end)
@@ -207,8 +214,9 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, 
     buf = np.empty(CHUNK_BYTES, dtype=np.uint8)
     out_ids = np.empty(CHUNK_BYTES // 2 + 2, dtype=np.int32)
     out_ends = np.empty(CHUNK_BYTES, dtype=np.int64)
-    ends = []
-    with _open_binary(unit.path) as f, open(spill, "wb") as out:
+    n_ends = 0
+    with _open_binary(unit.path) as f, open(spill, "wb") as out, \
+            open(ends_path(spill), "wb") as ends_out:
         remaining = None
         if unit.end is not None:
             f.seek(unit.start)
@@ -236,13 +244,13 @@ def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, 
             k, e = table.run(buf, n, sight_key(unit, index, pos), out_ids, out_ends)
             out.write(memoryview(out_ids[:k].astype("<i4", copy=False)))   # the format's order
             if e:
-                ends.append(out_ends[:e].copy())
+                ends_out.write(memoryview(out_ends[:e].astype("<i8", copy=False)))
+                n_ends += e
             buf[:have - n] = buf[n:have]
             pos, have = pos + n, have - n
             if final:
                 break
-    counted = UnitCount(unit, index if own else table_index, int(table.state[TOKENS]),
-                        np.concatenate(ends) if ends else np.empty(0, np.int64),
+    counted = UnitCount(unit, index if own else table_index, int(table.state[TOKENS]), n_ends,
                         bool(table.state[NEWLINE_FIRST]), spill, int(table.state[LINE_ENDS]),
                         index)
     return counted, (table_count(table, index) if own else None)

@@ -50,8 +50,8 @@ from ..leftovers import owned_directory, release
 from ..vocab import prune
 from .blocks import ENDS_CHUNK, kept_sentences, streamed_blocks, streamed_segments
 from .ends import SentenceEnds
-from .firstpass import (TableCount, count_units, expand_sources, joined_words, key_place,
-                        plan_units, table_count)
+from .firstpass import (TableCount, count_units, ends_path, expand_sources, joined_words,
+                        key_place, plan_units, table_count)
 from .lines import vocab_lines
 from .reading import _open_binary
 from .tokenize import WordTable
@@ -311,20 +311,11 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         # stream of stored tokens
         for t, m in maps.items():
             to_id[m].astype("<i4").tofile(os.path.join(tmp, f"map-{t:05d}.i32"))
-        shards, all_ends, at = [], [], 0
-        for r in sorted(done, key=lambda r: r.index):        # a cluster's come as they finish
-            if r.newline_first:
-                all_ends.append(np.array([at]))               # closes the previous unit's line
-            all_ends.append(at + r.ends)
-            at += r.n_tokens
-            if r.unit.last_of_file:
-                all_ends.append(np.array([at]))
-            shards.append(dict(file=os.path.basename(r.spill), map=f"map-{r.table:05d}.i32",
-                               tokens=r.n_tokens))
+        done.sort(key=lambda r: r.index)                   # a cluster's come as they finish
+        shards = [dict(file=os.path.basename(r.spill), map=f"map-{r.table:05d}.i32",
+                       tokens=r.n_tokens) for r in done]
         kept = known_tokens if vocab else int(counts[order].sum())      # tokens with an id
-        ends = np.unique(np.concatenate(all_ends)) if all_ends else np.empty(0, np.int64)
-        ends = ends[ends > 0].astype("<i8")
-        ends.tofile(os.path.join(tmp, "sentence_ends.i64"))
+        n_sentences = write_sentence_ends(done, os.path.join(tmp, "sentence_ends.i64"))
         kept_words, kept_counts = [words[i] for i in order.tolist()], counts[order]
         write_vocab(os.path.join(tmp, "vocab.txt"), kept_words, kept_counts)
         manifest = dict(
@@ -338,7 +329,7 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             lowercase=bool(lowercase), keep_min_count=int(keep_min_count),
             max_vocab_size=max_vocab_size, vocab_from_file=bool(vocab),
             raw_words=int(raw_words), kept_words=kept, vocab_size=int(order.size),
-            sentences=int(ends.size), line_ends=int(line_ends), shards=shards)
+            sentences=n_sentences, line_ends=int(line_ends), shards=shards)
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=1)
         give_mkdir_permissions(tmp)
@@ -351,6 +342,45 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     log(f"prepared {out_dir}: {order.size} words in the vocabulary, {raw_words} tokens "
         f"({time.perf_counter() - t0:.1f}s)")
     return PreparedCorpus(out_dir, vocab=(kept_words, kept_counts))
+
+
+def write_sentence_ends(counted, path, chunk=ENDS_CHUNK):
+    """Write to ``path`` the sentence ends of the units ``counted`` (``UnitCount``s in input
+    order) over their concatenated tokens, and return how many: each unit's ends (from its
+    ``ends_path`` file, removed once read) moved by the tokens before it, an end where a
+    newline opens a unit (it closes the previous unit's last line) and where a file ends;
+    every end once and none at 0 (empty lines and a newline between units repeat one).
+    Streamed ``chunk`` ends at a time: the ends come out non-decreasing, so dropping every
+    end not above the one before leaves them strictly increasing, as a sort would (NumPy
+    2.4's ``np.unique`` took 27 s over 13.7M ends, bench_results/decisions.md#ends-streamed)."""
+    last, written, at = 0, 0, 0
+
+    def put(out, ends):
+        nonlocal last, written
+        if ends.size and (ends[0] < last or np.any(ends[1:] < ends[:-1])):
+            raise RuntimeError(f"sentence ends out of order in {path!r}: a bug, please report it")
+        keep = ends[np.diff(ends, prepend=last) > 0]
+        if keep.size:
+            out.write(memoryview(keep.astype("<i8", copy=False)))
+            last, written = int(keep[-1]), written + keep.size
+
+    with open(path, "wb") as out:
+        for r in counted:
+            if r.newline_first:
+                put(out, np.array([at], np.int64))
+            spill = ends_path(r.spill)
+            with open(spill, "rb") as f:
+                for k in range(0, r.n_ends, chunk):
+                    piece = np.fromfile(f, "<i8", min(chunk, r.n_ends - k))
+                    if piece.size < min(chunk, r.n_ends - k):
+                        raise OSError(f"{spill!r} holds {k + piece.size} sentence ends, not "
+                                      f"{r.n_ends}: the first pass's files were changed")
+                    put(out, piece + at)
+            os.remove(spill)
+            at += r.n_tokens
+            if r.unit.last_of_file:
+                put(out, np.array([at], np.int64))
+    return written
 
 
 # ---- reading --------------------------------------------------------------------------------
