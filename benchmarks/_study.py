@@ -1,11 +1,13 @@
-"""What the quality studies (``huffman_trees.py``, ``merge_rule.py``) share: one training per
-fresh process, its scores, the runs appended to a JSON list, and a table cell."""
+"""What the studies share: one training per fresh process, its scores, the runs appended to a
+JSON list, a table cell, and a whole command's wall clock and peak RSS."""
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
+import time
 
 DEFAULT_CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
                               "data", "text8-head.txt")
@@ -25,6 +27,18 @@ def run_child(script, corpus, *args):
     run = json.loads(out.stdout.strip().splitlines()[-1])
     print(json.dumps(run), flush=True)
     return run
+
+
+def timed(cmd, **kwargs):
+    """(wall seconds, peak RSS in MB) of a whole command, from /usr/bin/time -v."""
+    t = time.perf_counter()
+    out = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True,
+                         **kwargs)
+    wall = time.perf_counter() - t
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
+    return wall, rss / 1024
 
 
 def save_runs(path, runs):

@@ -27,7 +27,6 @@ vocabulary (at min_count 5 every word of the copies reaches the threshold, and t
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -35,7 +34,7 @@ import sys
 import tempfile
 import time
 
-from _study import machine_info, save_runs
+from _study import machine_info, save_runs, timed
 from compare_gensim import CLI_FLAGS, GENSIM_WHOLE, OBJECTIVES
 
 EXE = shutil.which("fastw2v") or os.path.join(os.path.dirname(sys.executable), "fastw2v")
@@ -46,17 +45,6 @@ model = Word2Vec(vector_size=100, min_count=5, workers=int(sys.argv[2]))
 model.build_vocab(LineSentence(sys.argv[1]))
 print(len(model.wv), model.corpus_total_words)
 """
-
-
-def timed(cmd):
-    """(wall seconds, peak RSS in MB) of a whole command, from /usr/bin/time -v."""
-    t = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    if out.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1))
-    return wall, rss / 1024
 
 
 def words_in(corpus):

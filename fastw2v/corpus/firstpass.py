@@ -201,12 +201,12 @@ def plan_units(files, threads, unit_bytes=None, encoding="utf-8", guided=True):
 
 def count_unit(unit, spill, encoding="utf-8", unicode_errors="strict", index=0, table=None,
                table_index=None):
-    """Tokenise one unit into ``table`` (a ``WordTable``; a fresh one by default), writing its
-    ids (int32) to ``spill`` and its sentence ends to ``ends_path(spill)``; ``index`` is the unit's place in the input (its sight keys).
-    Returns the ``UnitCount``, and with a fresh table also its ``TableCount`` (numbered
-    ``index``): ``(unit_count, table_count or None)``. The unit is read into one reused
-    buffer; the bytes after the chunk's last whitespace (a token cut by the chunk's end)
-    move to the buffer's front for the next read. Text that is not plain UTF-8 arrives
+    """Tokenise one unit into ``table`` (a ``WordTable``; a fresh one by default), writing its ids
+    (int32) to ``spill`` and its sentence ends to ``ends_path(spill)``; ``index`` is the unit's
+    place in the input (its sight keys). Returns the ``UnitCount``, and with a fresh table also
+    its ``TableCount`` (numbered ``index``): ``(unit_count, table_count or None)``. The unit is
+    read into one reused buffer; the bytes after the chunk's last whitespace (a token cut by the
+    chunk's end) move to the buffer's front for the next read. Text that is not plain UTF-8 arrives
     transcoded to UTF-8, so the buffer always holds UTF-8."""
     own = table is None
     table = WordTable() if own else table
