@@ -131,6 +131,19 @@ def test_the_format_on_disk(tmp_path):
     assert m["sources"][0]["size"] == os.path.getsize(path)
     words, counts = read_vocab(tmp_path / "p" / "vocab.txt")
     assert words == p.words == ["b", "a", "c"] and counts.tolist() == p.counts.tolist() == [3, 2, 1]
+    # the first pass's own files (each unit's ends, the maps to provisional ids) are gone
+    assert sorted(os.listdir(tmp_path / "p")) == sorted(
+        {"manifest.json", "vocab.txt", "sentence_ends.i64"} | {s["file"] for s in m["shards"]}
+        | {s["map"] for s in m["shards"]})
+
+
+def test_a_map_to_provisional_ids_is_rewritten_in_chunks(tmp_path):
+    provisional = np.array([4, -1, 0, 3, 3, 1, 2])              # -1: a word of no provisional id
+    prepared._provisional_map(str(tmp_path), 7, provisional)
+    to_id = np.array([2, -1, 0, 1, 5, -1], dtype=np.int32)      # last slot: -1 for -1
+    prepared._final_map(str(tmp_path), 7, to_id, chunk=3)
+    assert os.listdir(tmp_path) == ["map-00007.i32"]
+    assert np.fromfile(tmp_path / "map-00007.i32", "<i4").tolist() == to_id[provisional].tolist()
 
 
 def test_an_interrupted_prepare_leaves_nothing(tmp_path, monkeypatch, text8_path):

@@ -237,7 +237,9 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         every_word = WordTable() if MERGE_IN_NUMBA and not (vocab or lowercase) else None
         counts = np.zeros(1024, dtype=np.int64)
         first = np.full(1024, np.iinfo(np.int64).max, dtype=np.int64)
-        done, maps, raw_words, known_tokens, line_ends, first_bad = [], {}, 0, 0, 0, None
+        # each table's map (table id -> provisional id) waits on disk, not in memory, for the
+        # vocabulary's order (on a cluster there is a table a unit: 8 bytes a word of each)
+        done, maps, raw_words, known_tokens, line_ends, first_bad = [], [], 0, 0, 0, None
         merged = set()                        # on a cluster, the units whose tables came
         skipped = 0
         for r in count_units(units, tmp, threads, encoding, unicode_errors, client):
@@ -262,7 +264,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             if bad:
                 continue
             if every_word is not None:
-                maps[r.index] = every_word.absorb(r)
+                _provisional_map(tmp, r.index, every_word.absorb(r))
+                maps.append(r.index)
                 continue
             if not vocab:                                         # new words: the next ids
                 # distinct raw words can lowercase to one word: they share its id
@@ -279,7 +282,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
             np.add.at(counts, m[known], r.counts[known])
             np.minimum.at(first, m[known], r.first[known])
             known_tokens += int(r.counts[known].sum())
-            maps[r.index] = m
+            _provisional_map(tmp, r.index, m)
+            maps.append(r.index)
         if skipped and not first_bad:         # the pass stopped for a unit the merge found valid
             raise RuntimeError(f"the first pass skipped {skipped} unit(s) after invalid UTF-8 that "
                                "the merge did not find: a bug, please report it")
@@ -309,8 +313,8 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
         # each unit's tokens are its shard; its table's map gives the vocabulary ids (one map
         # a table, shared by the shards of its units). Sentence ends over the concatenated
         # stream of stored tokens
-        for t, m in maps.items():
-            to_id[m].astype("<i4").tofile(os.path.join(tmp, f"map-{t:05d}.i32"))
+        for t in maps:
+            _final_map(tmp, t, to_id)
         done.sort(key=lambda r: r.index)                   # a cluster's come as they finish
         shards = [dict(file=os.path.basename(r.spill), map=f"map-{r.table:05d}.i32",
                        tokens=r.n_tokens) for r in done]
@@ -342,6 +346,24 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     log(f"prepared {out_dir}: {order.size} words in the vocabulary, {raw_words} tokens "
         f"({time.perf_counter() - t0:.1f}s)")
     return PreparedCorpus(out_dir, vocab=(kept_words, kept_counts))
+
+
+def _provisional_map(tmp, table, m):
+    """Keep table ``table``'s map to provisional ids (int64, -1 for a word not kept) on disk."""
+    np.asarray(m, dtype="<i8").tofile(os.path.join(tmp, f"map-{table:05d}.provisional"))
+
+
+def _final_map(tmp, table, to_id, chunk=1 << 20):
+    """Rewrite table ``table``'s provisional map as its map to vocabulary ids (``to_id``, whose
+    last slot is -1 for the provisional -1), ``chunk`` words at a time."""
+    provisional = os.path.join(tmp, f"map-{table:05d}.provisional")
+    with open(provisional, "rb") as f, open(os.path.join(tmp, f"map-{table:05d}.i32"), "wb") as out:
+        while True:
+            m = np.fromfile(f, "<i8", chunk)
+            if not m.size:
+                break
+            out.write(memoryview(to_id[m].astype("<i4", copy=False)))
+    os.remove(provisional)
 
 
 def write_sentence_ends(counted, path, chunk=ENDS_CHUNK):
