@@ -285,9 +285,10 @@ def test_pieces_of_the_next_epoch_that_ended_on_a_lost_worker_are_not_trained_ag
         # late: how late is not pinned (0.3 s was exceeded), only that it took some
         _, dead, killed_at = killed[0]
         ended, again, first = _run_again(started, model, dead)
-        finished_there = [p for (pid, p), t in ended.items() if pid == dead and t > killed_at - 1]
+        finished_there = {p for (pid, p), t in ended.items()      # epoch 3's: "(2, place) ..."
+                          if pid == dead and t > killed_at - 1 and p.startswith("(2,")}
         assert len(finished_there) >= 3                   # it did finish pieces meanwhile
-        assert set(finished_there) - again                # and the client kept some of them
+        assert finished_there - again                     # and the client kept some of them
         assert separation(model, topics) > 0.5 and _row_files(client) == []
         client.cluster.close()
 
