@@ -588,6 +588,7 @@ def _die_in_the_first_unit_counted(marker):
     """On a worker: the first unit any worker counts kills its process once part of the
     unit's shard is written (``marker``, a file, says one has died); the others count as
     usual."""
+    from fastw2v.corpus.firstpass import ends_path
     from fastw2v.distributed import firstpass
     real = firstpass.count_unit
 
@@ -598,6 +599,8 @@ def _die_in_the_first_unit_counted(marker):
             return real(unit, spill, *args, **kwargs)
         with open(spill, "wb") as f:
             f.write(np.arange(1000, dtype="<i4").tobytes())
+        with open(ends_path(spill), "wb") as f:          # and its sentence ends, half written
+            f.write(np.arange(1, 500, dtype="<i8").tobytes())
         os.kill(os.getpid(), signal.SIGKILL)
     firstpass.count_unit = count_unit
 

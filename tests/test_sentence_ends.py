@@ -54,14 +54,23 @@ def test_the_units_ends_written_in_chunks_are_those_of_the_whole_stream(tmp_path
 
 
 def test_ends_files_that_do_not_hold_what_the_pass_counted_are_named(tmp_path):
-    counted = _units(tmp_path, np.random.default_rng(0), 1)
-    counted[0].n_ends += 1                                   # one missing from the file
-    spill = ends_path(counted[0].spill)
-    with pytest.raises(OSError, match=f"{spill}.*holds {counted[0].n_ends - 1} sentence ends, "
-                                      f"not {counted[0].n_ends}"):
-        write_sentence_ends(counted, str(tmp_path / "out.i64"))
-    np.array([5, 3], "<i8").tofile(spill)                    # a descent: never from the pass
-    counted[0].n_ends, counted[0].n_tokens = 2, 5
+    for wrong in (-1, 1):                          # one end missing, one too many
+        counted = _units(tmp_path, np.random.default_rng(0), 1)
+        spill, n = ends_path(counted[0].spill), counted[0].n_ends
+        counted[0].n_ends += wrong
+        with pytest.raises(OSError, match=f"{spill}.*holds {8 * n} bytes, not the {n + wrong} "):
+            write_sentence_ends(counted, str(tmp_path / "out.i64"))
+
+
+@pytest.mark.parametrize("within", [True, False])
+def test_ends_out_of_order_are_a_bug_reported_not_written(tmp_path, within):
+    # never from the tokenizer; within one unit's chunk, or from one unit to the next
+    spill = [str(tmp_path / f"tokens-{k}.i32") for k in range(2)]
+    np.array([5, 3] if within else [5], "<i8").tofile(ends_path(spill[0]))
+    np.array([1], "<i8").tofile(ends_path(spill[1]))
+    counted = [UnitCount(Unit("f", 0, 1, False), 0, 5 if within else 0, 2 if within else 1,
+                         False, spill[0]),
+               UnitCount(Unit("f", 1, 2, True), 0, 3, 1, False, spill[1], index=1)]
     with pytest.raises(RuntimeError, match="out of order"):
         write_sentence_ends(counted, str(tmp_path / "out.i64"))
 

@@ -50,11 +50,12 @@ class Unit:
 @dataclass
 class UnitCount:
     """One unit's tokens: how many, written to ``spill`` as ids of word table ``table``; its
-    ``n_ends`` sentence ends (token counts within the unit, non-decreasing: an empty line
-    repeats one), written to ``ends_path(spill)`` rather than held (a corpus of short lines
-    has one every few words: 0.8 GB a billion words of 10-word lines, in the process that
-    merges); whether a newline came before its first token (closing the previous unit's
-    sentence), and its newlines (empty lines too: word2vec.c's count of "</s>")."""
+    ``n_ends`` sentence ends (token counts within the unit, strictly increasing and above 0:
+    the tokenizer ends a sentence at a newline only after a token), written to
+    ``ends_path(spill)`` rather than held (a corpus of short lines has one every few words:
+    8 bytes each, 0.8 GB a billion words of 10-word lines, in the process that merges);
+    whether a newline came before its first token (closing the previous unit's sentence),
+    and its newlines (empty lines too: word2vec.c's count of "</s>")."""
     unit: Unit
     table: int               # the TableCount its ids refer to
     n_tokens: int

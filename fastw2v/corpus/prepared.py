@@ -349,8 +349,13 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
 
 
 def _provisional_map(tmp, table, m):
-    """Keep table ``table``'s map to provisional ids (int64, -1 for a word not kept) on disk."""
-    np.asarray(m, dtype="<i8").tofile(os.path.join(tmp, f"map-{table:05d}.provisional"))
+    """Keep table ``table``'s map to provisional ids (-1 for a word not kept) on disk, as int32
+    like the vocabulary ids it will become (the format's maps and ``to_id`` are int32)."""
+    m = np.asarray(m)
+    if m.size and m.max() > np.iinfo(np.int32).max:
+        raise ValueError(f"the first pass met more than {np.iinfo(np.int32).max} distinct "
+                         "words, more than a prepared corpus's int32 ids hold")
+    m.astype("<i4").tofile(os.path.join(tmp, f"map-{table:05d}.provisional"))
 
 
 def _final_map(tmp, table, to_id, chunk=1 << 20):
@@ -359,7 +364,7 @@ def _final_map(tmp, table, to_id, chunk=1 << 20):
     provisional = os.path.join(tmp, f"map-{table:05d}.provisional")
     with open(provisional, "rb") as f, open(os.path.join(tmp, f"map-{table:05d}.i32"), "wb") as out:
         while True:
-            m = np.fromfile(f, "<i8", chunk)
+            m = np.fromfile(f, "<i4", chunk)
             if not m.size:
                 break
             out.write(memoryview(to_id[m].astype("<i4", copy=False)))
@@ -370,11 +375,12 @@ def write_sentence_ends(counted, path, chunk=ENDS_CHUNK):
     """Write to ``path`` the sentence ends of the units ``counted`` (``UnitCount``s in input
     order) over their concatenated tokens, and return how many: each unit's ends (from its
     ``ends_path`` file, removed once read) moved by the tokens before it, an end where a
-    newline opens a unit (it closes the previous unit's last line) and where a file ends;
-    every end once and none at 0 (empty lines and a newline between units repeat one).
-    Streamed ``chunk`` ends at a time: the ends come out non-decreasing, so dropping every
-    end not above the one before leaves them strictly increasing, as a sort would (NumPy
-    2.4's ``np.unique`` took 27 s over 13.7M ends, bench_results/decisions.md#ends-streamed)."""
+    newline opens a unit (it closes the previous unit's last line, or repeats its last end,
+    or falls at 0) and where a file ends (it may repeat the last end); every end once, none at
+    0. Streamed ``chunk`` ends at a time, never all in memory: the ends come out
+    non-decreasing, so dropping every end not above the one before leaves what a sort and
+    dedup of them all would, without the sort (NumPy 2.4's ``np.unique``, a hash table, was
+    the slowest step of a corpus of short lines: bench_results/decisions.md#ends-streamed)."""
     last, written, at = 0, 0, 0
 
     def put(out, ends):
@@ -392,12 +398,13 @@ def write_sentence_ends(counted, path, chunk=ENDS_CHUNK):
                 put(out, np.array([at], np.int64))
             spill = ends_path(r.spill)
             with open(spill, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size != 8 * r.n_ends:          # a file of an earlier attempt, or damaged
+                    raise OSError(f"{spill!r} holds {size} bytes, not the {r.n_ends} sentence "
+                                  "ends (8 bytes each) its unit counted: the first pass's files "
+                                  "were changed")
                 for k in range(0, r.n_ends, chunk):
-                    piece = np.fromfile(f, "<i8", min(chunk, r.n_ends - k))
-                    if piece.size < min(chunk, r.n_ends - k):
-                        raise OSError(f"{spill!r} holds {k + piece.size} sentence ends, not "
-                                      f"{r.n_ends}: the first pass's files were changed")
-                    put(out, piece + at)
+                    put(out, np.fromfile(f, "<i8", min(chunk, r.n_ends - k)) + at)
             os.remove(spill)
             at += r.n_tokens
             if r.unit.last_of_file:
