@@ -92,7 +92,9 @@ def main():
             subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", old], check=False)
     record = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine_info(2),
                   before_commit=before, after_commit=git("rev-parse", "HEAD"),
-                  after_uncommitted_changes=bool(git("status", "--porcelain", "--untracked-files=no")),
+                  # the code's changes; the results file this run appends to does not count
+                  after_uncommitted_changes=bool(git("status", "--porcelain", "--untracked-files=no",
+                                                     "--", ".", ":!bench_results")),
                   corpus=args.corpus, runs=rows,
                   **{side: summary(rows, side, args.repeat) for side in ("before", "after")})
     for side in ("before", "after"):
