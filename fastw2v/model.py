@@ -522,6 +522,9 @@ class Word2Vec:
             self.compute_loss = bool(compute_loss)
         if client is not None:
             self.client = client
+        if self.client is not None:
+            from .distributed.cluster import check_versions
+            check_versions(self.client)
         schedule, first = self._schedule(epochs, start_alpha, end_alpha, resume)
         data = self._training_data(corpus)
         if data is None:

@@ -634,6 +634,31 @@ def test_an_unreachable_scheduler_fails_at_once():
     assert time.perf_counter() - t0 < 10
 
 
+def _pretend_version(version):
+    """On a worker: fastw2v says it is ``version``; returns what it said."""
+    import fastw2v
+    old, fastw2v.__version__ = fastw2v.__version__, version
+    return old
+
+
+def test_workers_that_run_another_fastw2v_are_named_before_any_work(client, corpus, tmp_path):
+    import fastw2v
+    from fastw2v.corpus import prepare
+    path, _ = corpus
+    model = Word2Vec(**PARAMS).build_vocab(str(path))            # here, no cluster
+    before = model.wv.vectors.copy()
+    client.run(_pretend_version, "0.0.1")
+    try:
+        with pytest.raises(RuntimeError, match=r"workers run another fastw2v than this client's "
+                                               r"\S+: tcp://127\.0\.0\.1:\d+ has 0\.0\.1, "):
+            prepare([str(path)], tmp_path / "p", client=client)
+        with pytest.raises(RuntimeError, match=r"has 0\.0\.1.*install the same version"):
+            model.train(verbose=False, client=client)
+    finally:
+        client.run(_pretend_version, fastw2v.__version__)
+    assert os.listdir(tmp_path) == [] and np.array_equal(model.wv.vectors, before)
+
+
 @pytest.mark.parametrize("shared_rows", [True, False])
 def test_a_worker_that_cannot_read_the_corpus_names_itself_and_the_path(client, corpus, tmp_path,
                                                                        monkeypatch, shared_rows):

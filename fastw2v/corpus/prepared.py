@@ -215,9 +215,10 @@ def prepare(sources, out_dir, lowercase=False, keep_min_count=1, max_vocab_size=
     parent = os.path.dirname(out_dir)
     if not os.path.isdir(parent):
         raise FileNotFoundError(f"the directory {parent!r} for the prepared corpus does not exist")
-    if client is not None and not threads:
-        from ..distributed.cluster import total_threads
-        threads = total_threads(client)
+    if client is not None:
+        from ..distributed.cluster import check_versions, total_threads
+        check_versions(client)
+        threads = threads or total_threads(client)
     threads = threads or os.cpu_count() or 1
     stats = [(p, os.stat(p)) for p in files]
     t0 = time.perf_counter()

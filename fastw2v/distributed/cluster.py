@@ -120,6 +120,29 @@ def fork_is_safe(worker_memory=None):
     return numba.threading_layer() == "workqueue"
 
 
+def check_versions(client):
+    """Fail at once, naming them, where the cluster's workers run another fastw2v than this
+    process: the first pass's and the training's tasks hand fastw2v's own objects between
+    client and workers, and another version's lack fields or functions this one uses (the
+    failure would come later, and say less)."""
+    from .. import __version__
+    try:
+        found = client.run(_version)
+    except Exception as e:        # a worker without fastw2v cannot even load the function
+        raise RuntimeError(f"cannot read fastw2v's version on the Dask workers ({type(e).__name__}: "
+                           f"{e}): install fastw2v {__version__} on every worker") from None
+    other = {address: v for address, v in sorted(found.items()) if v != __version__}
+    if other:
+        raise RuntimeError(f"the Dask workers run another fastw2v than this client's {__version__}: "
+                           + ", ".join(f"{a} has {v}" for a, v in other.items())
+                           + "; install the same version on every worker")
+
+
+def _version():
+    from .. import __version__
+    return __version__
+
+
 def worker_threads(client):
     """``[(address, threads), ...]`` of the cluster's workers, in address order."""
     workers = sorted(client.nthreads().items())
