@@ -8,6 +8,7 @@ of the rows: ``test_dask_shared.py``."""
 import glob
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -634,29 +635,48 @@ def test_an_unreachable_scheduler_fails_at_once():
     assert time.perf_counter() - t0 < 10
 
 
-def _pretend_version(version):
-    """On a worker: fastw2v says it is ``version``; returns what it said."""
+def _pretend(release):
+    """On a worker: fastw2v says its release is ``release`` (version, source digest; a
+    version None: it cannot be imported); None: it computes its own again."""
     import fastw2v
-    old, fastw2v.__version__ = fastw2v.__version__, version
-    return old
+    fastw2v._release = release
 
 
 def test_workers_that_run_another_fastw2v_are_named_before_any_work(client, corpus, tmp_path):
-    import fastw2v
     from fastw2v.corpus import prepare
     path, _ = corpus
     model = Word2Vec(**PARAMS).build_vocab(str(path))            # here, no cluster
     before = model.wv.vectors.copy()
-    client.run(_pretend_version, "0.0.1")
+    worker = r"tcp://127\.0\.0\.1:\d+"
     try:
-        with pytest.raises(RuntimeError, match=r"workers run another fastw2v than this client's "
-                                               r"\S+: tcp://127\.0\.0\.1:\d+ has 0\.0\.1, "):
+        client.run(_pretend, ("0.1.0", "0123456789ab"))        # same version, other source
+        with pytest.raises(RuntimeError, match=rf"must run the fastw2v this client runs \(\S+, "
+                                               rf"source \w+\): {worker} runs fastw2v 0\.1\.0, "
+                                               rf"source 0123456789ab; {worker} runs"):
             prepare([str(path)], tmp_path / "p", client=client)
-        with pytest.raises(RuntimeError, match=r"has 0\.0\.1.*install the same version"):
+        client.run(_pretend, (None, "No module named 'fastw2v'"))
+        with pytest.raises(RuntimeError, match=rf"{worker} cannot import fastw2v \(No module "
+                                               r"named 'fastw2v'\).*Install the same fastw2v"):
             model.train(verbose=False, client=client)
     finally:
-        client.run(_pretend_version, fastw2v.__version__)
+        client.run(_pretend, None)
     assert os.listdir(tmp_path) == [] and np.array_equal(model.wv.vectors, before)
+    assert model.client is None                                   # not kept on failure
+    prepare([str(path)], tmp_path / "p", client=client)          # the same release: it runs
+
+
+def test_the_release_check_runs_on_a_worker_that_cannot_import_fastw2v():
+    # Dask sends the check's function by value: unpickled and run where fastw2v is missing,
+    # it says so instead of failing to load
+    require("distributed")
+    import cloudpickle
+    from fastw2v.distributed.cluster import _release_function
+    code = ("import pickle, sys; sys.modules['fastw2v'] = None; "
+            "print(pickle.loads(sys.stdin.buffer.read())())")
+    out = subprocess.run([sys.executable, "-c", code], input=cloudpickle.dumps(_release_function()),
+                         capture_output=True, check=True)
+    assert out.stdout.decode().startswith("(None, 'import of fastw2v halted")
+    assert _release_function()()[1] == _release_function()()[1]        # the digest: cached
 
 
 @pytest.mark.parametrize("shared_rows", [True, False])

@@ -122,25 +122,54 @@ def fork_is_safe(worker_memory=None):
 
 def check_versions(client):
     """Fail at once, naming them, where the cluster's workers run another fastw2v than this
-    process: the first pass's and the training's tasks hand fastw2v's own objects between
-    client and workers, and another version's lack fields or functions this one uses (the
-    failure would come later, and say less)."""
-    from .. import __version__
-    try:
-        found = client.run(_version)
-    except Exception as e:        # a worker without fastw2v cannot even load the function
-        raise RuntimeError(f"cannot read fastw2v's version on the Dask workers ({type(e).__name__}: "
-                           f"{e}): install fastw2v {__version__} on every worker") from None
-    other = {address: v for address, v in sorted(found.items()) if v != __version__}
-    if other:
-        raise RuntimeError(f"the Dask workers run another fastw2v than this client's {__version__}: "
-                           + ", ".join(f"{a} has {v}" for a, v in other.items())
-                           + "; install the same version on every worker")
+    process, or none: the first pass's and the training's tasks hand fastw2v's own objects
+    between client and workers, and another release's lack fields or functions this one uses
+    (the failure would come later, and say less). A release is the version and a digest of
+    the package's source (the version alone stays the same from commit to commit). A worker
+    that cannot be reached is left to the training's own handling of a lost worker."""
+    release = _release_function()
+    ours = release()
+    problems = []
+    for address, theirs in sorted(client.run(release, on_error="return").items()):
+        if isinstance(theirs, OSError):             # gone or unreachable: not this check's
+            continue
+        if isinstance(theirs, BaseException):
+            problems.append(f"{address} could not say ({type(theirs).__name__}: {theirs})")
+        elif theirs[0] is None:
+            problems.append(f"{address} cannot import fastw2v ({theirs[1]})")
+        elif tuple(theirs) != ours:
+            problems.append(f"{address} runs fastw2v {theirs[0]}, source {theirs[1]}")
+    if problems:
+        raise RuntimeError(f"the Dask workers must run the fastw2v this client runs ({ours[0]}, "
+                           f"source {ours[1]}): {'; '.join(problems)}. Install the same fastw2v "
+                           "on every worker")
 
 
-def _version():
-    from .. import __version__
-    return __version__
+def _release_function():
+    """A function returning this process's fastw2v release, ``(version, source digest)``, or
+    ``(None, why)`` where fastw2v cannot be imported."""
+    def release():
+        # defined in a function, so that Dask sends it by value: it runs on any worker, also
+        # one whose fastw2v lacks this module's functions, or has no fastw2v; kept on the
+        # module once computed (the source a process loaded: a later edit on disk is not it)
+        import hashlib
+        import os
+        try:
+            import fastw2v
+        except ImportError as e:
+            return None, str(e)
+        known = getattr(fastw2v, "_release", None)
+        if known is None:
+            root, digest = os.path.dirname(os.path.abspath(fastw2v.__file__)), hashlib.sha1()
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                for name in sorted(f for f in files if f.endswith(".py")):
+                    path = os.path.join(folder, name)
+                    with open(path, "rb") as f:
+                        digest.update(os.path.relpath(path, root).encode() + b"\0" + f.read())
+            known = fastw2v._release = (fastw2v.__version__, digest.hexdigest()[:12])
+        return tuple(known)
+    return release
 
 
 def worker_threads(client):
