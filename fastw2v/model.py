@@ -520,11 +520,11 @@ class Word2Vec:
                              "train(corpus)")
         if compute_loss is not None:
             self.compute_loss = bool(compute_loss)
-        if client is not None or self.client is not None:
+        cluster = client if client is not None else self.client
+        if cluster is not None:                   # before any work, and before it is kept
             from .distributed.cluster import check_versions
-            check_versions(client if client is not None else self.client)
-        if client is not None:
-            self.client = client
+            check_versions(cluster)
+            self.client = cluster
         schedule, first = self._schedule(epochs, start_alpha, end_alpha, resume)
         data = self._training_data(corpus)
         if data is None:
